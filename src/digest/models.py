@@ -1,0 +1,199 @@
+"""Frozen dataclasses that cross stage boundaries. No I/O here.
+
+Flow: SourceConfig -> Article (gather) -> Summary (summarize) -> Story -> Section -> Digest
+(compose) -> RenderedEdition (render, once per edition) -> OutgoingMessage (per subscriber)
+-> DeliveryResult (deliver). Problems collect in the RunReport instead of crashing a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SourceKind = Literal["feed", "page"]
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One configured source: a feed or a web page, local path or http(s) URL."""
+
+    name: str
+    url: str
+    kind: SourceKind
+    section: str | None = None
+    full_text: bool = False
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article as gathered: plain text body, sanitised HTML optional."""
+
+    url: str
+    title: str
+    text: str
+    source: str
+    section: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    html: str | None = None
+    image_url: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity used by the state store (the canonical URL)."""
+        return self.url
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the summarizer says of an article."""
+
+    headline: str
+    section: str | None
+    key_points: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A titled link, e.g. another outlet covering the same story."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story of a digest: a summarized article plus the other coverage clustered with it."""
+
+    headline: str
+    url: str
+    source: str
+    key_points: tuple[str, ...]
+    section: str
+    published: datetime | None = None
+    article_key: str = ""
+    also_in: tuple[Link, ...] = ()
+    image_url: str | None = None
+    word_count: int = 0
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of stories in the configured order."""
+
+    name: str
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One edition's content, before rendering. The same inputs always give the same Digest."""
+
+    edition_id: str
+    title: str
+    subject: str
+    preheader: str
+    sections: tuple[Section, ...]
+    created: datetime
+    intro: str | None = None
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return tuple(story for section in self.sections for story in section.stories)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A recipient; `sections` empty means every section."""
+
+    email: str
+    name: str = ""
+    sections: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    """The [newsletter] table: who sends, where it lives, how much goes in."""
+
+    title: str
+    sender: str
+    address: str
+    base_url: str
+    max_stories: int = 10
+    lookback_hours: int = 48
+    reply_to: str | None = None
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class PersonalLinks:
+    """Per-subscriber links substituted into the rendered edition."""
+
+    unsubscribe_url: str
+    unsubscribe_mailto: str
+    preferences_url: str
+    browser_url: str
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A finished email body for one subscriber (or the edition's sample)."""
+
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """Everything a provider needs for one recipient; `raw` is the full RFC 5322 message."""
+
+    edition_id: str
+    to: str
+    subject: str
+    html: str
+    text: str
+    message_id: str
+    headers: tuple[tuple[str, str], ...]
+    raw: bytes
+
+
+DeliveryStatus = Literal["sent", "failed", "retry"]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What a provider did with one message."""
+
+    to: str
+    status: DeliveryStatus
+    provider_id: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failure of one item (a source, an article, an address) that did not stop the run."""
+
+    stage: str
+    subject: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one run did, for the CLI to print and `digest status` to show."""
+
+    edition_id: str | None
+    stories: int
+    sent: int
+    failed: int
+    skipped: int
+    problems: tuple[Problem, ...] = ()
+    outbox: str | None = None
+    dry_run: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
