@@ -1,0 +1,1 @@
+"""Gather stage: fetch feeds and pages, extract and clean articles."""
