@@ -1,0 +1,364 @@
+"""One edition, stage by stage: gather -> summarize -> compose -> render -> check -> deliver.
+
+Named stage calls and the bookkeeping between them; the stages live in their own modules.
+Editions are created and their articles consumed in one transaction, together with a pending
+ledger row per recipient, so a crash at any point leaves either no edition or one that
+`digest send` finishes for exactly the recipients still pending.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from digest.check import CheckResult, check_message
+from digest.compose import ComposeSettings, compose, compose_settings_from_table
+from digest.config import Config
+from digest.deliver import Provider, make_provider
+from digest.deliver.message import build_message
+from digest.deliver.send import SendSettings, send_edition, send_settings_from_table
+from digest.errors import QualityGateError, SummarizeError
+from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
+from digest.models import (
+    Article,
+    Digest,
+    OutgoingMessage,
+    PersonalLinks,
+    Problem,
+    RunReport,
+    Subscriber,
+    Summary,
+)
+from digest.render import (
+    RenderedEdition,
+    RenderSettings,
+    personalise,
+    render_edition,
+    render_settings_from_table,
+)
+from digest.state import State
+from digest.subscribers import SubscriberList, load_subscribers, unsubscribe_token
+from digest.summarize import (
+    Summarizer,
+    SummarizerSettings,
+    make_summarizer,
+    summarizer_settings_from_table,
+)
+
+Progress = Callable[[int, int], None]
+SAMPLE_SUBSCRIBER = Subscriber(email="reader@example.com", name="Reader")
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """Every stage's validated settings, read once from the config."""
+
+    fetch: FetchSettings
+    summarizer: SummarizerSettings
+    compose: ComposeSettings
+    render: RenderSettings
+    send: SendSettings
+
+
+@dataclass(frozen=True)
+class Built:
+    """A composed and rendered edition that has not been stored or sent."""
+
+    digest: Digest
+    rendered: RenderedEdition
+    problems: tuple[Problem, ...]
+
+
+def stage_settings(cfg: Config) -> StageSettings:
+    """Validate the stage tables; raises ConfigError naming the key."""
+    compose_settings = compose_settings_from_table(cfg.table("compose"))
+    weights = {source.name: source.weight for source in cfg.sources}
+    delivery = {
+        key: value
+        for key, value in cfg.table("delivery").items()
+        if key != "provider" and not isinstance(value, Mapping)
+    }
+    return StageSettings(
+        fetch=fetch_settings_from_table(cfg.table("gather")),
+        summarizer=summarizer_settings_from_table(cfg.table("summarize")),
+        compose=dataclasses.replace(compose_settings, source_weights=weights),
+        render=render_settings_from_table(cfg.table("render"), base_dir=cfg.base_dir),
+        send=send_settings_from_table(delivery),
+    )
+
+
+def gather(cfg: Config, state: State, settings: StageSettings, now: datetime) -> GatherResult:
+    """Fetch every source and remember new articles (seen once, used by one edition)."""
+    result = gather_sources(
+        cfg.sources, base_dir=cfg.base_dir, cache=state.http_cache(now), settings=settings.fetch
+    )
+    state.articles.remember(result.articles, now)
+    return result
+
+
+def summarize_all(
+    articles: tuple[Article, ...], summarizer: Summarizer
+) -> tuple[list[tuple[Article, Summary]], list[Problem]]:
+    items: list[tuple[Article, Summary]] = []
+    problems: list[Problem] = []
+    for article in articles:
+        try:
+            items.append((article, summarizer.summarize(article)))
+        except SummarizeError as exc:
+            problems.append(Problem("summarize", article.url, str(exc)))
+    return items, problems
+
+
+def build(
+    cfg: Config,
+    state: State,
+    settings: StageSettings,
+    now: datetime,
+    environ: Mapping[str, str],
+    *,
+    gather_first: bool = True,
+) -> tuple[Built | None, tuple[Problem, ...]]:
+    """Gather, summarize, compose and render the next edition without storing it."""
+    problems: list[Problem] = []
+    if gather_first:
+        problems.extend(gather(cfg, state, settings, now).problems)
+    fresh = state.articles.unsent(now, cfg.newsletter.lookback_hours)
+    items, summary_problems = summarize_all(fresh, make_summarizer(settings.summarizer, environ))
+    problems.extend(summary_problems)
+    edition_id = state.editions.next_id(now)
+    digest = compose(
+        items,
+        newsletter=cfg.newsletter,
+        settings=settings.compose,
+        edition_id=edition_id,
+        now=now,
+    )
+    if digest is None:
+        return None, tuple(problems)
+    rendered = render_edition(digest, cfg.newsletter, settings.render)
+    return Built(digest, rendered, tuple(problems)), tuple(problems)
+
+
+def personal_links(cfg: Config, secret: str, email: str, edition_id: str) -> PersonalLinks:
+    """Signed one-click unsubscribe and preference links for one address."""
+    base = cfg.newsletter.base_url
+    query = urlencode({"e": email, "t": unsubscribe_token(secret, email)})
+    mailbox = (cfg.newsletter.reply_to or cfg.newsletter.sender).rsplit("<", 1)[-1].rstrip(">")
+    return PersonalLinks(
+        unsubscribe_url=f"{base}/unsubscribe?{query}",
+        unsubscribe_mailto=f"mailto:{mailbox.strip()}?subject={quote('unsubscribe ' + email)}",
+        preferences_url=f"{base}/preferences?{query}",
+        browser_url=f"{base}/archive/{quote(edition_id)}",
+    )
+
+
+def message_for(
+    cfg: Config,
+    rendered: RenderedEdition,
+    subscriber: Subscriber,
+    secret: str,
+    now: datetime,
+) -> OutgoingMessage:
+    links = personal_links(cfg, secret, subscriber.email, rendered.edition_id)
+    email = personalise(rendered, subscriber, links)
+    return build_message(
+        edition_id=rendered.edition_id,
+        newsletter=cfg.newsletter,
+        subscriber=subscriber,
+        email=email,
+        links=links,
+        now=now,
+    )
+
+
+def browser_html(cfg: Config, rendered: RenderedEdition, secret: str) -> str:
+    """The edition as shown in the archive: personal parts filled for nobody in particular."""
+    links = personal_links(cfg, secret, SAMPLE_SUBSCRIBER.email, rendered.edition_id)
+    anonymous = Subscriber(email=SAMPLE_SUBSCRIBER.email)
+    return personalise(rendered, anonymous, links).html
+
+
+def quality_gate(message: OutgoingMessage, *, check_links: bool = False) -> tuple[CheckResult, ...]:
+    return check_message(message.raw, check_links=check_links)
+
+
+def pending_sample(
+    cfg: Config, state: State, now: datetime, environ: Mapping[str, str]
+) -> OutgoingMessage | None:
+    """A sample message of the edition that would go out next: the unfinished one, else a new build."""
+    secret = state.link_secret(environ.get("DIGEST_SECRET"))
+    subscribers = load_subscribers(cfg.subscribers_dir)
+    record = state.editions.unfinished()
+    if record is not None:
+        rendered = RenderedEdition(**_revive(record.rendered))
+    else:
+        built, _ = build(cfg, state, stage_settings(cfg), now, environ)
+        if built is None:
+            return None
+        rendered = built.rendered
+    return message_for(cfg, rendered, _sample_subscriber(subscribers), secret, now)
+
+
+def run(
+    cfg: Config,
+    state: State,
+    now: datetime,
+    environ: Mapping[str, str],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Finish an interrupted edition if there is one; otherwise build, check and send a new one."""
+    settings = stage_settings(cfg)
+    subscribers = load_subscribers(cfg.subscribers_dir)
+    if not dry_run and state.editions.unfinished() is not None:
+        report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
+        return dataclasses.replace(report, notes=(*report.notes, "resumed an unfinished edition"))
+    built, problems = build(cfg, state, settings, now, environ)
+    if built is None:
+        return RunReport(None, 0, 0, 0, 0, problems, notes=("nothing new to send",))
+    secret = state.link_secret(environ.get("DIGEST_SECRET"))
+    sample = message_for(cfg, built.rendered, _sample_subscriber(subscribers), secret, now)
+    failures = [r for r in quality_gate(sample) if not r.ok and not r.warning]
+    if failures and not force:
+        detail = "; ".join(f"{r.name}: {r.detail}" for r in failures)
+        raise QualityGateError(
+            f"edition {built.digest.edition_id} failed the quality gate: {detail}",
+            hint="fix the cause, or pass --force to send anyway",
+        )
+    if dry_run:
+        return RunReport(
+            built.digest.edition_id,
+            len(built.digest.stories),
+            0,
+            0,
+            len(subscribers.active),
+            problems,
+            dry_run=True,
+        )
+    store_edition(cfg, state, built, subscribers, secret, now)
+    report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
+    return dataclasses.replace(report, problems=(*problems, *report.problems))
+
+
+def store_edition(
+    cfg: Config,
+    state: State,
+    built: Built,
+    subscribers: SubscriberList,
+    secret: str,
+    now: datetime,
+) -> None:
+    """Edition, consumed articles and pending ledger rows in one transaction."""
+    digest = built.digest
+    with state.db.transaction():
+        state.editions.add(
+            digest.edition_id,
+            created=now,
+            subject=digest.subject,
+            stories=len(digest.stories),
+            rendered=dataclasses.asdict(built.rendered),
+            browser_html=browser_html(cfg, built.rendered, secret),
+        )
+        state.articles.assign([story.article_key for story in digest.stories], digest.edition_id)
+        state.ledger.enqueue(digest.edition_id, [s.email for s in subscribers.active])
+
+
+def send_pending(
+    cfg: Config,
+    state: State,
+    now: datetime,
+    environ: Mapping[str, str],
+    *,
+    subscribers: SubscriberList | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Send the unfinished edition to every recipient still pending in the ledger."""
+    record = state.editions.unfinished()
+    if record is None:
+        return RunReport(None, 0, 0, 0, 0, notes=("no edition is waiting to be sent",))
+    settings = stage_settings(cfg)
+    subscribers = subscribers or load_subscribers(cfg.subscribers_dir)
+    rendered = RenderedEdition(**_revive(record.rendered))
+    secret = state.link_secret(environ.get("DIGEST_SECRET"))
+    chosen = state.preferences.all()
+    by_email = {
+        s.email.lower(): dataclasses.replace(s, sections=chosen.get(s.email.lower(), s.sections))
+        for s in subscribers.subscribers
+    }
+    if cfg.provider == "outbox":
+        _write_outbox_preview(cfg, record.id, record.browser_html)
+
+    def message(email: str) -> OutgoingMessage | None:
+        subscriber = by_email.get(email.lower())
+        if subscriber is None or not subscriber.active or state.ledger.is_suppressed(email):
+            return None
+        return message_for(cfg, rendered, subscriber, secret, now)
+
+    provider = _provider(cfg, environ)
+    try:
+        sent = send_edition(
+            record.id,
+            ledger=state.ledger,
+            provider=provider,
+            message_for=message,
+            settings=settings.send,
+            progress=progress,
+        )
+    finally:
+        provider.close()
+    problems = tuple(
+        Problem("deliver", reason, f"{count} recipient(s)")
+        for reason, count in sorted(sent.failures_by_reason.items())
+    )
+    if sent.stopped is None and state.ledger.counts(record.id).get("pending", 0) == 0:
+        state.editions.finish(record.id, now)
+    return RunReport(
+        record.id,
+        record.stories,
+        sent.sent,
+        sent.failed,
+        sent.skipped,
+        problems,
+        outbox=_outbox_dir(cfg, record.id) if cfg.provider == "outbox" else None,
+        notes=(f"stopped: {sent.stopped}",) if sent.stopped else (),
+    )
+
+
+def _provider(cfg: Config, environ: Mapping[str, str]) -> Provider:
+    return make_provider(
+        cfg.provider, cfg.table("delivery", cfg.provider), base_dir=cfg.base_dir, environ=environ
+    )
+
+
+def _outbox_dir(cfg: Config, edition_id: str) -> str:
+    return str(cfg.base_dir / str(cfg.table("delivery", "outbox").get("dir", "outbox")) / edition_id)
+
+
+def _write_outbox_preview(cfg: Config, edition_id: str, html: str) -> None:
+    """The outbox provider also leaves digest.html beside the .eml files, to open in a browser."""
+    folder = Path(_outbox_dir(cfg, edition_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".digest.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(folder / "digest.html")
+
+
+def _sample_subscriber(subscribers: SubscriberList) -> Subscriber:
+    active = subscribers.active
+    return active[0] if active else SAMPLE_SUBSCRIBER
+
+
+def _revive(value: Any) -> Any:
+    """JSON lists back to the tuples the frozen dataclasses hold."""
+    if isinstance(value, list):
+        return tuple(_revive(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _revive(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,122 @@
+"""Articles seen, their first-seen time, the edition that used them, and HTTP validators."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from digest.models import Article
+from digest.state.db import Database
+
+ARTICLES_SCHEMA = """
+CREATE TABLE articles (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    section TEXT,
+    published TEXT,
+    author TEXT,
+    html TEXT,
+    image_url TEXT,
+    first_seen TEXT NOT NULL,
+    edition_id TEXT
+);
+CREATE INDEX articles_unsent ON articles (edition_id, first_seen);
+CREATE TABLE http_cache (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    updated_at TEXT NOT NULL
+)
+"""
+
+
+class ArticleStore:
+    """Remembers every article once; an article belongs to at most one edition."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def remember(self, articles: tuple[Article, ...], now: datetime) -> int:
+        """Store unseen articles with first_seen=now; return how many were new."""
+        with self.db.transaction() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO articles (key, source, url, title, text, section,"
+                " published, author, html, image_url, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        a.key,
+                        a.source,
+                        a.url,
+                        a.title,
+                        a.text,
+                        a.section,
+                        a.published.isoformat() if a.published else None,
+                        a.author,
+                        a.html,
+                        a.image_url,
+                        now.isoformat(),
+                    )
+                    for a in articles
+                ],
+            )
+            return conn.total_changes - before
+
+    def unsent(self, now: datetime, lookback_hours: int) -> tuple[Article, ...]:
+        """Articles in no edition yet, published (or first seen, if undated) within the lookback."""
+        since = now - timedelta(hours=lookback_hours)
+        rows = self.db.conn.execute(
+            "SELECT * FROM articles WHERE edition_id IS NULL ORDER BY first_seen, key"
+        ).fetchall()
+        fresh = []
+        for row in rows:
+            published = datetime.fromisoformat(row["published"]) if row["published"] else None
+            when = published or datetime.fromisoformat(row["first_seen"])
+            if since <= when <= now + timedelta(hours=1):
+                fresh.append(
+                    Article(
+                        url=row["url"],
+                        title=row["title"],
+                        text=row["text"],
+                        source=row["source"],
+                        section=row["section"],
+                        published=published,
+                        author=row["author"],
+                        html=row["html"],
+                        image_url=row["image_url"],
+                    )
+                )
+        return tuple(fresh)
+
+    def assign(self, keys: list[str], edition_id: str) -> None:
+        """Mark articles as used by an edition (inside the caller's transaction)."""
+        self.db.conn.executemany(
+            "UPDATE articles SET edition_id = ? WHERE key = ? AND edition_id IS NULL",
+            [(edition_id, key) for key in keys],
+        )
+
+
+class HttpValidatorCache:
+    """ETag / Last-Modified per URL, for conditional GET (implements gather's HttpCache)."""
+
+    def __init__(self, db: Database, now: datetime) -> None:
+        self.db = db
+        self.now = now
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.db.conn.execute(
+            "SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)
+        ).fetchone()
+        return (row["etag"], row["last_modified"]) if row else (None, None)
+
+    def store_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, updated_at = excluded.updated_at",
+                (url, etag, last_modified, self.now.isoformat()),
+            )
