@@ -1,0 +1,81 @@
+"""ArticleStore and HttpValidatorCache on a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.errors import StateError
+from digest.models import Article
+from digest.state import MIGRATIONS, State, open_state
+from digest.state.db import Database
+
+NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+
+
+def article(n: int, published: datetime | None = None) -> Article:
+    return Article(
+        url=f"https://example.com/{n}",
+        title=f"Title {n}",
+        text=f"Body {n}.",
+        source="s",
+        published=published,
+    )
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> State:
+    return open_state(str(tmp_path / "var" / "digest.db"))
+
+
+def test_remember_is_idempotent_and_keeps_first_seen(state: State) -> None:
+    assert state.articles.remember((article(1), article(2)), NOW) == 2
+    assert state.articles.remember((article(1), article(3)), NOW + timedelta(hours=30)) == 1
+    fresh = state.articles.unsent(NOW + timedelta(hours=30), lookback_hours=24)
+    assert [a.url for a in fresh] == ["https://example.com/3"]
+
+
+def test_lookback_uses_published_date_when_present(state: State) -> None:
+    old = article(1, published=NOW - timedelta(hours=50))
+    recent = article(2, published=NOW - timedelta(hours=2))
+    state.articles.remember((old, recent, article(3)), NOW)
+    fresh = state.articles.unsent(NOW, lookback_hours=48)
+    assert {a.url for a in fresh} == {recent.url, article(3).url}
+    assert next(a for a in fresh if a.url == recent.url).published == recent.published
+
+
+def test_assigned_articles_are_never_unsent_again(state: State) -> None:
+    state.articles.remember((article(1), article(2)), NOW)
+    with state.db.transaction():
+        state.articles.assign([article(1).key], "2026-11-27")
+    assert [a.url for a in state.articles.unsent(NOW, 48)] == [article(2).url]
+
+
+def test_http_validators_round_trip(state: State) -> None:
+    cache = state.http_cache(NOW)
+    assert cache.validators("https://x/feed") == (None, None)
+    cache.store_validators("https://x/feed", '"abc"', "Wed, 21 Oct 2026 07:28:00 GMT")
+    cache.store_validators("https://x/feed", '"def"', None)
+    assert cache.validators("https://x/feed") == ('"def"', None)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    db = Database.open(path, (*MIGRATIONS, "CREATE TABLE later (x)"))
+    db.close()
+    with pytest.raises(StateError, match="newer than this digest understands"):
+        open_state(str(path))
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StateError, match=r"d\.db: cannot open the state database"):
+        open_state(str(path))
+
+
+def test_postgres_url_is_refused_clearly() -> None:
+    with pytest.raises(StateError, match="not supported yet"):
+        open_state("postgresql://user:pw@db.example/digest")
