@@ -1,0 +1,270 @@
+"""RFC 5322 messages, assembled as pre-encoded bytes from a skeleton built once per edition.
+
+`email.message.EmailMessage` costs milliseconds per message; everything that is the same for
+every subscriber (From, Reply-To, List-Id, the MIME boundary) is encoded once into a
+`MessageTemplate` and each subscriber only adds To, Subject, Message-ID, List-Unsubscribe and
+two quoted-printable bodies. Every field passes through `_clean`, which turns CR, LF and other
+control characters into spaces, so no value from a feed or a subscriber can start a header.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
+
+from digest.errors import ConfigError, PermanentDeliveryError
+from digest.models import (
+    Newsletter,
+    OutgoingMessage,
+    PersonalLinks,
+    RenderedEmail,
+    Subscriber,
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+_ADDR_SPEC = re.compile(
+    r"^[^\s<>()\[\],;:\"\\@]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$|^[^\s<>@]+@localhost$"
+)
+_URL_UNSAFE = re.compile(r"[\x00-\x20<>\"\x7f]")
+_LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
+
+
+def _clean(value: str) -> str:
+    """One line of text: control characters (CR, LF, tabs...) become single spaces."""
+    return _CONTROL.sub(" ", value).strip()
+
+
+def _address(value: str, what: str) -> str:
+    """A bare addr-spec, or PermanentDeliveryError naming `what`."""
+    address = _clean(value)
+    if not _ADDR_SPEC.match(address) or not address.isascii():
+        raise PermanentDeliveryError(f"{what}: not a deliverable address: {address!r}")
+    return address
+
+
+@lru_cache(maxsize=4096)
+def _encode_header(name: str, value: str) -> str:
+    """'Name: value' folded to 78 columns, RFC 2047-encoded when not ASCII, CRLF-terminated."""
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    encoded = Header(value, charset, header_name=name).encode(linesep="\r\n")
+    return f"{name}: {encoded}\r\n"
+
+
+@lru_cache(maxsize=4096)
+def _mailbox(name: str, address: str) -> str:
+    """'Display Name <addr>' with the name quoted or RFC 2047-encoded as needed."""
+    return formataddr((_clean(name), address), charset="utf-8")
+
+
+def _url(value: str) -> str:
+    """A URL safe inside <...>: spaces, controls, quotes and angle brackets percent-encoded."""
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value)
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable body with CRLF line ends (lines stay under 76 columns)."""
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    encoded = binascii.b2a_qp(normalized.encode("utf-8"), quotetabs=False, istext=True)
+    return encoded.replace(b"\n", b"\r\n")
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    """The parts of an edition's messages that do not depend on the subscriber."""
+
+    edition_id: str
+    sender_name: str
+    sender_address: str
+    head: bytes
+    boundary: str
+    domain: str
+    feedback_id: str | None
+    list_id: str
+    reply_to: str | None
+    date: str
+
+    @classmethod
+    def for_edition(
+        cls,
+        *,
+        edition_id: str,
+        newsletter: Newsletter,
+        now: datetime,
+        list_id: str | None = None,
+        feedback_id: str | None = None,
+    ) -> MessageTemplate:
+        name, raw_address = parseaddr(_clean(newsletter.sender))
+        try:
+            address = _address(raw_address, "newsletter.from")
+        except PermanentDeliveryError as exc:
+            raise ConfigError(str(exc)) from exc
+        domain = _domain(address)
+        reply_to = None
+        if newsletter.reply_to:
+            reply_name, reply_raw = parseaddr(_clean(newsletter.reply_to))
+            try:
+                reply_to = _mailbox(reply_name, _address(reply_raw, "newsletter.reply_to"))
+            except PermanentDeliveryError as exc:
+                raise ConfigError(str(exc)) from exc
+        label = _LABEL_UNSAFE.sub("-", _clean(newsletter.title).lower()).strip("-") or "digest"
+        list_value = (
+            _clean(list_id) if list_id else f"{_clean(newsletter.title)} <{label}.{domain}>"
+        )
+        when = now if now.tzinfo else now.replace(tzinfo=UTC)
+        date = format_datetime(when)
+        token = hashlib.sha256(f"{edition_id}|{address}".encode()).hexdigest()[:24]
+        boundary = f"=_digest_{token}"
+        head = "".join(
+            [
+                _encode_header("From", _mailbox(name or newsletter.title, address)),
+                _encode_header("Reply-To", reply_to) if reply_to else "",
+                _encode_header("Date", date),
+                "MIME-Version: 1.0\r\n",
+                _encode_header("List-Id", list_value),
+                "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                "Precedence: bulk\r\n",
+                _encode_header("Feedback-ID", _clean(feedback_id)) if feedback_id else "",
+                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n',
+            ]
+        ).encode("ascii")
+        return cls(
+            edition_id=edition_id,
+            sender_name=_clean(name or newsletter.title),
+            sender_address=address,
+            head=head,
+            boundary=boundary,
+            domain=domain,
+            feedback_id=_clean(feedback_id) if feedback_id else None,
+            list_id=list_value,
+            reply_to=reply_to,
+            date=date,
+        )
+
+    def message_id(self, to: str) -> str:
+        """Stable per (edition, recipient): a resend after a crash carries the same id."""
+        digest = hashlib.sha256(f"{self.edition_id}|{to.lower()}".encode()).hexdigest()[:32]
+        edition = _LABEL_UNSAFE.sub("-", self.edition_id)[:40] or "edition"
+        return f"<{edition}.{digest}@{self.domain}>"
+
+    def fill(
+        self, *, subscriber: Subscriber, email: RenderedEmail, links: PersonalLinks
+    ) -> OutgoingMessage:
+        """The finished message for one subscriber."""
+        to = _address(subscriber.email, f"subscriber {subscriber.email!r}")
+        subject = _clean(email.subject)
+        message_id = self.message_id(to)
+        unsubscribe = f"<{_url(links.unsubscribe_url)}>, <{_url(links.unsubscribe_mailto)}>"
+        personal = "".join(
+            [
+                _encode_header("To", _mailbox(subscriber.name, to)),
+                _encode_header("Subject", subject),
+                f"Message-ID: {message_id}\r\n",
+                _encode_header("List-Unsubscribe", unsubscribe),
+            ]
+        ).encode("ascii")
+        marker = f"--{self.boundary}\r\n".encode("ascii")
+        part_head = b'Content-Type: text/%s; charset="utf-8"\r\n' + (
+            b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        )
+        raw = b"".join(
+            [
+                self.head,
+                personal,
+                b"\r\n",
+                marker,
+                part_head % b"plain",
+                _qp(email.text),
+                b"\r\n",
+                marker,
+                part_head % b"html",
+                _qp(email.html),
+                b"\r\n",
+                f"--{self.boundary}--\r\n".encode("ascii"),
+            ]
+        )
+        headers = [
+            ("From", _mailbox(self.sender_name, self.sender_address)),
+            ("To", _mailbox(subscriber.name, to)),
+            *((("Reply-To", self.reply_to),) if self.reply_to else ()),
+            ("Subject", subject),
+            ("Date", self.date),
+            ("Message-ID", message_id),
+            ("List-Unsubscribe", unsubscribe),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("List-Id", self.list_id),
+            ("Precedence", "bulk"),
+            *((("Feedback-ID", self.feedback_id),) if self.feedback_id else ()),
+        ]
+        return OutgoingMessage(
+            edition_id=self.edition_id,
+            to=to,
+            subject=subject,
+            html=email.html,
+            text=email.text,
+            message_id=message_id,
+            headers=tuple(headers),
+            raw=raw,
+        )
+
+
+@lru_cache(maxsize=8)
+def _template(
+    edition_id: str,
+    newsletter: Newsletter,
+    now: datetime,
+    list_id: str | None,
+    feedback_id: str | None,
+) -> MessageTemplate:
+    return MessageTemplate.for_edition(
+        edition_id=edition_id,
+        newsletter=newsletter,
+        now=now,
+        list_id=list_id,
+        feedback_id=feedback_id,
+    )
+
+
+def build_message(
+    *,
+    edition_id: str,
+    newsletter: Newsletter,
+    subscriber: Subscriber,
+    email: RenderedEmail,
+    links: PersonalLinks,
+    now: datetime,
+    list_id: str | None = None,
+    feedback_id: str | None = None,
+) -> OutgoingMessage:
+    """One subscriber's message; the edition skeleton is built once and cached.
+
+    Raises PermanentDeliveryError for an undeliverable subscriber address and ConfigError for
+    a bad sender.
+    """
+    template = _template(edition_id, newsletter, now, list_id, feedback_id)
+    return template.fill(subscriber=subscriber, email=email, links=links)
+
+
+def sender_address(message: OutgoingMessage) -> tuple[str, str]:
+    """(display name, address) of the From header, for providers that take them apart."""
+    for name, value in message.headers:
+        if name == "From":
+            return parseaddr(value)
+    raise PermanentDeliveryError(f"{message.to}: message has no From header")
+
+
+def header(message: OutgoingMessage, name: str) -> str | None:
+    """The logical (unencoded) value of a header of `message`, if present."""
+    for key, value in message.headers:
+        if key.lower() == name.lower():
+            return value
+    return None

@@ -1,0 +1,253 @@
+"""The exactly-once send loop: claim from the ledger, hand to the provider, record at once.
+
+Each batch is claimed (rows -> `sending`, committed) before the provider is called and its
+results are committed in one transaction as soon as the provider answers, so a crash leaves
+at most one batch "in doubt"; the next run sends those again first, in the same order (see
+docs/delivery.md for what that means per provider).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from digest.deliver.base import Provider
+from digest.deliver.bounce import HARD_BOUNCE, failure_kind
+from digest.deliver.options import Option, read_options
+from digest.errors import ConfigError, DeliveryError, TransientDeliveryError
+from digest.models import DeliveryResult, OutgoingMessage
+from digest.state.ledger import Ledger
+
+SETTINGS_SPEC = {
+    "rate_per_second": Option(float, default=None),
+    "max_attempts": Option(int, default=5),
+    "backoff_base": Option(float, default=1.0),
+    "backoff_max": Option(float, default=60.0),
+    "failure_threshold": Option(int, default=20),
+    "claim_size": Option(int, default=None),
+}
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """How hard and how fast to send.
+
+    failure_threshold: consecutive failed attempts (no success in between) after which the
+    send stops, leaving the rest pending. claim_size: rows per provider call (default: the
+    provider's batch size).
+    """
+
+    rate_per_second: float | None = None
+    max_attempts: int = 5
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    failure_threshold: int = 20
+    claim_size: int | None = None
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """The edition's totals in the ledger after this run, and why it stopped early if it did."""
+
+    sent: int
+    failed: int
+    skipped: int
+    failures_by_reason: Mapping[str, int]
+    stopped: str | None
+    skipped_by_reason: Mapping[str, int] = field(default_factory=dict)
+    pending: int = 0
+    in_doubt: int = 0
+    attempted: int = 0
+
+
+def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") -> SendSettings:
+    """SendSettings from the [delivery] table, ignoring `provider` and the sub-tables."""
+    own = {k: v for k, v in table.items() if k != "provider" and not isinstance(v, Mapping)}
+    values = read_options(key, own, SETTINGS_SPEC)
+    for name in ("max_attempts", "failure_threshold", "claim_size"):
+        if values[name] is not None and values[name] < 1:
+            raise ConfigError(f"{key}.{name}: must be at least 1, got {values[name]}")
+    for name in ("rate_per_second", "backoff_base", "backoff_max"):
+        if values[name] is not None and values[name] <= 0:
+            raise ConfigError(f"{key}.{name}: must be greater than 0, got {values[name]}")
+    return SendSettings(**values)
+
+
+class RateLimiter:
+    """Spaces provider calls so that messages go out at most `rate` per second."""
+
+    def __init__(
+        self, rate: float | None, clock: Callable[[], float], sleep: Callable[[float], None]
+    ) -> None:
+        self.rate = rate
+        self.clock = clock
+        self.sleep = sleep
+        self.next_free = 0.0
+
+    def wait(self, count: int) -> None:
+        if not self.rate:
+            return
+        now = self.clock()
+        if self.next_free > now:
+            self.sleep(self.next_free - now)
+            now = self.next_free
+        self.next_free = max(now, self.next_free) + count / self.rate
+
+
+def backoff(
+    attempt: int, settings: SendSettings, retry_after: float | None, jitter: float
+) -> float:
+    """Exponential delay with jitter (50-100% of the step), never less than Retry-After."""
+    step = min(settings.backoff_max, settings.backoff_base * 2 ** max(0, attempt - 1))
+    return float(max(step * (0.5 + jitter / 2), retry_after or 0.0))
+
+
+def send_edition(
+    edition_id: str,
+    *,
+    ledger: Ledger,
+    provider: Provider,
+    message_for: Callable[[str], OutgoingMessage | None],
+    settings: SendSettings,
+    progress: Callable[[int, int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    jitter: Callable[[], float] = random.random,
+) -> SendReport:
+    """Send every pending row of the edition once; resumable after a crash at any point.
+
+    message_for(email) builds the message, or returns None when the subscriber is no longer
+    active (recorded as skipped "unsubscribed"); a PermanentDeliveryError from it (an address
+    that cannot be written) marks the row failed "invalid address".
+    """
+    in_doubt = ledger.recover_in_doubt(edition_id)
+    counts = ledger.counts(edition_id)
+    total = sum(counts.values())
+    done = total - counts["pending"]
+    limiter = RateLimiter(settings.rate_per_second, clock, sleep)
+    size = settings.claim_size or provider.batch_size
+    failures_in_row = 0
+    attempted = 0
+    stopped: str | None = None
+    last_error = ""
+    while True:
+        now = clock()
+        claimed = ledger.claim(edition_id, size, now)
+        if not claimed:
+            due = ledger.next_due(edition_id)
+            if due is None:
+                break
+            sleep(max(0.0, due - now))
+            continue
+        attempts = dict(claimed)
+        messages, outcomes = _build(
+            edition_id, ledger, [email for email, _ in claimed], message_for
+        )
+        done += len(outcomes)
+        results: list[DeliveryResult] = []
+        if messages:
+            limiter.wait(len(messages))
+            attempted += len(messages)
+            try:
+                results = provider.send(messages)
+                if len(results) != len(messages):
+                    raise DeliveryError(
+                        f"{provider.name}: {len(results)} results for {len(messages)} messages"
+                    )
+            except TransientDeliveryError as exc:
+                results = [
+                    DeliveryResult(m.to, "retry", error=str(exc), retry_after=exc.retry_after)
+                    for m in messages
+                ]
+                failures_in_row += 1 - len(messages)  # one failed call, not one per message
+            except DeliveryError as exc:
+                with ledger.db.transaction():
+                    for message in messages:
+                        ledger.release(edition_id, message.to, str(exc), None)
+                stopped = str(exc) + (f" ({exc.hint})" if exc.hint else "")
+                break
+        now = clock()
+        with ledger.db.transaction():
+            for result in results:
+                if result.status == "sent":
+                    ledger.mark_sent(edition_id, result.to, result.provider_id)
+                    failures_in_row = 0
+                    done += 1
+                    continue
+                failures_in_row += 1
+                error = result.error or "no reason given"
+                last_error = error
+                tries = attempts.get(result.to.lower(), settings.max_attempts)
+                if result.status == "failed":
+                    kind = failure_kind(error)
+                    ledger.mark_failed(edition_id, result.to, error, permanent=True, kind=kind)
+                    if kind == HARD_BOUNCE:
+                        ledger.suppress(result.to, f"{edition_id}: {error}"[:500])
+                    done += 1
+                elif tries >= settings.max_attempts:
+                    ledger.mark_failed(
+                        edition_id, result.to, error, permanent=False, kind="retries exhausted"
+                    )
+                    done += 1
+                else:
+                    delay = backoff(tries, settings, result.retry_after, jitter())
+                    ledger.release(edition_id, result.to, error, now + delay)
+        if progress:
+            progress(done, total)
+        if failures_in_row >= settings.failure_threshold:
+            stopped = (
+                f"stopped after {failures_in_row} failed attempts in a row; "
+                f"last error: {last_error}"
+            )
+            break
+    return _report(edition_id, ledger, stopped, len(in_doubt), attempted)
+
+
+def _build(
+    edition_id: str,
+    ledger: Ledger,
+    emails: list[str],
+    message_for: Callable[[str], OutgoingMessage | None],
+) -> tuple[list[OutgoingMessage], list[str]]:
+    """Messages to send, and the addresses settled without sending (skipped or invalid)."""
+    messages: list[OutgoingMessage] = []
+    settled: list[tuple[str, str, str | None]] = []
+    for email in emails:
+        try:
+            message = message_for(email)
+        except DeliveryError as exc:
+            settled.append((email, "invalid address", str(exc)))
+            continue
+        if message is None:
+            settled.append((email, "unsubscribed", None))
+        else:
+            messages.append(message)
+    if settled:
+        with ledger.db.transaction():
+            for email, reason, error in settled:
+                if error is None:
+                    ledger.mark_skipped(edition_id, email, reason)
+                else:
+                    ledger.mark_failed(edition_id, email, error, permanent=True, kind=reason)
+    return messages, [email for email, _, _ in settled]
+
+
+def _report(
+    edition_id: str, ledger: Ledger, stopped: str | None, in_doubt: int, attempted: int
+) -> SendReport:
+    counts = ledger.counts(edition_id)
+    return SendReport(
+        sent=counts["sent"],
+        failed=counts["failed"],
+        skipped=counts["skipped"],
+        failures_by_reason=Counter(ledger.reasons(edition_id, "failed")),
+        stopped=stopped,
+        skipped_by_reason=Counter(ledger.reasons(edition_id, "skipped")),
+        pending=counts["pending"],
+        in_doubt=in_doubt,
+        attempted=attempted,
+    )

@@ -1,0 +1,272 @@
+"""SMTP delivery over stdlib smtplib: a few persistent connections used from threads.
+
+Each connection lives in a pool slot; a message takes a slot, sends MAIL/RCPT/DATA on it and
+gives it back, so connections are reused across messages and batches. A connection found dead
+before DATA (idle timeout) is replaced and the message tried again at once; a failure during
+or after DATA is reported as "retry" because the server may or may not have taken it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dkim
+
+from digest.deliver.message import sender_address
+from digest.deliver.options import Option, read_options, secret
+from digest.errors import ConfigError, PermanentDeliveryError
+from digest.models import DeliveryResult, OutgoingMessage
+
+PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+SPEC = {
+    "host": Option(str, default="localhost"),
+    "port": Option(int, default=None),
+    "security": Option(str, default="starttls", choices=("none", "starttls", "tls")),
+    "username": Option(str, default=None),
+    "timeout": Option(float, default=30.0),
+    "connections": Option(int, default=3),
+    "envelope_from": Option(str, default=None),
+    "helo": Option(str, default=None),
+    "ca_file": Option(str, default=None),
+    "dkim_selector": Option(str, default=None),
+    "dkim_domain": Option(str, default=None),
+    "dkim_key_file": Option(str, default=None),
+}
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+DKIM_HEADERS = (
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"reply-to",
+    b"mime-version",
+    b"content-type",
+    b"list-id",
+    b"list-unsubscribe",
+    b"list-unsubscribe-post",
+    b"feedback-id",
+)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    username: str | None
+    password: str | None
+    timeout: float
+    connections: int
+    envelope_from: str | None
+    helo: str
+    ca_file: Path | None
+
+
+@dataclass(frozen=True)
+class DkimSigner:
+    """Adds a DKIM-Signature covering the List-Unsubscribe headers too (RFC 8058 asks it)."""
+
+    selector: bytes
+    domain: bytes
+    key: bytes
+
+    def sign(self, raw: bytes) -> bytes:
+        return (
+            bytes(
+                dkim.sign(
+                    raw, self.selector, self.domain, self.key, include_headers=list(DKIM_HEADERS)
+                )
+            )
+            + raw
+        )
+
+
+class _Broken(Exception):
+    """The connection is unusable; `before_data` says whether the message can be retried now."""
+
+    def __init__(self, error: str, *, before_data: bool) -> None:
+        super().__init__(error)
+        self.before_data = before_data
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(message.split())}"[:500]
+
+
+class SmtpProvider:
+    """Sends through one SMTP server over `connections` persistent connections."""
+
+    name = "smtp"
+
+    def __init__(self, settings: SmtpSettings, signer: DkimSigner | None = None) -> None:
+        self.settings = settings
+        self.signer = signer
+        self.batch_size = settings.connections
+        self._slots: queue.LifoQueue[smtplib.SMTP | None] = queue.LifoQueue()
+        for _ in range(settings.connections):
+            self._slots.put(None)
+        self._pool = ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
+
+    def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        futures = [self._pool.submit(self._send_one, message) for message in messages]
+        return [future.result() for future in futures]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        while not self._slots.empty():
+            conn = self._slots.get_nowait()
+            if conn is not None:
+                try:
+                    conn.quit()
+                except (smtplib.SMTPException, OSError):
+                    conn.close()
+
+    def _send_one(self, message: OutgoingMessage) -> DeliveryResult:
+        conn = self._slots.get()
+        try:
+            for fresh in (conn is None, True):
+                if conn is None:
+                    conn = self._connect()
+                try:
+                    return self._transmit(conn, message)
+                except _Broken as broken:
+                    _discard(conn)
+                    conn = None
+                    if broken.before_data and not fresh:
+                        continue
+                    return DeliveryResult(message.to, "retry", error=f"smtp: {broken}")
+            raise AssertionError("unreachable")
+        except (OSError, smtplib.SMTPException) as exc:
+            _discard(conn)
+            conn = None
+            return DeliveryResult(message.to, "retry", error=f"smtp connect: {exc}")
+        finally:
+            self._slots.put(conn)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        conn: smtplib.SMTP
+        if s.security == "tls":
+            conn = smtplib.SMTP_SSL(
+                s.host, s.port, local_hostname=s.helo, timeout=s.timeout, context=context
+            )
+        else:
+            conn = smtplib.SMTP(s.host, s.port, local_hostname=s.helo, timeout=s.timeout)
+        try:
+            conn.ehlo()
+            if s.security == "starttls":
+                conn.starttls(context=context)
+                conn.ehlo()
+            if s.username:
+                conn.login(s.username, s.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            _discard(conn)
+            raise PermanentDeliveryError(
+                f"smtp: {s.host}:{s.port} refused the login for {s.username!r}: "
+                f"{_reply(exc.smtp_code, exc.smtp_error)}",
+                hint=f"check delivery.smtp.username and {PASSWORD_ENV}",
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            _discard(conn)
+            raise PermanentDeliveryError(
+                f"smtp: {s.host}:{s.port} does not support {exc}",
+                hint="check delivery.smtp.security",
+            ) from exc
+        except BaseException:
+            _discard(conn)
+            raise
+        return conn
+
+    def _transmit(self, conn: smtplib.SMTP, message: OutgoingMessage) -> DeliveryResult:
+        envelope = self.settings.envelope_from or sender_address(message)[1]
+        raw = self.signer.sign(message.raw) if self.signer else message.raw
+        try:
+            code, text = conn.mail(envelope)
+            if code == 250:
+                code, text = conn.rcpt(message.to)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _Broken(str(exc) or "connection lost", before_data=True) from exc
+        if code not in (250, 251):
+            return self._refused(conn, message, code, text)
+        try:
+            code, text = conn.data(raw)
+        except smtplib.SMTPDataError as exc:
+            return self._refused(conn, message, exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _Broken(str(exc) or "connection lost during DATA", before_data=False) from exc
+        if code == 250:
+            return DeliveryResult(message.to, "sent", provider_id=_reply(code, text)[4:200])
+        return self._refused(conn, message, code, text)
+
+    def _refused(
+        self, conn: smtplib.SMTP, message: OutgoingMessage, code: int, text: bytes | str
+    ) -> DeliveryResult:
+        error = _reply(code, text)
+        if code == 421:
+            raise _Broken(error, before_data=False)
+        try:
+            conn.rset()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _Broken(str(exc), before_data=False) from exc
+        if 500 <= code < 600:
+            return DeliveryResult(message.to, "failed", error=f"smtp: {error}")
+        return DeliveryResult(message.to, "retry", error=f"smtp: {error}")
+
+
+def _discard(conn: smtplib.SMTP | None) -> None:
+    if conn is not None:
+        with contextlib.suppress(OSError):
+            conn.close()
+
+
+def _signer(values: Mapping[str, Any], base_dir: Path) -> DkimSigner | None:
+    keys = ("dkim_selector", "dkim_domain", "dkim_key_file")
+    given = [key for key in keys if values[key]]
+    if not given:
+        return None
+    if len(given) != len(keys):
+        missing = next(key for key in keys if not values[key])
+        raise ConfigError(f"delivery.smtp.{missing}: required when DKIM signing is configured")
+    path = base_dir / values["dkim_key_file"]
+    try:
+        key = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"delivery.smtp.dkim_key_file: cannot read {path}: {exc}") from exc
+    return DkimSigner(values["dkim_selector"].encode(), values["dkim_domain"].encode(), key)
+
+
+def make_smtp(
+    options: Mapping[str, Any], base_dir: Path, environ: Mapping[str, str]
+) -> SmtpProvider:
+    values = read_options("delivery.smtp", options, SPEC)
+    if values["connections"] < 1:
+        raise ConfigError("delivery.smtp.connections: must be at least 1")
+    username = values["username"]
+    password = (
+        secret(environ, PASSWORD_ENV, purpose="delivery.smtp.username is set") if username else None
+    )
+    settings = SmtpSettings(
+        host=values["host"],
+        port=values["port"] or DEFAULT_PORTS[values["security"]],
+        security=values["security"],
+        username=username,
+        password=password,
+        timeout=values["timeout"],
+        connections=values["connections"],
+        envelope_from=values["envelope_from"],
+        helo=values["helo"] or socket.gethostname(),
+        ca_file=base_dir / values["ca_file"] if values["ca_file"] else None,
+    )
+    return SmtpProvider(settings, _signer(values, base_dir))
