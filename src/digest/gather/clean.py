@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["RULES", "SECTION_LABELS", "Cleaned", "Rule", "clean_text", "is_chrome"]
+__all__ = [
+    "RULES",
+    "SECTION_LABELS",
+    "Cleaned",
+    "Rule",
+    "clean_text",
+    "is_chrome",
+    "section_label",
+]
 
 
 @dataclass(frozen=True)
@@ -132,7 +140,7 @@ def is_chrome(line: str) -> str | None:
     return None
 
 
-def _section_label(line: str) -> str | None:
+def section_label(line: str) -> str | None:
     """A stand-alone section label ("World", "News > World") yields its last part."""
     if line.lower() in SECTION_LABELS:
         return line
@@ -148,7 +156,7 @@ def clean_text(text: str) -> Cleaned:
     lines = [_SPACES.sub(" ", raw).strip() for raw in text.splitlines()]
     kept = [line for line in lines if line and is_chrome(line) is None]
     section: str | None = None
-    while kept and (label := _section_label(kept[0])) is not None:
+    while kept and (label := section_label(kept[0])) is not None:
         section = section or label
         kept.pop(0)
     return Cleaned(text="\n\n".join(kept), section=section)

@@ -1,0 +1,200 @@
+"""gather_sources: every configured source to Articles, concurrently; failures become data."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import httpx
+
+from digest.errors import DigestError, SourceError
+from digest.gather.feeds import parse_feed
+from digest.gather.fetch import Fetched, Fetcher, HttpCache, new_client
+from digest.gather.page import extract_page
+from digest.gather.settings import FetchSettings
+from digest.models import Article, Problem, SourceConfig
+
+__all__ = ["GatherResult", "SourceStatus", "gather_async", "gather_sources"]
+
+POOL_THRESHOLD = 40  # feeds in a run before a process pool pays for its start-up
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What happened to one source, for the `digest gather` table."""
+
+    name: str
+    status: Literal["ok", "not-modified", "error"]
+    articles: int
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class GatherResult:
+    """Deduplicated articles of all sources, one status per source, and the problems."""
+
+    articles: tuple[Article, ...]
+    statuses: tuple[SourceStatus, ...]
+    problems: tuple[Problem, ...]
+
+
+def gather_sources(
+    sources: Sequence[SourceConfig],
+    *,
+    base_dir: Path,
+    cache: HttpCache | None = None,
+    settings: FetchSettings = FetchSettings(),  # noqa: B008 (frozen, so a safe default)
+) -> GatherResult:
+    """Gather every source (sync entry point); never raises for one bad source."""
+    return asyncio.run(gather_async(sources, base_dir=base_dir, cache=cache, settings=settings))
+
+
+def _is_http(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _pool(settings: FetchSettings, feeds: int) -> Executor | None:
+    workers = settings.parse_workers
+    if workers == 0:
+        workers = (os.cpu_count() or 1) if feeds >= POOL_THRESHOLD else 1
+    return ProcessPoolExecutor(workers) if workers > 1 else None
+
+
+class _Run:
+    """One gathering run: a fetcher, an optional parse pool, the validators cache."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        base_dir: Path,
+        cache: HttpCache | None,
+        settings: FetchSettings,
+        pool: Executor | None,
+    ) -> None:
+        self.fetcher = fetcher
+        self.base_dir = base_dir
+        self.cache = cache
+        self.settings = settings
+        self.pool = pool
+        self.problems: list[Problem] = []
+
+    async def read(self, source: SourceConfig, conditional: bool) -> Fetched:
+        if _is_http(source.url):
+            etag, modified = (None, None)
+            if conditional and self.cache is not None:
+                etag, modified = self.cache.validators(source.url)
+            return await self.fetcher.fetch(source.url, etag=etag, last_modified=modified)
+        path = self.base_dir / source.url
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_bytes:
+                raise SourceError(f"{path}: file too large ({size} > {self.settings.max_bytes})")
+            return Fetched(str(path), path.read_bytes(), None)
+        except OSError as exc:
+            raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+    async def parse(self, source: SourceConfig, fetched: Fetched) -> list[Article]:
+        url = source.url if _is_http(source.url) else fetched.url
+        if source.kind == "page":
+            article = extract_page(fetched.body, url=fetched.url, source=source.name)
+            if not _is_http(source.url):
+                article = replace(article, url=article.url if _is_http(article.url) else url)
+            return [replace(article, section=source.section or article.section)]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.pool, _parse_feed_job, fetched.body, url, fetched.content_type, source
+        )
+
+    async def full_text(self, source: SourceConfig, article: Article) -> Article:
+        """Replace a teaser by the linked page's article text; keep the teaser on failure."""
+        try:
+            fetched = await self.fetcher.fetch(article.url)
+            page = extract_page(fetched.body, url=fetched.url, source=source.name)
+        except DigestError as exc:
+            self.problems.append(Problem("gather", source.name, f"{article.url}: {exc}"))
+            return article
+        return replace(
+            article,
+            text=page.text,
+            section=article.section or page.section,
+            published=article.published or page.published,
+            image_url=article.image_url or page.image_url,
+        )
+
+    async def source(self, source: SourceConfig) -> tuple[list[Article], SourceStatus]:
+        started = time.perf_counter()
+        try:
+            fetched = await self.read(source, conditional=True)
+            if fetched.not_modified:
+                status = SourceStatus(source.name, "not-modified", 0)
+                return [], replace(status, seconds=time.perf_counter() - started)
+            articles = await self.parse(source, fetched)
+            if source.full_text and source.kind == "feed":
+                articles = list(
+                    await asyncio.gather(*(self.full_text(source, a) for a in articles))
+                )
+            if self.cache is not None and _is_http(source.url):
+                self.cache.store_validators(source.url, fetched.etag, fetched.last_modified)
+        except DigestError as exc:
+            return [], self._failed(source, str(exc), started)
+        except Exception as exc:  # one hostile source must never stop the run
+            return [], self._failed(source, f"{type(exc).__name__}: {exc}", started)
+        seconds = time.perf_counter() - started
+        return articles, SourceStatus(source.name, "ok", len(articles), seconds=seconds)
+
+    def _failed(self, source: SourceConfig, reason: str, started: float) -> SourceStatus:
+        self.problems.append(Problem("gather", source.name, reason))
+        return SourceStatus(source.name, "error", 0, reason, time.perf_counter() - started)
+
+
+def _parse_feed_job(
+    body: bytes, url: str, content_type: str | None, source: SourceConfig
+) -> list[Article]:
+    return parse_feed(body, url=url, content_type=content_type, source=source)
+
+
+def _fingerprint(article: Article) -> str:
+    basis = " ".join((article.title + " " + article.text[:500]).lower().split())
+    return hashlib.sha1(basis.encode("utf-8")).hexdigest()
+
+
+def dedupe(articles: Sequence[Article]) -> tuple[Article, ...]:
+    """First occurrence wins, by canonical URL and by a title+opening fingerprint."""
+    seen: set[str] = set()
+    kept = []
+    for article in articles:
+        keys = {article.url, _fingerprint(article)}
+        if keys & seen:
+            continue
+        seen |= keys
+        kept.append(article)
+    return tuple(kept)
+
+
+async def gather_async(
+    sources: Sequence[SourceConfig],
+    *,
+    base_dir: Path,
+    cache: HttpCache | None = None,
+    settings: FetchSettings = FetchSettings(),  # noqa: B008
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> GatherResult:
+    """The async core of gather_sources; `transport` lets tests use httpx.MockTransport."""
+    pool = _pool(settings, sum(1 for s in sources if s.kind == "feed"))
+    try:
+        async with new_client(settings, transport) as client:
+            run = _Run(Fetcher(client, settings), base_dir, cache, settings, pool)
+            results = await asyncio.gather(*(run.source(s) for s in sources))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    articles = dedupe([a for found, _ in results for a in found])
+    return GatherResult(articles, tuple(s for _, s in results), tuple(run.problems))
