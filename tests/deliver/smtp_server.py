@@ -1,0 +1,115 @@
+"""A real aiosmtpd server on 127.0.0.1 that records messages and misbehaves on cue.
+
+Cues are in the recipient's local part: `bounce*` -> 550 5.1.1 at RCPT, `reject*` -> 554 at
+DATA, `busy*` -> 451 at DATA for the first `busy_times` tries, `drop*` -> the connection is
+closed at MAIL FROM for the first try. Run as a script it serves until killed and appends one
+line per accepted message (the recipient) to the file given, for kill-and-resume tests.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+class RecordingHandler:
+    def __init__(self, busy_times: int = 1, log_path: str | None = None) -> None:
+        self.messages: list[tuple[str, bytes]] = []
+        self.busy_times = busy_times
+        self.tries: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.dropped = 0
+        self.ehlos = 0
+        self.log = open(log_path, "a", buffering=1) if log_path else None  # noqa: SIM115
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        with self.lock:
+            self.ehlos += 1
+        return responses
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        local = address.split("@")[0].lower()
+        if local.startswith("bounce"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        if local.startswith("drop"):
+            with self.lock:
+                self.tries["drop:" + address] += 1
+                first = self.tries["drop:" + address] == 1
+            if first:
+                self.dropped += 1
+                assert server.transport is not None
+                server.transport.close()
+                return "421 closing"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        rcpt = envelope.rcpt_tos[0]
+        local = rcpt.split("@")[0].lower()
+        if local.startswith("reject"):
+            return "554 5.7.1 Message rejected as spam"
+        if local.startswith("busy"):
+            with self.lock:
+                self.tries[rcpt] += 1
+                if self.tries[rcpt] <= self.busy_times:
+                    return "451 4.3.0 Try again later"
+        content = envelope.original_content or b""
+        with self.lock:
+            self.messages.append((rcpt, content))
+        if self.log:
+            self.log.write(rcpt + "\n")
+        return "250 2.0.0 Ok: queued as Q%d" % len(self.messages)
+
+    def parsed(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
+            for _, raw in self.messages
+        ]
+
+    def recipients(self) -> Counter[str]:
+        return Counter(rcpt for rcpt, _ in self.messages)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(handler: RecordingHandler, port: int = 0, **kwargs: Any) -> Controller:
+    """Start serving on 127.0.0.1 (a free port when `port` is 0); `.port` tells which."""
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **kwargs)
+    controller.start()
+    return controller
+
+
+if __name__ == "__main__":
+    server = start(RecordingHandler(log_path=sys.argv[2]), port=int(sys.argv[1]))
+    print("ready", flush=True)
+    while True:
+        time.sleep(3600)
