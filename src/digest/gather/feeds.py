@@ -40,7 +40,9 @@ def feed_items(body: bytes, *, url: str, content_type: str | None) -> list[FeedI
 
 
 def _struct_date(entry: Any) -> datetime | None:
-    struct = entry.get("published_parsed") or entry.get("updated_parsed")
+    keys = entry.keys()  # plain key lookup: entry.get() warns about a deprecated fallback
+    struct = entry["published_parsed"] if "published_parsed" in keys else None
+    struct = struct or (entry["updated_parsed"] if "updated_parsed" in keys else None)
     if not struct:
         return None
     try:
