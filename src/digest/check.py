@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from digest.check_css import css_findings
+from digest.check_css import MAJOR_CLIENTS, CssFinding, css_findings
 from digest.check_html import HtmlFacts, html_facts
 from digest.check_spam import spam_report, spamassassin_available
 
@@ -185,7 +185,19 @@ def _lang(facts: HtmlFacts) -> CheckResult:
 
 
 def _looks_like_address(line: str) -> bool:
-    return 10 <= len(line) <= 200 and "," in line and any(ch.isdigit() for ch in line)
+    return (
+        10 <= len(line) <= 200
+        and "," in line
+        and any(ch.isdigit() for ch in line)
+        and "://" not in line
+    )
+
+
+def _footer_lines(text: str) -> list[str]:
+    """The text part's lines after its last mention of unsubscribing (its last 3 lines if none)."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    marks = [n for n, line in enumerate(lines) if "unsubscribe" in line.casefold()]
+    return lines[marks[-1] + 1 :] if marks else lines[-3:]
 
 
 def _footer(message: EmailMessage, facts: HtmlFacts, text: str) -> CheckResult:
@@ -195,8 +207,7 @@ def _footer(message: EmailMessage, facts: HtmlFacts, text: str) -> CheckResult:
     has_unsubscribe = any(
         "unsubscribe" in a.text.casefold() or a.href in unsubscribe_targets for a in facts.anchors
     )
-    tail = [line.strip() for line in text.strip().splitlines()[-10:]]
-    has_address = any(facts.addresses) or any(_looks_like_address(line) for line in tail)
+    has_address = any(facts.addresses) or any(map(_looks_like_address, _footer_lines(text)))
     problems = []
     if not has_unsubscribe:
         problems.append("no visible unsubscribe link in the HTML")
@@ -230,10 +241,16 @@ def _css(facts: HtmlFacts) -> CheckResult:
         return CheckResult("css-support", True, "no CSS that major clients lack")
     broken = [f for f in findings if f.breaks_layout]
     shown = broken or list(findings)
-    detail = "; ".join(f"{f.title}: not in {', '.join(f.unsupported)}" for f in shown)
+    detail = "; ".join(_finding_text(f) for f in shown)
     if broken:
         return CheckResult("css-support", False, "layout breaks: " + detail)
     return CheckResult("css-support", True, "degrades gracefully: " + detail, warning=True)
+
+
+def _finding_text(finding: CssFinding) -> str:
+    lacking = len(finding.unsupported)
+    clients = f": {', '.join(finding.unsupported)}" if lacking <= 2 else ""
+    return f"{finding.title} (lacking in {lacking} of {len(MAJOR_CLIENTS)} major clients{clients})"
 
 
 def _spam(raw: bytes, threshold: float) -> CheckResult:

@@ -156,6 +156,7 @@ def features_used(styles: list[str], stylesheets: list[str]) -> set[str]:
     aliases: dict[str, str] = table["aliases"]
     used: set[str] = set()
     for css in [*styles, *stylesheets]:
+        css = re.sub(r"@[a-z-]+[^{;]*", "", css)  # at-rule preludes: "(min-width:480px)" is no rule
         for prop, value in _DECLARATION.findall(css):
             prop = prop.lower()
             if prop.startswith(("-", "mso-")):
@@ -168,11 +169,11 @@ def features_used(styles: list[str], stylesheets: list[str]) -> set[str]:
                 used.add("css-important")
             used.update(_FUNCTIONS[f] for f in _FUNCTION.findall(value) if f in _FUNCTIONS)
     for css in stylesheets:
+        if "prefers-color-scheme" in css:
+            used.add("css-at-media-prefers-color-scheme")
         for rule in _AT_RULE.findall(css):
             if rule in _AT_RULES:
                 used.add(f"css-at-{rule}")
-        if "prefers-color-scheme" in css:
-            used.add("css-at-media-prefers-color-scheme")
         for selector in re.findall(r"([^{}]+)\{", css):
             if selector.strip().startswith("@"):
                 continue

@@ -181,6 +181,7 @@ def _compile(
         "lang": newsletter.language,
         "dir": direction,
         "align": "right" if direction == "rtl" else "left",
+        "list_padding": "0 20px 0 0" if direction == "rtl" else "0 0 0 20px",
         "date_label": date_label(digest.created),
         "sections": sections,
         "show_toc": show_toc,
