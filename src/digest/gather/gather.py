@@ -61,11 +61,10 @@ def _is_http(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def _pool(settings: FetchSettings, feeds: int) -> Executor | None:
-    workers = settings.parse_workers
-    if workers == 0:
-        workers = (os.cpu_count() or 1) if feeds >= POOL_THRESHOLD else 1
-    return ProcessPoolExecutor(workers) if workers > 1 else None
+def _pool_size(settings: FetchSettings, feeds: int) -> int:
+    if settings.parse_workers:
+        return settings.parse_workers
+    return (os.cpu_count() or 1) if feeds >= POOL_THRESHOLD else 1
 
 
 class _Run:
@@ -77,14 +76,21 @@ class _Run:
         base_dir: Path,
         cache: HttpCache | None,
         settings: FetchSettings,
-        pool: Executor | None,
+        pool_size: int,
     ) -> None:
         self.fetcher = fetcher
         self.base_dir = base_dir
         self.cache = cache
         self.settings = settings
-        self.pool = pool
+        self.pool_size = pool_size
+        self.pool: Executor | None = None
         self.problems: list[Problem] = []
+
+    def executor(self) -> Executor | None:
+        """The parse pool, started on first need so a run of 304s never pays for it."""
+        if self.pool is None and self.pool_size > 1:
+            self.pool = ProcessPoolExecutor(self.pool_size)
+        return self.pool
 
     async def read(self, source: SourceConfig, conditional: bool) -> Fetched:
         if _is_http(source.url):
@@ -110,7 +116,7 @@ class _Run:
             return [replace(article, section=source.section or article.section)]
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self.pool, _parse_feed_job, fetched.body, url, fetched.content_type, source
+            self.executor(), _parse_feed_job, fetched.body, url, fetched.content_type, source
         )
 
     async def full_text(self, source: SourceConfig, article: Article) -> Article:
@@ -188,13 +194,13 @@ async def gather_async(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> GatherResult:
     """The async core of gather_sources; `transport` lets tests use httpx.MockTransport."""
-    pool = _pool(settings, sum(1 for s in sources if s.kind == "feed"))
-    try:
-        async with new_client(settings, transport) as client:
-            run = _Run(Fetcher(client, settings), base_dir, cache, settings, pool)
+    pool_size = _pool_size(settings, sum(1 for s in sources if s.kind == "feed"))
+    async with new_client(settings, transport) as client:
+        run = _Run(Fetcher(client, settings), base_dir, cache, settings, pool_size)
+        try:
             results = await asyncio.gather(*(run.source(s) for s in sources))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        finally:
+            if run.pool is not None:
+                run.pool.shutdown(cancel_futures=True)
     articles = dedupe([a for found, _ in results for a in found])
     return GatherResult(articles, tuple(s for _, s in results), tuple(run.problems))
