@@ -16,8 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import textwrap
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,9 @@ HTML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
 TEXT_WIDTH = 72
 
+# ("text", literal) | ("token", field name) | ("begin", block key) | ("end", block key)
+Segment = tuple[str, str]
+
 
 @dataclass(frozen=True)
 class RenderedEdition:
@@ -69,6 +71,8 @@ class RenderedEdition:
     section_names: tuple[str, ...]
     section_stories: tuple[int, ...]
     section_words: tuple[int, ...]
+    html_segments: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
+    text_segments: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
 
 
 def bundled_templates_dir() -> Path:
@@ -199,28 +203,50 @@ def _compile(
     return html, text
 
 
-@lru_cache(maxsize=256)
-def _drop_pattern(nonce: str, keys: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(key) for key in keys)
-    return re.compile(
-        rf"<!--dg-{nonce}:begin:({alternatives})-->.*?<!--dg-{nonce}:end:\1-->\n?", re.DOTALL
-    )
-
-
 @lru_cache(maxsize=64)
 def _marker_pattern(nonce: str) -> re.Pattern[str]:
     return re.compile(rf"<!--dg-{nonce}:(?:begin|end):[\w-]+-->\n?")
 
 
 @lru_cache(maxsize=64)
-def _token_pattern(nonce: str) -> re.Pattern[str]:
-    return re.compile(rf"@@dg-{nonce}:(\w+)@@")
+def _segment_pattern(nonce: str) -> re.Pattern[str]:
+    return re.compile(rf"<!--dg-{nonce}:(begin|end):([\w-]+)-->\n?|@@dg-{nonce}:(\w+)@@")
 
 
-def _finish(content: str, nonce: str, drop: Iterable[str]) -> str:
-    keys = tuple(drop)
-    if keys:
-        content = _drop_pattern(nonce, keys).sub("", content)
+def _segments(content: str, nonce: str) -> tuple[Segment, ...]:
+    """Split compiled output once into literals, tokens and block markers."""
+    segments: list[Segment] = []
+    position = 0
+    for found in _segment_pattern(nonce).finditer(content):
+        if found.start() > position:
+            segments.append(("text", content[position : found.start()]))
+        if found[3]:
+            segments.append(("token", found[3]))
+        else:
+            segments.append((found[1], found[2]))
+        position = found.end()
+    segments.append(("text", content[position:]))
+    return tuple(segments)
+
+
+def _assemble(segments: tuple[Segment, ...], drop: set[str], values: dict[str, str]) -> str:
+    """Join the segments, skipping dropped blocks (up to their first matching end marker)."""
+    parts: list[str] = []
+    skipping: str | None = None
+    for kind, value in segments:
+        if skipping is not None:
+            if kind == "end" and value == skipping:
+                skipping = None
+        elif kind == "text":
+            parts.append(value)
+        elif kind == "token":
+            parts.append(values[value])
+        elif kind == "begin" and value in drop:
+            skipping = value
+    return "".join(parts)
+
+
+def _strip_markers(content: str, nonce: str) -> str:
     return _marker_pattern(nonce).sub("", content)
 
 
@@ -252,6 +278,8 @@ def render_edition(
         section_names=tuple(view.name for view in sections),
         section_stories=tuple(len(view.stories) for view in sections),
         section_words=tuple(view.words for view in sections),
+        html_segments=_segments(html, nonce),
+        text_segments=_segments(text, nonce),
     )
 
 
@@ -271,9 +299,10 @@ def personalise(
     values = personal_view(subscriber, links, count, words)
     html_values = {f: str(escape(getattr(values, f))) for f in PERSONAL_FIELDS}
     text_values = {f: str(getattr(values, f)) for f in PERSONAL_FIELDS}
-    tokens = _token_pattern(edition.nonce)
-    html = tokens.sub(lambda m: html_values[m[1]], _finish(edition.html, edition.nonce, drop))
-    text = tokens.sub(lambda m: text_values[m[1]], _finish(edition.text, edition.nonce, drop))
+    html_segments = edition.html_segments or _segments(edition.html, edition.nonce)
+    text_segments = edition.text_segments or _segments(edition.text, edition.nonce)
+    html = _assemble(html_segments, set(drop), html_values)
+    text = _assemble(text_segments, set(drop), text_values)
     return RenderedEmail(subject=edition.subject, html=html, text=text)
 
 
@@ -300,5 +329,7 @@ def render_for(
         nonce=nonce,
     )
     return RenderedEmail(
-        subject=digest.subject, html=_finish(html, nonce, ()), text=_finish(text, nonce, ())
+        subject=digest.subject,
+        html=_strip_markers(html, nonce),
+        text=_strip_markers(text, nonce),
     )
