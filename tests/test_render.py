@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -31,6 +31,7 @@ from digest.models import (
     Subscriber,
 )
 from digest.render import (
+    RenderedEdition,
     RenderSettings,
     personalise,
     render_edition,
@@ -414,3 +415,17 @@ def test_golden_files(sample: tuple[Digest, Newsletter]) -> None:
             f"{name} differs from tests/golden/{name}; if intended, regenerate with "
             "DIGEST_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_render.py"
         )
+
+
+def test_edition_survives_a_json_round_trip(sample: tuple[Digest, Newsletter]) -> None:
+    """The pipeline stores the edition as JSON and personalises it later, maybe in another run."""
+    digest, newsletter = sample
+    edition = render_edition(digest, newsletter, RenderSettings())
+    stored = json.loads(json.dumps(asdict(edition)))
+    revived = RenderedEdition(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()}
+    )
+    assert revived == edition
+    for subscriber in SUBSCRIBERS:
+        links = links_for(subscriber)
+        assert personalise(revived, subscriber, links) == personalise(edition, subscriber, links)

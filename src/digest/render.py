@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,6 @@ class RenderedEdition:
     section_names: tuple[str, ...]
     section_stories: tuple[int, ...]
     section_words: tuple[int, ...]
-    html_segments: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
-    text_segments: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
 
 
 def bundled_templates_dir() -> Path:
@@ -213,8 +211,13 @@ def _segment_pattern(nonce: str) -> re.Pattern[str]:
     return re.compile(rf"<!--dg-{nonce}:(begin|end):([\w-]+)-->\n?|@@dg-{nonce}:(\w+)@@")
 
 
+@lru_cache(maxsize=8)
 def _segments(content: str, nonce: str) -> tuple[Segment, ...]:
-    """Split compiled output once into literals, tokens and block markers."""
+    """Split compiled output into literals, tokens and block markers, once per edition.
+
+    Cached on the content: a str caches its hash, so later subscribers of the same edition
+    (even one revived from storage) pay a dict lookup, and RenderedEdition stays plain data.
+    """
     segments: list[Segment] = []
     position = 0
     for found in _segment_pattern(nonce).finditer(content):
@@ -278,8 +281,6 @@ def render_edition(
         section_names=tuple(view.name for view in sections),
         section_stories=tuple(len(view.stories) for view in sections),
         section_words=tuple(view.words for view in sections),
-        html_segments=_segments(html, nonce),
-        text_segments=_segments(text, nonce),
     )
 
 
@@ -299,10 +300,8 @@ def personalise(
     values = personal_view(subscriber, links, count, words)
     html_values = {f: str(escape(getattr(values, f))) for f in PERSONAL_FIELDS}
     text_values = {f: str(getattr(values, f)) for f in PERSONAL_FIELDS}
-    html_segments = edition.html_segments or _segments(edition.html, edition.nonce)
-    text_segments = edition.text_segments or _segments(edition.text, edition.nonce)
-    html = _assemble(html_segments, set(drop), html_values)
-    text = _assemble(text_segments, set(drop), text_values)
+    html = _assemble(_segments(edition.html, edition.nonce), set(drop), html_values)
+    text = _assemble(_segments(edition.text, edition.nonce), set(drop), text_values)
     return RenderedEmail(subject=edition.subject, html=html, text=text)
 
 
