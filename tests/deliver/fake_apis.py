@@ -117,7 +117,8 @@ class FakeApi:
                 answers.append(
                     {
                         "ErrorCode": 406,
-                        "Message": "You tried to send to a recipient that has been marked as inactive.",
+                        "Message": "You tried to send to a recipient that has been marked "
+                        "as inactive.",
                         "To": to,
                     }
                 )

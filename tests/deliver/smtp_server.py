@@ -55,7 +55,7 @@ class RecordingHandler:
     ) -> str:
         local = address.split("@")[0].lower()
         if local.startswith("bounce"):
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if local.startswith("drop"):
             with self.lock:
                 self.tries["drop:" + address] += 1
@@ -83,7 +83,7 @@ class RecordingHandler:
             self.messages.append((rcpt, content))
         if self.log:
             self.log.write(rcpt + "\n")
-        return "250 2.0.0 Ok: queued as Q%d" % len(self.messages)
+        return f"250 2.0.0 Ok: queued as Q{len(self.messages)}"
 
     def parsed(self) -> list[EmailMessage]:
         return [

@@ -74,7 +74,7 @@ def test_429_with_retry_after_and_500_are_transient(name: str) -> None:
 def test_bad_credentials_stop_the_send(name: str) -> None:
     fake = FakeApi(name)
     fake.fail_next(401)
-    with pytest.raises(PermanentDeliveryError, match="credentials|refused"):
+    with pytest.raises(PermanentDeliveryError, match=r"credentials|refused"):
         build(name, fake).send([message("a@example.com")])
 
 
@@ -122,20 +122,20 @@ def test_mailgun_eu_region_and_config_errors() -> None:
     )
     assert isinstance(provider, MailgunProvider)
     assert str(provider.http.base_url).startswith("https://api.eu.mailgun.net")
-    with pytest.raises(ConfigError, match="delivery.mailgun.region"):
+    with pytest.raises(ConfigError, match=r"delivery.mailgun.region"):
         make_provider("mailgun", {"domain": "d", "region": "mars"}, base_dir=Path("."), environ=env)
-    with pytest.raises(ConfigError, match="delivery.mailgun.domain: required"):
+    with pytest.raises(ConfigError, match=r"delivery.mailgun.domain: required"):
         make_provider("mailgun", {}, base_dir=Path("."), environ=env)
 
 
 def test_registry_errors_name_the_key() -> None:
-    with pytest.raises(ConfigError, match="delivery.provider"):
+    with pytest.raises(ConfigError, match=r"delivery.provider"):
         make_provider("pigeon", {}, base_dir=Path("."), environ={})
-    with pytest.raises(ConfigError, match="delivery.smtp.port: must be int"):
+    with pytest.raises(ConfigError, match=r"delivery.smtp.port: must be int"):
         make_provider("smtp", {"port": "25"}, base_dir=Path("."), environ={})
-    with pytest.raises(ConfigError, match="delivery.smtp.hots: unknown key"):
+    with pytest.raises(ConfigError, match=r"delivery.smtp.hots: unknown key"):
         make_provider("smtp", {"hots": "x"}, base_dir=Path("."), environ={})
-    with pytest.raises(ConfigError, match="delivery.outbox.dir: must be str"):
+    with pytest.raises(ConfigError, match=r"delivery.outbox.dir: must be str"):
         make_provider("outbox", {"dir": 3}, base_dir=Path("."), environ={})
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import dkim
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from tests.conftest import require
 
 from digest.deliver import make_provider
 from digest.errors import ConfigError, PermanentDeliveryError
-from tests.conftest import require
 
 from .factories import message
 from .smtp_server import RecordingHandler, start
@@ -202,7 +202,7 @@ def test_dkim_signature_covers_list_unsubscribe(
 
 
 def test_half_configured_dkim_names_the_missing_key() -> None:
-    with pytest.raises(ConfigError, match="delivery.smtp.dkim_key_file"):
+    with pytest.raises(ConfigError, match=r"delivery.smtp.dkim_key_file"):
         make_provider(
             "smtp", {"dkim_selector": "s", "dkim_domain": "d"}, base_dir=Path("."), environ={}
         )

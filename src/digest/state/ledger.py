@@ -111,7 +111,7 @@ class Ledger:
                 "RETURNING rowid, email, attempts",
                 (stamp, edition_id, now, limit),
             ).fetchall()
-        return [(row[1], int(row[2])) for row in sorted(rows)]
+        return [(row[1], int(row[2])) for row in sorted(rows, key=lambda row: int(row[0]))]
 
     def next_due(self, edition_id: str) -> float | None:
         """The earliest retry time among pending rows; None when nothing is pending."""

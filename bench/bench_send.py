@@ -1,0 +1,154 @@
+"""Kill-and-resume at scale: 2,000 subscribers through SMTP and through Resend.
+
+The send worker (tests/deliver/send_worker.py) is killed with SIGKILL twice (at about a third
+and two thirds of the edition), then run to the end. The servers count what they accepted:
+
+    .venv/bin/python bench/bench_send.py [RECIPIENTS]
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.deliver.fake_apis import FakeApi  # noqa: E402
+from tests.deliver.smtp_server import RecordingHandler, start  # noqa: E402
+
+WORKER = ROOT / "tests" / "deliver" / "send_worker.py"
+
+
+def serve_api(fake: FakeApi) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            request = httpx.Request(
+                "POST", f"http://local{self.path}", headers=dict(self.headers), content=body
+            )
+            response = fake.handle(request)
+            self.send_response(response.status_code)
+            for key, value in response.headers.items():
+                if key.lower() not in ("content-length", "transfer-encoding"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(response.content)))
+            self.end_headers()
+            self.wfile.write(response.content)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    class QuietServer(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            return None  # the killed worker's half-read answers
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run(
+    db: Path,
+    count: int,
+    provider: str,
+    target: str,
+    delivered: Callable[[], int],
+    kill_at: int | None,
+    delay: float = 0.0,
+) -> dict[str, object] | None:
+    worker = subprocess.Popen(
+        [sys.executable, str(WORKER), str(db), str(count), provider, target],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if kill_at is None:
+        out, err = worker.communicate()
+        if worker.returncode != 0:
+            raise SystemExit(err)
+        return dict(json.loads(out.strip().splitlines()[-1]))
+    while delivered() < kill_at and worker.poll() is None:
+        time.sleep(0.001)
+    time.sleep(delay)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    return None
+
+
+def trial(
+    name: str,
+    count: int,
+    target: str,
+    delivered: Callable[[], int],
+    counts: Callable[[], Mapping[str, int]],
+    mode: str,
+) -> None:
+    """mode "accept": kill right after the server accepted a message (the worst moment);
+    "random": kill at a random moment 0-50 ms later."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "ledger.db"
+        started = time.perf_counter()
+        kills = []
+        for fraction in (1 / 3, 2 / 3):
+            delay = random.uniform(0, 0.05) if mode == "random" else 0.0
+            run(db, count, name, target, delivered, int(count * fraction), delay)
+            kills.append(delivered())
+        report = run(db, count, name, target, delivered, None)
+        elapsed = time.perf_counter() - started
+    received = counts()
+    unique = len(received)
+    duplicates = sum(received.values()) - unique
+    assert report is not None
+    print(
+        f"{name:7s} kill={mode:6s} recipients={count} killed_at={kills} unique={unique} "
+        f"duplicates={duplicates} "
+        f"in_doubt_last_run={report['in_doubt']} ledger_sent={report['sent']} "
+        f"elapsed={elapsed:.1f}s ({count / elapsed:.0f} msg/s incl. 3 process starts)"
+    )
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    for mode in ("accept", "random"):
+        handler = RecordingHandler()
+        controller = start(handler)
+        trial(
+            "smtp",
+            count,
+            str(controller.port),
+            handler.messages.__len__,
+            handler.recipients,
+            mode,
+        )
+        controller.stop()
+
+        fake = FakeApi("resend")
+        server = serve_api(fake)
+        base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        trial(
+            "resend",
+            count,
+            base_url,
+            fake.delivered.total,
+            fake.delivered.copy,
+            mode,
+        )
+        server.shutdown()
+        if fake.schema_errors:
+            print("schema errors:", fake.schema_errors[:3])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The send loop with real providers: retries with backoff, bounces, threshold, rate, skips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from digest.deliver import make_provider, send_edition, send_settings_from_table
+from digest.deliver.outbox import OutboxProvider
+from digest.deliver.postmark import PostmarkProvider
+from digest.deliver.send import SendSettings
+from digest.errors import ConfigError
+from digest.models import OutgoingMessage
+from digest.state.ledger import Ledger
+
+from .factories import message
+from .fake_apis import FakeApi
+from .smtp_server import RecordingHandler, start
+
+
+class FakeClock:
+    """A clock that only moves when the send loop sleeps; records every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def smtp_provider(port: int) -> object:
+    return make_provider(
+        "smtp",
+        {"host": "127.0.0.1", "port": port, "security": "none", "connections": 2},
+        base_dir=Path("."),
+        environ={},
+    )
+
+
+def test_retries_bounces_and_suppression(
+    ledger: Ledger, smtp_server: tuple[RecordingHandler, int]
+) -> None:
+    handler, port = smtp_server
+    handler.busy_times = 2
+    emails = [
+        "a@example.com",
+        "busy@example.com",
+        "bounce@example.com",
+        "reject@example.com",
+        "b@example.com",
+    ]
+    ledger.enqueue("e1", emails)
+    clock = FakeClock()
+    provider = smtp_provider(port)
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=provider,
+        message_for=message,  # type: ignore[arg-type]
+        settings=SendSettings(backoff_base=2.0),
+        sleep=clock.sleep,
+        clock=clock,
+        jitter=lambda: 1.0,
+    )
+    provider.close()  # type: ignore[attr-defined]
+    assert handler.recipients() == {"a@example.com": 1, "busy@example.com": 1, "b@example.com": 1}
+    assert (report.sent, report.failed, report.skipped, report.stopped) == (3, 2, 0, None)
+    assert dict(report.failures_by_reason) == {"hard bounce": 1, "rejected": 1}
+    assert clock.sleeps == [2.0, 4.0]  # exponential: attempt 1 -> 2 s, attempt 2 -> 4 s
+    assert ledger.attempts("e1", "busy@example.com") == 3
+    assert ledger.is_suppressed("bounce@example.com")
+    assert not ledger.is_suppressed("reject@example.com")
+    assert ledger.enqueue("e2", emails) == 4
+
+
+def test_retry_after_is_honoured_and_attempts_run_out(ledger: Ledger) -> None:
+    fake = FakeApi("postmark")
+    for _ in range(3):
+        fake.fail_next(429, {"Retry-After": "30"})
+    http = httpx.Client(
+        base_url="https://api.test",
+        transport=fake.transport(),
+        headers={"X-Postmark-Server-Token": "t"},
+    )
+    ledger.enqueue("e1", ["a@example.com", "b@example.com"])
+    clock = FakeClock()
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=PostmarkProvider(http),
+        message_for=message,
+        settings=SendSettings(max_attempts=3),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert clock.sleeps == [30.0, 30.0]
+    assert report.failed == 2 and dict(report.failures_by_reason) == {"retries exhausted": 2}
+    assert fake.delivered == {}
+
+
+def test_provider_down_stops_cleanly_and_resumes(ledger: Ledger) -> None:
+    handler = RecordingHandler()
+    controller = start(handler)
+    port = controller.port
+    controller.stop()
+    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(10)])
+    clock = FakeClock()
+    down = smtp_provider(port)
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=down,
+        message_for=message,  # type: ignore[arg-type]
+        settings=SendSettings(failure_threshold=4),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    down.close()  # type: ignore[attr-defined]
+    assert report.stopped and "4 failed attempts in a row" in report.stopped
+    assert (report.sent, report.failed, report.pending) == (0, 0, 10)
+
+    controller = start(handler, port=port)
+    up = smtp_provider(port)
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=up,
+        message_for=message,  # type: ignore[arg-type]
+        settings=SendSettings(),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    up.close()  # type: ignore[attr-defined]
+    controller.stop()
+    assert (report.sent, report.pending, report.stopped) == (10, 0, None)
+    assert set(handler.recipients().values()) == {1}
+
+
+def test_bad_credentials_stop_and_keep_place(ledger: Ledger) -> None:
+    fake = FakeApi("postmark")
+    fake.fail_next(401)
+    http = httpx.Client(base_url="https://api.test", transport=fake.transport())
+    ledger.enqueue("e1", ["a@example.com"])
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=PostmarkProvider(http),
+        message_for=message,
+        settings=SendSettings(),
+        sleep=lambda s: None,
+    )
+    assert report.stopped and "POSTMARK_SERVER_TOKEN" in report.stopped
+    assert ledger.counts("e1")["pending"] == 1
+
+
+def test_unsubscribed_and_invalid_are_settled_without_sending(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    ledger.enqueue("e1", ["a@example.com", "gone@example.com", "bad@@example.com"])
+
+    def message_for(email: str) -> OutgoingMessage | None:
+        return None if email.startswith("gone") else message(email)
+
+    progress: list[tuple[int, int]] = []
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=OutboxProvider(tmp_path / "out"),
+        message_for=message_for,
+        settings=SendSettings(),
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    assert (report.sent, report.failed, report.skipped) == (1, 1, 1)
+    assert dict(report.skipped_by_reason) == {"unsubscribed": 1}
+    assert dict(report.failures_by_reason) == {"invalid address": 1}
+    assert progress[-1] == (3, 3)
+    assert len(list((tmp_path / "out" / "2026-05-04").glob("*.eml"))) == 1
+
+
+def test_rate_limit_spaces_calls(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(10)])
+    clock = FakeClock()
+    send_edition(
+        "e1",
+        ledger=ledger,
+        provider=OutboxProvider(tmp_path),
+        message_for=message,
+        settings=SendSettings(rate_per_second=5.0, claim_size=1),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert clock.now == pytest.approx(9 / 5.0)
+    assert clock.sleeps == [pytest.approx(0.2)] * 9
+
+
+def test_outbox_writes_one_file_per_recipient_even_when_resent(tmp_path: Path) -> None:
+    provider = make_provider("outbox", {"dir": "out"}, base_dir=tmp_path, environ={})
+    first = provider.send([message("a@example.com"), message("b@example.com")])
+    again = provider.send([message("a@example.com")])
+    files = sorted((tmp_path / "out" / "2026-05-04").iterdir())
+    assert len(files) == 2 and first[0].provider_id == again[0].provider_id
+    assert {f.name for f in files} == {r.provider_id for r in first}
+
+
+def test_settings_from_table() -> None:
+    table = {"provider": "smtp", "rate_per_second": 10, "max_attempts": 3, "smtp": {"host": "x"}}
+    settings = send_settings_from_table(table)
+    assert settings.rate_per_second == 10.0 and settings.max_attempts == 3
+    with pytest.raises(ConfigError, match=r"delivery.max_attempts: must be at least 1"):
+        send_settings_from_table({"max_attempts": 0})
+    with pytest.raises(ConfigError, match=r"delivery.rate: unknown key"):
+        send_settings_from_table({"rate": 3})
