@@ -129,7 +129,9 @@ def cli(ctx: click.Context, config: str | None) -> None:
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="Build and check the edition; store and send nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Build and check the edition; store and send nothing."
+)
 @click.option("--force", is_flag=True, help="Send even if the quality gate fails.")
 @click.pass_obj
 def run(obj: Context, dry_run: bool, force: bool) -> None:
@@ -211,15 +213,19 @@ def build(obj: Context, out: Path) -> None:
             console.print("nothing new to build")
             return
         secret = state.link_secret(os.environ.get("DIGEST_SECRET"))
-        sample = pipeline.message_for(
-            cfg, built.rendered, pipeline.SAMPLE_SUBSCRIBER, secret, now
-        )
+        sample = pipeline.message_for(cfg, built.rendered, pipeline.SAMPLE_SUBSCRIBER, secret, now)
         html = pipeline.browser_html(cfg, built.rendered, secret)
     write_files(
-        out, {"digest.html": html.encode(), "digest.txt": sample.text.encode(), "sample.eml": sample.raw}
+        out,
+        {
+            "digest.html": html.encode(),
+            "digest.txt": sample.text.encode(),
+            "sample.eml": sample.raw,
+        },
     )
     console.print(
-        f"{len(built.digest.stories)} stories: {out}/digest.html, {out}/digest.txt, {out}/sample.eml",
+        f"{len(built.digest.stories)} stories: "
+        f"{out}/digest.html, {out}/digest.txt, {out}/sample.eml",
         highlight=False,
     )
 
@@ -313,11 +319,11 @@ def extract(targets: tuple[str, ...]) -> None:
     Example:
       digest extract examples/sources/world-putin-call.html
     """
-    from digest.gather import extract_page, fetch_page
+    from digest.gather import extract_page
 
     for target in targets:
         if target.startswith(("http://", "https://")):
-            content, url = fetch_page(target)
+            content, url = fetch_url(target)
         else:
             content, url = read_text(Path(target)).read_bytes(), None
         article = extract_page(content, url=url, source=target)
@@ -329,6 +335,22 @@ def extract(targets: tuple[str, ...]) -> None:
             "text": article.text,
         }
         click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def fetch_url(url: str) -> tuple[bytes, str]:
+    """One GET with the gatherer's limits (size cap, redirects, retries on transients)."""
+    import asyncio
+
+    from digest.gather import FetchSettings
+    from digest.gather.fetch import Fetcher, new_client
+
+    async def get() -> tuple[bytes, str]:
+        settings = FetchSettings()
+        async with new_client(settings) as client:
+            fetched = await Fetcher(client, settings).fetch(url)
+        return fetched.body, fetched.url
+
+    return asyncio.run(get())
 
 
 @cli.group()
@@ -403,9 +425,9 @@ def subscribers_add(obj: Context, email: str, name: str, sections: str, list_nam
 
     cfg = obj.config
     address = normalise_address(email, "EMAIL")
-    if cfg.subscribers_dir.is_dir() and any(cfg.subscribers_dir.glob("*.csv")):
-        if load_subscribers(cfg.subscribers_dir).find(address):
-            raise InputError(f"{address} is already subscribed")
+    has_lists = cfg.subscribers_dir.is_dir() and any(cfg.subscribers_dir.glob("*.csv"))
+    if has_lists and load_subscribers(cfg.subscribers_dir).find(address):
+        raise InputError(f"{address} is already subscribed")
     chosen = tuple(s.strip() for s in sections.split(";") if s.strip())
     append_subscriber(cfg.subscribers_dir / list_name, Subscriber(address, name, chosen))
     console.print(f"added {address} to {cfg.subscribers_dir / list_name}", highlight=False)
@@ -518,7 +540,9 @@ def check(obj: Context, links: bool) -> None:
     for column in ("check", "result", "detail"):
         table.add_column(column, overflow="fold")
     for result in results:
-        mark = "[green]ok[/]" if result.ok else "[yellow]warn[/]" if result.warning else "[red]FAIL[/]"
+        mark = (
+            "[green]ok[/]" if result.ok else "[yellow]warn[/]" if result.warning else "[red]FAIL[/]"
+        )
         table.add_row(result.name, mark, result.detail)
     console.print(table)
     if any(not r.ok and not r.warning for r in results):

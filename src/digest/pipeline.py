@@ -42,6 +42,7 @@ from digest.render import (
     render_settings_from_table,
 )
 from digest.state import State
+from digest.state.lock import exclusive
 from digest.subscribers import SubscriberList, load_subscribers, unsubscribe_token
 from digest.summarize import (
     Summarizer,
@@ -190,7 +191,7 @@ def quality_gate(message: OutgoingMessage, *, check_links: bool = False) -> tupl
 def pending_sample(
     cfg: Config, state: State, now: datetime, environ: Mapping[str, str]
 ) -> OutgoingMessage | None:
-    """A sample message of the edition that would go out next: the unfinished one, else a new build."""
+    """A sample message of the next edition: the unfinished one, else a fresh build."""
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
     subscribers = load_subscribers(cfg.subscribers_dir)
     record = state.editions.unfinished()
@@ -267,7 +268,12 @@ def store_edition(
             browser_html=browser_html(cfg, built.rendered, secret),
         )
         state.articles.assign([story.article_key for story in digest.stories], digest.edition_id)
-        state.ledger.enqueue(digest.edition_id, [s.email for s in subscribers.active])
+        wanted = [
+            s.email
+            for s in recipients(state, subscribers).values()
+            if s.active and wants_any(s, built.rendered)
+        ]
+        state.ledger.enqueue(digest.edition_id, wanted)
 
 
 def send_pending(
@@ -287,11 +293,7 @@ def send_pending(
     subscribers = subscribers or load_subscribers(cfg.subscribers_dir)
     rendered = RenderedEdition(**_revive(record.rendered))
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
-    chosen = state.preferences.all()
-    by_email = {
-        s.email.lower(): dataclasses.replace(s, sections=chosen.get(s.email.lower(), s.sections))
-        for s in subscribers.subscribers
-    }
+    by_email = recipients(state, subscribers)
     if cfg.provider == "outbox":
         _write_outbox_preview(cfg, record.id, record.browser_html)
 
@@ -299,18 +301,19 @@ def send_pending(
         subscriber = by_email.get(email.lower())
         if subscriber is None or not subscriber.active or state.ledger.is_suppressed(email):
             return None
-        return message_for(cfg, rendered, subscriber, secret, now)
+        return message_for(cfg, rendered, subscriber, secret, record.created)
 
     provider = _provider(cfg, environ)
     try:
-        sent = send_edition(
-            record.id,
-            ledger=state.ledger,
-            provider=provider,
-            message_for=message,
-            settings=settings.send,
-            progress=progress,
-        )
+        with exclusive(cfg.state_database, "send", "another send"):
+            sent = send_edition(
+                record.id,
+                ledger=state.ledger,
+                provider=provider,
+                message_for=message,
+                settings=settings.send,
+                progress=progress,
+            )
     finally:
         provider.close()
     problems = tuple(
@@ -331,6 +334,23 @@ def send_pending(
     )
 
 
+def recipients(state: State, subscribers: SubscriberList) -> dict[str, Subscriber]:
+    """Subscribers by lower-cased address, with sections chosen on the preferences page applied."""
+    chosen = state.preferences.all()
+    return {
+        s.email.lower(): dataclasses.replace(s, sections=chosen.get(s.email.lower(), s.sections))
+        for s in subscribers.subscribers
+    }
+
+
+def wants_any(subscriber: Subscriber, rendered: RenderedEdition) -> bool:
+    """False when none of the subscriber's chosen sections is in this edition (no empty mail)."""
+    if not subscriber.sections:
+        return True
+    chosen = {name.casefold() for name in subscriber.sections}
+    return any(name.casefold() in chosen for name in rendered.section_names)
+
+
 def _provider(cfg: Config, environ: Mapping[str, str]) -> Provider:
     return make_provider(
         cfg.provider, cfg.table("delivery", cfg.provider), base_dir=cfg.base_dir, environ=environ
@@ -338,7 +358,9 @@ def _provider(cfg: Config, environ: Mapping[str, str]) -> Provider:
 
 
 def _outbox_dir(cfg: Config, edition_id: str) -> str:
-    return str(cfg.base_dir / str(cfg.table("delivery", "outbox").get("dir", "outbox")) / edition_id)
+    return str(
+        cfg.base_dir / str(cfg.table("delivery", "outbox").get("dir", "outbox")) / edition_id
+    )
 
 
 def _write_outbox_preview(cfg: Config, edition_id: str, html: str) -> None:

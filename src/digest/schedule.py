@@ -8,20 +8,19 @@ sends the day's edition instead of silently skipping it (APScheduler's default i
 
 from __future__ import annotations
 
-import fcntl
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from digest.config import Config
-from digest.errors import ConfigError, DigestError, StateError
+from digest.errors import ConfigError, DigestError
 from digest.models import Problem, RunReport
+from digest.state.lock import exclusive
 
 log = logging.getLogger("digest.schedule")
 
@@ -71,21 +70,9 @@ def build_scheduler(
     return scheduler
 
 
-@contextmanager
-def single_scheduler(cfg: Config) -> Iterator[None]:
+def single_scheduler(cfg: Config) -> AbstractContextManager[None]:
     """Refuse to start a second scheduler on the same state database."""
-    base = cfg.state_database if "://" not in cfg.state_database else str(cfg.base_dir / "var/x")
-    lock_path = Path(base).with_suffix(".schedule.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StateError(
-                f"{lock_path}: another `digest schedule` is already running on this state",
-                hint="run one scheduler per state database",
-            ) from None
-        yield
+    return exclusive(cfg.state_database, "schedule", "`digest schedule`")
 
 
 def run_scheduler(

@@ -1,0 +1,39 @@
+"""Exclusive process locks kept beside the state database (one scheduler, one sender)."""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from digest.errors import StateError
+
+
+def lock_path(database: str, name: str) -> Path:
+    """`var/digest.db` -> `var/digest.<name>.lock`; PostgreSQL URLs lock in the working folder."""
+    if "://" in database or database == ":memory:":
+        return Path(f"digest.{name}.lock")
+    return Path(database).with_suffix(f".{name}.lock")
+
+
+@contextmanager
+def exclusive(database: str, name: str, what: str) -> Iterator[None]:
+    """Hold an flock for the block; raise StateError at once if another process holds it.
+
+    The kernel releases the lock when the process dies, so a kill -9 never leaves it stale.
+    """
+    path = lock_path(database, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StateError(
+                f"{path}: {what} is already running on this state database",
+                hint="wait for it to finish; run one at a time per state database",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,141 @@
+"""End to end: `digest run` on the bundled sources into a temporary outbox, .eml parsed back."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from digest import pipeline
+from digest.config import Config, load_config
+from digest.state import State, open_state
+
+NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+HEADLINE = "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"
+CHROME = (
+    "Would you like any refinements to this version?",
+    "Leave A Comment",
+    "Live Tv",
+    "Subscribe to our newsletter to stay",
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, repo_root: Path) -> Path:
+    shutil.copy(repo_root / "config.toml", tmp_path / "config.toml")
+    for name in ("examples", "subscribers"):
+        shutil.copytree(repo_root / name, tmp_path / name)
+    return tmp_path
+
+
+def setup(project: Path, environ: dict[str, str] | None = None) -> tuple[Config, State]:
+    cfg = load_config(project / "config.toml", environ or {})
+    return cfg, open_state(cfg.state_database)
+
+
+def parse(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_run_delivers_one_valid_message_per_active_subscriber(project: Path) -> None:
+    cfg, state = setup(project)
+    report = pipeline.run(cfg, state, NOW, {})
+    assert report.edition_id == "2026-11-27"
+    assert report.sent == 3 and report.failed == 0
+    assert report.stories >= 7
+    folder = project / "outbox" / "2026-11-27"
+    files = sorted(folder.glob("*.eml"))
+    recipients = set()
+    for file in files:
+        message = parse(file)
+        for header in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe"):
+            assert message[header], f"{file.name} lacks {header}"
+        assert message.get_content_type() == "multipart/alternative"
+        parts = [part.get_content_type() for part in message.iter_parts()]
+        assert parts == ["text/plain", "text/html"]
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert HEADLINE in text
+        assert HEADLINE in html
+        for line in CHROME:
+            assert line not in text and line not in html
+        recipients.add(str(message["To"]))
+    assert len(files) == 3
+    assert {r.split("<")[-1].rstrip(">") for r in recipients} == {
+        "ada@example.com",
+        "grace@example.com",
+        "linus@example.org",
+    }
+    assert "Trump-Putin" in (folder / "digest.html").read_text()
+
+
+def test_sections_follow_subscriber_choice(project: Path) -> None:
+    cfg, state = setup(project)
+    pipeline.run(cfg, state, NOW, {})
+    bodies = {
+        str(parse(f)["To"]): parse(f).get_body(("plain",)).get_content()
+        for f in (project / "outbox" / "2026-11-27").glob("*.eml")
+    }
+    linus = next(text for to, text in bodies.items() if "linus" in to)
+    ada = next(text for to, text in bodies.items() if "ada" in to)
+    assert "Heat pumps" in linus and "Heat pumps" in ada
+    assert "smart-lock" not in linus and "smart-lock" in ada
+
+
+def test_second_run_has_nothing_new_and_sends_nothing(project: Path) -> None:
+    cfg, state = setup(project)
+    pipeline.run(cfg, state, NOW, {})
+    later = pipeline.run(cfg, state, NOW + timedelta(hours=1), {})
+    assert later.edition_id is None and later.sent == 0
+    assert "nothing new to send" in later.notes
+    assert len(list((project / "outbox").glob("*/*.eml"))) == 3
+
+
+def test_dry_run_stores_and_sends_nothing(project: Path) -> None:
+    cfg, state = setup(project)
+    report = pipeline.run(cfg, state, NOW, {}, dry_run=True)
+    assert report.dry_run and report.edition_id == "2026-11-27" and report.sent == 0
+    assert not (project / "outbox").exists()
+    assert state.editions.recent() == []
+    assert pipeline.run(cfg, state, NOW, {}).sent == 3
+
+
+def test_unsubscribed_by_link_is_never_enqueued(project: Path) -> None:
+    cfg, state = setup(project)
+    state.ledger.suppress("grace@example.com", "unsubscribed")
+    report = pipeline.run(cfg, state, NOW, {})
+    assert report.sent == 2
+    assert not any("grace" in p.name for p in (project / "outbox").glob("*/*.eml"))
+
+
+def test_interrupted_edition_is_finished_by_send_for_pending_only(project: Path) -> None:
+    cfg, state = setup(project)
+    settings = pipeline.stage_settings(cfg)
+    built, _ = pipeline.build(cfg, state, settings, NOW, {})
+    assert built is not None
+    subscribers = pipeline.load_subscribers(cfg.subscribers_dir)
+    pipeline.store_edition(cfg, state, built, subscribers, state.link_secret(None), NOW)
+    state.ledger.mark_sent("2026-11-27", "ada@example.com", "sent-before-the-crash")
+    report = pipeline.send_pending(cfg, state, NOW, {})
+    assert report.sent == 2
+    names = [p.name for p in (project / "outbox" / "2026-11-27").glob("*.eml")]
+    assert len(names) == 2 and not any("ada" in n for n in names)
+    assert state.editions.unfinished() is None
+    assert pipeline.send_pending(cfg, state, NOW, {}).sent == 0
+
+
+def test_same_inputs_give_the_same_digest(project: Path, tmp_path: Path) -> None:
+    cfg, state = setup(project)
+    settings = pipeline.stage_settings(cfg)
+    first, _ = pipeline.build(cfg, state, settings, NOW, {})
+    second, _ = pipeline.build(cfg, state, settings, NOW, {})
+    assert first is not None and second is not None
+    assert first.digest == second.digest
+    assert first.rendered == second.rendered
