@@ -40,7 +40,7 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole validated configuration. Paths are absolute (relative ones resolve from the file)."""
+    """The whole validated configuration; relative paths are resolved from the file's folder."""
 
     path: Path
     newsletter: Newsletter

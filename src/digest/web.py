@@ -23,7 +23,8 @@ from digest.subscribers import verify_token
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>
-body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2937}}
+body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1f2937}}
 a{{color:#1d4ed8}} button{{font-size:1rem;padding:.5rem 1rem}}
 .views{{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}}
 iframe{{border:1px solid #d1d5db;background:#fff}} pre{{white-space:pre-wrap;max-width:40rem}}

@@ -41,7 +41,10 @@ def test_unfinished_until_finished(state: State) -> None:
     assert state.editions.unfinished() is None
     add(state, "2026-11-27")
     record = state.editions.unfinished()
-    assert record is not None and record.rendered == {"edition_id": "2026-11-27", "html": "<p>x</p>"}
+    assert record is not None and record.rendered == {
+        "edition_id": "2026-11-27",
+        "html": "<p>x</p>",
+    }
     state.editions.finish("2026-11-27", NOW + timedelta(minutes=5))
     assert state.editions.unfinished() is None
     done = state.editions.get("2026-11-27")
