@@ -1,9 +1,12 @@
 """Kill-and-resume at scale: 2,000 subscribers through SMTP and through Resend.
 
 The send worker (tests/deliver/send_worker.py) is killed with SIGKILL twice (at about a third
-and two thirds of the edition), then run to the end. The servers count what they accepted:
+and two thirds of the edition), then run to the end. The servers count what they accepted.
+Then one SMTP run without kills measures the exactly-once window itself: for every message,
+the time from the server's 250 (aiosmtpd handler) to the COMMIT of its `sent` row in the
+worker (both on the same monotonic clock):
 
-    .venv/bin/python bench/bench_send.py [RECIPIENTS]
+    .venv/bin/python bench/bench_send.py [RECIPIENTS] [ROUNDS]
 """
 
 from __future__ import annotations
@@ -119,9 +122,46 @@ def trial(
     )
 
 
+def window(count: int) -> None:
+    """Server 250 -> ledger COMMIT per message, in microseconds, over one clean SMTP run."""
+    handler = RecordingHandler()
+    controller = start(handler)
+    with tempfile.TemporaryDirectory() as folder:
+        commits = Path(folder) / "commits.json"
+        worker = subprocess.run(
+            [
+                sys.executable,
+                str(WORKER),
+                str(Path(folder) / "ledger.db"),
+                str(count),
+                "smtp",
+                str(controller.port),
+                str(commits),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        committed: dict[str, float] = json.loads(commits.read_text())
+    controller.stop()
+    assert worker.returncode == 0
+    gaps = sorted(
+        (committed[email] - accepted) * 1e6 for email, accepted in handler.accepted_at.items()
+    )
+
+    def pick(q: float) -> float:
+        return gaps[min(len(gaps) - 1, int(q * len(gaps)))]
+
+    print(
+        f"smtp    window 250->commit messages={len(gaps)} median={pick(0.5):.0f}us "
+        f"p90={pick(0.9):.0f}us p99={pick(0.99):.0f}us max={gaps[-1]:.0f}us"
+    )
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    for mode in ("accept", "random"):
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    for mode in ("accept", "random") * rounds:
         handler = RecordingHandler()
         controller = start(handler)
         trial(
@@ -148,6 +188,7 @@ def main() -> None:
         server.shutdown()
         if fake.schema_errors:
             print("schema errors:", fake.schema_errors[:3])
+    window(count)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,25 @@
-"""The send loop with real providers: retries with backoff, bounces, threshold, rate, skips."""
+"""The send loop with real providers: retries with backoff, bounces, threshold, rate, skips,
+and when each answer reaches the ledger (per message for SMTP, per call for the APIs)."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import httpx
 import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from digest.deliver import make_provider, send_edition, send_settings_from_table
 from digest.deliver.outbox import OutboxProvider
 from digest.deliver.postmark import PostmarkProvider
+from digest.deliver.resend import ResendProvider
 from digest.deliver.send import SendSettings
 from digest.errors import ConfigError
 from digest.models import OutgoingMessage
-from digest.state.ledger import Ledger
+from digest.state.db import Database
+from digest.state.ledger import LEDGER_SCHEMA, Ledger
 
 from .factories import message
 from .fake_apis import FakeApi
@@ -217,3 +223,84 @@ def test_settings_from_table() -> None:
         send_settings_from_table({"max_attempts": 0})
     with pytest.raises(ConfigError, match=r"delivery.rate: unknown key"):
         send_settings_from_table({"rate": 3})
+
+
+class CrashingLedger(Ledger):
+    """Dies (like a kill) while writing the n-th `sent` row."""
+
+    def __init__(self, ledger: Ledger, crash_at: int) -> None:
+        super().__init__(ledger.db)
+        self.crash_at = crash_at
+        self.marked = 0
+
+    def mark_sent(self, edition_id: str, email: str, provider_id: str | None) -> None:
+        self.marked += 1
+        if self.marked == self.crash_at:
+            raise KeyboardInterrupt("killed while recording")
+        super().mark_sent(edition_id, email, provider_id)
+
+
+def test_an_api_batch_is_committed_whole_so_it_stays_whole_in_doubt(ledger: Ledger) -> None:
+    fake = FakeApi("resend")
+    http = httpx.Client(base_url="https://api.test", transport=fake.transport())
+    emails = [f"u{i}@example.com" for i in range(6)]
+    ledger.enqueue("e1", emails)
+    crashing = CrashingLedger(ledger, crash_at=2)
+    with pytest.raises(KeyboardInterrupt):
+        send_edition(
+            "e1",
+            ledger=crashing,
+            provider=ResendProvider(http),
+            message_for=message,
+            settings=SendSettings(claim_size=3),
+        )
+    assert sum(fake.delivered.values()) == 3
+    # The first answer of the batch was written but not committed: all three are in doubt,
+    # so the resumed run sends the same three again under the same Idempotency-Key.
+    assert ledger.recover_in_doubt("e1") == emails[:3]
+
+
+class CommitWatchingHandler(RecordingHandler):
+    """Holds the 250 for `slow*` until the ledger shows every other message of its batch sent."""
+
+    def __init__(self, db_path: Path, expected_sent: int) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.expected_sent = expected_sent
+        self.sent_seen_before_slow_250: int | None = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if envelope.rcpt_tos[0].startswith("slow"):
+            with sqlite3.connect(self.db_path) as conn:
+                for _ in range(500):  # 5 s at most: without per-message commits it never shows
+                    seen = conn.execute(
+                        "SELECT count(*) FROM deliveries WHERE status = 'sent'"
+                    ).fetchone()[0]
+                    if seen >= self.expected_sent:
+                        break
+                    await asyncio.sleep(0.01)
+            self.sent_seen_before_slow_250 = int(seen)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_smtp_commits_each_message_when_its_own_250_arrives(tmp_path: Path) -> None:
+    db = Database.open(tmp_path / "ledger.db", [LEDGER_SCHEMA])
+    ledger = Ledger(db)
+    handler = CommitWatchingHandler(tmp_path / "ledger.db", expected_sent=2)
+    controller = start(handler)
+    ledger.enqueue("e1", ["slow@example.com", "a@example.com", "b@example.com"])
+    provider = make_provider(
+        "smtp",
+        {"host": "127.0.0.1", "port": controller.port, "security": "none", "connections": 3},
+        base_dir=Path("."),
+        environ={},
+    )
+    report = send_edition(
+        "e1", ledger=ledger, provider=provider, message_for=message, settings=SendSettings()
+    )
+    provider.close()
+    controller.stop()
+    db.close()
+    assert report.sent == 3
+    # a and b (same batch as slow) were committed while slow still waited for its 250.
+    assert handler.sent_seen_before_slow_250 == 2

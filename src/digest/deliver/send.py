@@ -1,9 +1,11 @@
 """The exactly-once send loop: claim from the ledger, hand to the provider, record at once.
 
-Each batch is claimed (rows -> `sending`, committed) before the provider is called and its
-results are committed in one transaction as soon as the provider answers, so a crash leaves
-at most one batch "in doubt"; the next run sends those again first, in the same order (see
-docs/delivery.md for what that means per provider).
+Each batch is claimed (rows -> `sending`, committed) before the provider is called, and every
+result is committed in its own transaction the moment it comes back: per message for SMTP
+(whose connections answer one by one), per call for the HTTP APIs. A crash leaves the claimed
+rows "in doubt"; the next run sends those again first, in the same order, so the only
+messages a crash can duplicate are those accepted in the instant before their own commit
+(see docs/delivery.md for the measured window per provider).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from digest.deliver.base import Provider
+from digest.deliver.base import Provider, answers
 from digest.deliver.bounce import HARD_BOUNCE, failure_kind
 from digest.deliver.options import Option, read_options
 from digest.errors import ConfigError, DeliveryError, TransientDeliveryError
@@ -126,14 +128,10 @@ def send_edition(
     """
     in_doubt = ledger.recover_in_doubt(edition_id)
     counts = ledger.counts(edition_id)
-    total = sum(counts.values())
-    done = total - counts["pending"]
+    tally = _Tally(total=sum(counts.values()), done=sum(counts.values()) - counts["pending"])
     limiter = RateLimiter(settings.rate_per_second, clock, sleep)
     size = settings.claim_size or provider.batch_size
-    failures_in_row = 0
-    attempted = 0
     stopped: str | None = None
-    last_error = ""
     while True:
         now = clock()
         claimed = ledger.claim(edition_id, size, now)
@@ -147,64 +145,109 @@ def send_edition(
         messages, outcomes = _build(
             edition_id, ledger, [email for email, _ in claimed], message_for
         )
-        done += len(outcomes)
-        results: list[DeliveryResult] = []
+        tally.done += len(outcomes)
         if messages:
             limiter.wait(len(messages))
-            attempted += len(messages)
+            tally.attempted += len(messages)
+            record = _Recorder(edition_id, ledger, settings, attempts, tally, clock, jitter)
+            unanswered = dict(enumerate(messages))
             try:
-                results = provider.send(messages)
-                if len(results) != len(messages):
+                for answer in answers(provider, messages):
+                    for index, _ in answer:
+                        if unanswered.pop(index, None) is None:
+                            raise DeliveryError(
+                                f"{provider.name}: answered message {index} of "
+                                f"{len(messages)} twice or out of range"
+                            )
+                    record([result for _, result in answer])
+                if unanswered:
                     raise DeliveryError(
-                        f"{provider.name}: {len(results)} results for {len(messages)} messages"
+                        f"{provider.name}: {len(messages) - len(unanswered)} results for "
+                        f"{len(messages)} messages"
                     )
             except TransientDeliveryError as exc:
-                results = [
-                    DeliveryResult(m.to, "retry", error=str(exc), retry_after=exc.retry_after)
-                    for m in messages
-                ]
-                failures_in_row += 1 - len(messages)  # one failed call, not one per message
+                tally.failures_in_row += 1 - len(unanswered)  # one failed call, not per message
+                record(
+                    [
+                        DeliveryResult(m.to, "retry", error=str(exc), retry_after=exc.retry_after)
+                        for m in unanswered.values()
+                    ]
+                )
             except DeliveryError as exc:
                 with ledger.db.transaction():
-                    for message in messages:
+                    for message in unanswered.values():
                         ledger.release(edition_id, message.to, str(exc), None)
                 stopped = str(exc) + (f" ({exc.hint})" if exc.hint else "")
                 break
-        now = clock()
-        with ledger.db.transaction():
-            for result in results:
-                if result.status == "sent":
-                    ledger.mark_sent(edition_id, result.to, result.provider_id)
-                    failures_in_row = 0
-                    done += 1
-                    continue
-                failures_in_row += 1
-                error = result.error or "no reason given"
-                last_error = error
-                tries = attempts.get(result.to.lower(), settings.max_attempts)
-                if result.status == "failed":
-                    kind = failure_kind(error)
-                    ledger.mark_failed(edition_id, result.to, error, permanent=True, kind=kind)
-                    if kind == HARD_BOUNCE:
-                        ledger.suppress(result.to, f"{edition_id}: {error}"[:500])
-                    done += 1
-                elif tries >= settings.max_attempts:
-                    ledger.mark_failed(
-                        edition_id, result.to, error, permanent=False, kind="retries exhausted"
-                    )
-                    done += 1
-                else:
-                    delay = backoff(tries, settings, result.retry_after, jitter())
-                    ledger.release(edition_id, result.to, error, now + delay)
         if progress:
-            progress(done, total)
-        if failures_in_row >= settings.failure_threshold:
+            progress(tally.done, tally.total)
+        if tally.failures_in_row >= settings.failure_threshold:
             stopped = (
-                f"stopped after {failures_in_row} failed attempts in a row; "
-                f"last error: {last_error}"
+                f"stopped after {tally.failures_in_row} failed attempts in a row; "
+                f"last error: {tally.last_error}"
             )
             break
-    return _report(edition_id, ledger, stopped, len(in_doubt), attempted)
+    return _report(edition_id, ledger, stopped, len(in_doubt), tally.attempted)
+
+
+@dataclass
+class _Tally:
+    """What the send loop counts as it goes."""
+
+    total: int
+    done: int
+    attempted: int = 0
+    failures_in_row: int = 0
+    last_error: str = ""
+
+
+@dataclass
+class _Recorder:
+    """Writes one provider answer to the ledger in one transaction, the moment it arrives.
+
+    Called on the thread that owns the SQLite connection. An SMTP answer is one message, so
+    the gap between the server's 250 and the ledger is one COMMIT; an API answer is the whole
+    call, committed together so that a call is never half in doubt.
+    """
+
+    edition_id: str
+    ledger: Ledger
+    settings: SendSettings
+    attempts: Mapping[str, int]
+    tally: _Tally
+    clock: Callable[[], float]
+    jitter: Callable[[], float]
+
+    def __call__(self, results: list[DeliveryResult]) -> None:
+        with self.ledger.db.transaction():
+            for result in results:
+                self._write(result)
+
+    def _write(self, result: DeliveryResult) -> None:
+        ledger, edition_id, tally = self.ledger, self.edition_id, self.tally
+        if result.status == "sent":
+            ledger.mark_sent(edition_id, result.to, result.provider_id)
+            tally.failures_in_row = 0
+            tally.done += 1
+            return
+        tally.failures_in_row += 1
+        error = result.error or "no reason given"
+        tally.last_error = error
+        tries = self.attempts.get(result.to.lower(), self.settings.max_attempts)
+        if result.status == "failed":
+            kind = failure_kind(error)
+            ledger.mark_failed(edition_id, result.to, error, permanent=True, kind=kind)
+            if kind == HARD_BOUNCE:
+                ledger.suppress(result.to, f"{edition_id}: {error}"[:500])
+            tally.done += 1
+        elif tries >= self.settings.max_attempts:
+            ledger.mark_failed(
+                edition_id, result.to, error, permanent=False, kind="retries exhausted"
+            )
+            tally.done += 1
+        else:
+            delay = backoff(tries, self.settings, result.retry_after, self.jitter())
+            ledger.release(edition_id, result.to, error, self.clock() + delay)
 
 
 def _build(

@@ -1,7 +1,9 @@
 """SMTP delivery over stdlib smtplib: a few persistent connections used from threads.
 
 Each connection lives in a pool slot; a message takes a slot, sends MAIL/RCPT/DATA on it and
-gives it back, so connections are reused across messages and batches. A connection found dead
+gives it back, so connections are reused across messages and batches. `send_iter` hands each
+message's result back as soon as its own reply arrives, so the send loop can commit it while
+the other connections are still talking. A connection found dead
 before DATA (idle timeout) is replaced and the message tried again at once; a failure during
 or after DATA is reported as "retry" because the server may or may not have taken it.
 """
@@ -13,8 +15,8 @@ import queue
 import smtplib
 import socket
 import ssl
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,8 +121,28 @@ class SmtpProvider:
         self._pool = ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        futures = [self._pool.submit(self._send_one, message) for message in messages]
-        return [future.result() for future in futures]
+        answers = dict(self.send_iter(messages))
+        return [answers[index] for index in range(len(messages))]
+
+    def send_iter(
+        self, messages: Sequence[OutgoingMessage]
+    ) -> Iterator[tuple[int, DeliveryResult]]:
+        """(index, result) the moment each message's own reply arrives, fastest first.
+
+        An error raised on one connection (a refused login) is raised after the answers of
+        the other connections have been yielded, so none of those goes unrecorded.
+        """
+        futures = {self._pool.submit(self._send_one, m): i for i, m in enumerate(messages)}
+        error: BaseException | None = None
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except BaseException as exc:  # re-raised below, once the others are yielded
+                error = error or exc
+                continue
+            yield futures[future], result
+        if error is not None:
+            raise error
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
