@@ -70,7 +70,7 @@ def run(
     delivered: Callable[[], int],
     kill_at: int | None,
     delay: float = 0.0,
-) -> dict[str, object] | None:
+) -> dict[str, object] | float:
     worker = subprocess.Popen(
         [sys.executable, str(WORKER), str(db), str(count), provider, target],
         stdout=subprocess.PIPE,
@@ -85,9 +85,10 @@ def run(
     while delivered() < kill_at and worker.poll() is None:
         time.sleep(0.001)
     time.sleep(delay)
+    killed = time.monotonic()
     worker.send_signal(signal.SIGKILL)
     worker.wait()
-    return None
+    return killed
 
 
 def trial(
@@ -97,6 +98,7 @@ def trial(
     delivered: Callable[[], int],
     counts: Callable[[], Mapping[str, int]],
     mode: str,
+    accepted_at: Mapping[str, float] | None = None,
 ) -> None:
     """mode "accept": kill right after the server accepted a message (the worst moment);
     "random": kill at a random moment 0-50 ms later."""
@@ -104,21 +106,34 @@ def trial(
         db = Path(folder) / "ledger.db"
         started = time.perf_counter()
         kills = []
+        kill_times: list[float] = []
         for fraction in (1 / 3, 2 / 3):
             delay = random.uniform(0, 0.05) if mode == "random" else 0.0
-            run(db, count, name, target, delivered, int(count * fraction), delay)
+            killed = run(db, count, name, target, delivered, int(count * fraction), delay)
+            assert isinstance(killed, float)
+            kill_times.append(killed)
             kills.append(delivered())
         report = run(db, count, name, target, delivered, None)
         elapsed = time.perf_counter() - started
     received = counts()
     unique = len(received)
     duplicates = sum(received.values()) - unique
-    assert report is not None
+    assert isinstance(report, dict)
+    gaps = ""
+    if accepted_at is not None:
+        # For each duplicate: how long before the SIGKILL (nearest kill) the server gave its
+        # first 250; negative: the 250 left after the kill was decided, before it took effect.
+        before_kill = sorted(
+            round(min((k - accepted_at[r] for k in kill_times), key=abs) * 1e6)
+            for r, n in received.items()
+            if n > 1
+        )
+        gaps = f" dup_250_before_kill_us={before_kill}"
     print(
         f"{name:7s} kill={mode:6s} recipients={count} killed_at={kills} unique={unique} "
         f"duplicates={duplicates} "
         f"in_doubt_last_run={report['in_doubt']} ledger_sent={report['sent']} "
-        f"elapsed={elapsed:.1f}s ({count / elapsed:.0f} msg/s incl. 3 process starts)"
+        f"elapsed={elapsed:.1f}s ({count / elapsed:.0f} msg/s incl. 3 process starts){gaps}"
     )
 
 
@@ -171,6 +186,7 @@ def main() -> None:
             handler.messages.__len__,
             handler.recipients,
             mode,
+            handler.accepted_at,
         )
         controller.stop()
 

@@ -3,7 +3,7 @@
 Cues are in the recipient's local part: `bounce*` -> 550 5.1.1 at RCPT, `reject*` -> 554 at
 DATA, `busy*` -> 451 at DATA for the first `busy_times` tries, `drop*` -> the connection is
 closed at MAIL FROM for the first try. `accepted_at` keeps, per recipient, the monotonic
-time at which the server answered 250 to its DATA (the start of the exactly-once window).
+time at which the server first answered 250 to its DATA (the start of the exactly-once window).
 Run as a script it serves until killed and appends one line per accepted message (the
 recipient) to the file given, for kill-and-resume tests.
 """
@@ -84,7 +84,7 @@ class RecordingHandler:
         content = envelope.original_content or b""
         with self.lock:
             self.messages.append((rcpt, content))
-            self.accepted_at[rcpt] = time.monotonic()
+            self.accepted_at.setdefault(rcpt, time.monotonic())
         if self.log:
             self.log.write(rcpt + "\n")
         return f"250 2.0.0 Ok: queued as Q{len(self.messages)}"

@@ -1,5 +1,5 @@
 """kill -9 twice in the middle of a real SMTP send, then run again: nobody skipped, and at
-most one duplicate per kill (the message whose 250 had not yet reached the ledger)."""
+most one duplicate per connection and kill (a 250 that had not yet reached the ledger)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .smtp_server import RecordingHandler
 
 WORKER = Path(__file__).with_name("send_worker.py")
 RECIPIENTS = 300
+CONNECTIONS = 3  # as in send_worker.py
 
 
 def run_worker(db: Path, port: int) -> subprocess.Popen[str]:
@@ -51,8 +52,8 @@ def test_sigkill_mid_send_then_resume(
     expected = {f"reader{i:05d}@example.com" for i in range(RECIPIENTS)}
     assert set(received) == expected, "nobody skipped"
     duplicates = sum(received.values()) - len(received)
-    # Each row is committed the moment its own 250 arrives, so a kill can duplicate at most
-    # the one message whose 250 was on its way or whose COMMIT had not finished (the SMTP
-    # window in docs/delivery.md); with 3 connections, in practice no more than one per kill.
-    assert duplicates <= kills
+    # Each row is committed the moment its own 250 arrives, so a kill can duplicate only the
+    # messages whose 250 was already sent but not yet committed: at most one per connection
+    # in flight (the worker uses 3), measured ~0.25 per kill (docs/delivery.md).
+    assert duplicates <= kills * CONNECTIONS
     assert report["sent"] == RECIPIENTS and report["pending"] == 0
