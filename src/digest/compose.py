@@ -1,0 +1,229 @@
+"""Compose an edition: cluster near-duplicates, rank, cap, group into sections, write a subject.
+
+Ranking: score = source weight x (1 + 0.5 x (outlets covering the story - 1)) x recency, where
+recency halves every 24 hours of age (an undated article counts as 24 hours old). Ties break
+on headline then URL, so the same inputs always give the same Digest.
+
+Subject template placeholders: {top_headline} (the top story's headline), {more} (how many
+other stories), {count} (all stories), {title} (the newsletter title), {date} (YYYY-MM-DD of
+`now`). With a single story the subject is the top headline alone.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from digest.cluster import cluster_articles
+from digest.errors import ConfigError
+from digest.models import Article, Digest, Link, Newsletter, Section, Story, Summary
+
+__all__ = ["ComposeSettings", "compose", "compose_settings_from_table", "rank_score"]
+
+DEFAULT_SUBJECT = "{top_headline} + {more} more"
+PLACEHOLDERS = frozenset({"top_headline", "more", "count", "title", "date"})
+_SUBJECT_HEADLINE_CHARS = 80
+_PREHEADER_CHARS = 140
+_HALF_LIFE_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    """The [compose] table."""
+
+    section_order: tuple[str, ...] = ()
+    default_section: str = "News"
+    subject_template: str = DEFAULT_SUBJECT
+    send_when_empty: bool = False
+    source_weights: Mapping[str, float] = field(default_factory=dict)
+
+
+def compose_settings_from_table(table: Mapping[str, Any], key: str = "compose") -> ComposeSettings:
+    """Validate a [compose] config table; errors name the key ("compose.section_order")."""
+    known = {f.name for f in fields(ComposeSettings)}
+    for name in table:
+        if name not in known:
+            raise ConfigError(
+                f"{key}.{name}: unknown key (expected one of {', '.join(sorted(known))})"
+            )
+    values: dict[str, Any] = {}
+    if "section_order" in table:
+        order = table["section_order"]
+        if not isinstance(order, list | tuple) or not all(
+            isinstance(s, str) and s.strip() for s in order
+        ):
+            raise ConfigError(f"{key}.section_order: must be a list of section names")
+        values["section_order"] = tuple(s.strip() for s in order)
+    if "default_section" in table:
+        name = table["default_section"]
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{key}.default_section: must be a non-empty string, got {name!r}")
+        values["default_section"] = name.strip()
+    if "subject_template" in table:
+        values["subject_template"] = _checked_template(table["subject_template"], key)
+    if "send_when_empty" in table:
+        if not isinstance(table["send_when_empty"], bool):
+            raise ConfigError(f"{key}.send_when_empty: must be true or false")
+        values["send_when_empty"] = table["send_when_empty"]
+    if "source_weights" in table:
+        weights = table["source_weights"]
+        if not isinstance(weights, Mapping):
+            raise ConfigError(f"{key}.source_weights: must be a table of source name = number")
+        checked: dict[str, float] = {}
+        for name, weight in weights.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+                raise ConfigError(
+                    f"{key}.source_weights.{name}: must be a number >= 0, got {weight!r}"
+                )
+            checked[str(name)] = float(weight)
+        values["source_weights"] = checked
+    return ComposeSettings(**values)
+
+
+def _checked_template(template: object, key: str) -> str:
+    if not isinstance(template, str) or not template.strip():
+        raise ConfigError(f"{key}.subject_template: must be a non-empty string")
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"{key}.subject_template: {exc}") from exc
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        raise ConfigError(
+            f"{key}.subject_template: unknown placeholder {{{sorted(unknown)[0]}}} "
+            f"(use {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))})"
+        )
+    return template
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def rank_score(
+    article: Article, outlets: int, now: datetime, weights: Mapping[str, float]
+) -> float:
+    """Source weight x coverage x recency (halving every 24 hours)."""
+    if article.published is None:
+        age = _HALF_LIFE_HOURS
+    else:
+        age = max((_aware(now) - _aware(article.published)).total_seconds() / 3600, 0.0)
+    recency = 0.5 ** (age / _HALF_LIFE_HOURS)
+    weight = float(weights.get(article.source, 1.0))
+    return float(weight * (1 + 0.5 * (outlets - 1)) * recency)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:-") + "\u2026"
+
+
+def _story(
+    items: Sequence[tuple[Article, Summary]], members: list[int], settings: ComposeSettings
+) -> Story:
+    """The lead article of a cluster (highest weight, then longest) with the rest as also_in."""
+
+    def lead_key(i: int) -> tuple[float, int, str]:
+        article = items[i][0]
+        weight = settings.source_weights.get(article.source, 1.0)
+        return (-weight, -len(article.text), article.url)
+
+    lead, *others = sorted(members, key=lead_key)
+    article, summary = items[lead]
+    seen = {article.url}
+    also_in = []
+    for i in others:
+        other = items[i][0]
+        if other.url not in seen:
+            seen.add(other.url)
+            also_in.append(Link(title=other.source or other.title, url=other.url))
+    section = (summary.section or article.section or "").strip() or settings.default_section
+    return Story(
+        headline=summary.headline or article.title,
+        url=article.url,
+        source=article.source,
+        key_points=summary.key_points,
+        section=section,
+        published=article.published,
+        article_key=article.key,
+        also_in=tuple(also_in),
+        image_url=article.image_url,
+        word_count=len(article.text.split()),
+    )
+
+
+def _sections(stories: Sequence[Story], order: Sequence[str]) -> tuple[Section, ...]:
+    """Configured sections first (case-insensitive match), the rest in order of their best story."""
+    rank = {name.lower(): i for i, name in enumerate(order)}
+    grouped: dict[str, list[Story]] = {}
+    names: dict[str, str] = {}
+    for story in stories:
+        lowered = story.section.lower()
+        names.setdefault(lowered, order[rank[lowered]] if lowered in rank else story.section)
+        grouped.setdefault(lowered, []).append(story)
+    first_seen = list(grouped)
+    keys = sorted(grouped, key=lambda k: (rank.get(k, len(rank)), first_seen.index(k)))
+    return tuple(Section(name=names[k], stories=tuple(grouped[k])) for k in keys)
+
+
+def _subject(stories: Sequence[Story], template: str, newsletter: Newsletter, now: datetime) -> str:
+    if not stories:
+        return f"{newsletter.title}: no new stories"
+    top = _shorten(stories[0].headline, _SUBJECT_HEADLINE_CHARS)
+    if len(stories) == 1:
+        return top
+    return template.format(
+        top_headline=top,
+        more=len(stories) - 1,
+        count=len(stories),
+        title=newsletter.title,
+        date=now.strftime("%Y-%m-%d"),
+    )
+
+
+def _preheader(stories: Sequence[Story]) -> str:
+    if not stories:
+        return "Nothing new since the last edition."
+    if len(stories) == 1:
+        return _shorten(stories[0].key_points[0] if stories[0].key_points else "", _PREHEADER_CHARS)
+    return _shorten("Also: " + "; ".join(s.headline for s in stories[1:]), _PREHEADER_CHARS)
+
+
+def compose(
+    items: Sequence[tuple[Article, Summary]],
+    *,
+    newsletter: Newsletter,
+    settings: ComposeSettings,
+    edition_id: str,
+    now: datetime,
+    intro: str | None = None,
+) -> Digest | None:
+    """Build the edition's Digest, or None when there is nothing to send."""
+    ordered = sorted(items, key=lambda item: (item[0].key, item[0].source, item[0].title))
+    if not ordered and not settings.send_when_empty:
+        return None
+    clusters = cluster_articles([article for article, _ in ordered])
+    scored = []
+    for members in clusters:
+        story = _story(ordered, members, settings)
+        outlets = len({ordered[i][0].source for i in members})
+        lead = next(ordered[i][0] for i in members if ordered[i][0].url == story.url)
+        score = rank_score(lead, outlets, now, settings.source_weights)
+        scored.append((-score, story.headline, story.url, story))
+    scored.sort(key=lambda row: row[:3])
+    stories = [row[3] for row in scored[: max(newsletter.max_stories, 0)]]
+    if not stories and not settings.send_when_empty:
+        return None
+    return Digest(
+        edition_id=edition_id,
+        title=newsletter.title,
+        subject=_subject(stories, settings.subject_template, newsletter, now),
+        preheader=_preheader(stories),
+        sections=_sections(stories, settings.section_order),
+        created=now,
+        intro=intro,
+    )
