@@ -17,7 +17,7 @@ __all__ = ["cluster_articles", "fingerprint", "jaccard"]
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _OPENING_WORDS = 120
 SHINGLE_THRESHOLD = 0.25
-TITLE_THRESHOLD = 0.6
+TITLE_THRESHOLD = 0.75
 _TITLE_STOP = frozenset("a an the of to in on at for and or as is are with by from".split())  # noqa: SIM905
 
 

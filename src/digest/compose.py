@@ -141,7 +141,8 @@ def _story(
         if other.url not in seen:
             seen.add(other.url)
             also_in.append(Link(title=other.source or other.title, url=other.url))
-    section = (summary.section or article.section or "").strip() or settings.default_section
+    sections = [items[i][1].section or items[i][0].section for i in [lead, *others]]
+    section = next((s.strip() for s in sections if s and s.strip()), settings.default_section)
     return Story(
         headline=summary.headline or article.title,
         url=article.url,

@@ -179,7 +179,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
         return False  # lower-case continuation: "e.g. the", "3 p.m. local time"
     if punct[0] != ".":
         return True
-    match = _WORD_BEFORE.search(text, 0, start)
+    match = _WORD_BEFORE.search(text, max(0, start - 40), start)
     if match is None:
         return not text[start - 1 : start].isdigit() or not after[:1].isdigit()
     word = match.group(1)

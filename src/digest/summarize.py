@@ -115,6 +115,8 @@ def make_summarizer(settings: SummarizerSettings, environ: Mapping[str, str]) ->
 _TERMINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2023\u2013\u2014*\-]|\d{1,2}[.)])\s+")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_QUOTE_CHARS = re.compile("[\"'\u201c\u201d\u2018\u2019]")
 _ANAPHORA = frozenset(
     [
         "he",
@@ -273,8 +275,15 @@ def build_candidates(body: str) -> list[Candidate]:
         items = "; ".join(item[:1].lower() + item[1:] for item in pending_list)
         pending_list.clear()
         last = out[-1] if out else None
-        if last is not None and last.text.endswith(":"):
-            out[-1] = Candidate(f"{last.text} {items}.", last.index, last.block, last.paragraph)
+        if last is None or not last.text.endswith(":"):
+            return
+        text = f"{last.text} {items}."
+        before = out[-2] if len(out) > 1 else None
+        if before is not None and before.paragraph == last.paragraph and _leans_back(last.text):
+            out.pop()  # "These include:" needs the sentence it points back to
+            last = out[-1]
+            text = f"{before.text} {text}"
+        out[-1] = Candidate(text, last.index, last.block, last.paragraph)
 
     for line in body.splitlines():
         line = line.strip()
@@ -359,8 +368,8 @@ def candidate_features(candidates: Sequence[Candidate], title: str | None) -> li
                 float(length > 40),
                 overlap,
                 raw_centrality[i] / top,
-                float(text[:1] in _QUOTES or sum(text.count(q) for q in _QUOTES) >= 2),
-                float(any(ch.isdigit() for ch in text)),
+                float(text[:1] in _QUOTES or len(_QUOTE_CHARS.findall(text)) >= 2),
+                float(_DIGIT.search(text) is not None),
                 float(not _TERMINAL.search(text)),
                 float(first_word in _ANAPHORA),
                 capitals,
@@ -453,7 +462,9 @@ class ExtractiveSummarizer:
         return [c for c in build_candidates(body) if _usable(c.text, title)]
 
     def key_points(self, body: str, title: str | None) -> tuple[str, ...]:
-        candidates = self.candidates(body, title)
+        return self._choose(self.candidates(body, title), title)
+
+    def _choose(self, candidates: list[Candidate], title: str | None) -> tuple[str, ...]:
         if not candidates:
             raise SummarizeError("no sentence to summarize (the text is empty or only headings)")
         rows = candidate_features(candidates, title)
@@ -464,11 +475,11 @@ class ExtractiveSummarizer:
     def summarize(self, article: Article) -> Summary:
         cleaned = clean_text(article.text)
         title, body = split_headline(cleaned.text, article.title)
-        sentences = split_sentences(body)
-        headline = title or (_shorten(sentences[0], 160) if sentences else "")
-        if not headline:
+        candidates = self.candidates(body, title or None)
+        if not title and not candidates:
             raise SummarizeError(f"{article.url or 'article'}: no title and no text")
-        points = self.key_points(body, title or None)
+        headline = title or _shorten(candidates[0].text, 160)
+        points = self._choose(candidates, title or None)
         section = article.section or cleaned.section
         return Summary(headline=headline, section=section, key_points=points)
 
