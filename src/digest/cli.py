@@ -25,7 +25,7 @@ from digest.errors import ConfigError, DigestError, InputError
 from digest.models import Problem, RunReport
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -38,13 +38,18 @@ class ComposeSettings:
     default_section: str = "News"
     subject_template: str = DEFAULT_SUBJECT
     send_when_empty: bool = False
-    source_weights: Mapping[str, float] = field(default_factory=dict)
+    source_weights: Mapping[str, float] = field(default_factory=dict)  # from sources[].weight
 
 
 def compose_settings_from_table(table: Mapping[str, Any], key: str = "compose") -> ComposeSettings:
     """Validate a [compose] config table; errors name the key ("compose.section_order")."""
-    known = {f.name for f in fields(ComposeSettings)}
+    known = {f.name for f in fields(ComposeSettings)} - {"source_weights"}
     for name in table:
+        if name == "source_weights":
+            raise ConfigError(
+                f"{key}.source_weights: unknown key",
+                hint="set `weight = 2.0` on the [[sources]] entry instead",
+            )
         if name not in known:
             raise ConfigError(
                 f"{key}.{name}: unknown key (expected one of {', '.join(sorted(known))})"
@@ -68,18 +73,6 @@ def compose_settings_from_table(table: Mapping[str, Any], key: str = "compose") 
         if not isinstance(table["send_when_empty"], bool):
             raise ConfigError(f"{key}.send_when_empty: must be true or false")
         values["send_when_empty"] = table["send_when_empty"]
-    if "source_weights" in table:
-        weights = table["source_weights"]
-        if not isinstance(weights, Mapping):
-            raise ConfigError(f"{key}.source_weights: must be a table of source name = number")
-        checked: dict[str, float] = {}
-        for name, weight in weights.items():
-            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-                raise ConfigError(
-                    f"{key}.source_weights.{name}: must be a number >= 0, got {weight!r}"
-                )
-            checked[str(name)] = float(weight)
-        values["source_weights"] = checked
     return ComposeSettings(**values)
 
 
