@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import json
 import os
 import shutil
 import subprocess
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 
 import click
@@ -122,3 +126,71 @@ def test_subscribers_add_list_unsubscribe(project: Path) -> None:
     listed = digest("subscribers", "list", cwd=project)
     assert "new@example.net" in listed.stdout and "suppressed" in listed.stdout
     assert digest("subscribers", "validate", cwd=project).returncode == 0
+
+
+HEADLINE = "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"
+
+
+def test_run_then_status_then_nothing_new(project: Path) -> None:
+    first = digest("run", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert "sent to 3 recipient(s)" in first.stdout
+    assert "outbox/2026-" in first.stdout
+    status = digest("status", cwd=project)
+    assert status.returncode == 0 and "done" in status.stdout
+    again = digest("run", cwd=project)
+    assert again.returncode == 0 and "nothing new to send" in again.stdout
+    assert digest("send", cwd=project).stdout.strip() == "no edition is waiting to be sent"
+
+
+def test_build_writes_preview_files_and_sends_nothing(project: Path) -> None:
+    result = digest("build", "--out", "preview", cwd=project)
+    assert result.returncode == 0, result.stderr
+    for name in ("digest.html", "digest.txt"):
+        assert HEADLINE in (project / "preview" / name).read_text()
+    sample = email.message_from_bytes(
+        (project / "preview" / "sample.eml").read_bytes(), policy=email.policy.default
+    )
+    assert isinstance(sample, EmailMessage)
+    assert HEADLINE in sample.get_body(("plain",)).get_content()
+    assert not (project / "outbox").exists()
+
+
+def test_check_passes_on_the_bundled_sample(project: Path) -> None:
+    result = digest("check", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("html-size", "headers", "footer", "text-part", "spamassassin"):
+        assert name in result.stdout
+
+
+def test_gather_prints_a_table_of_sources(project: Path) -> None:
+    result = digest("gather", cwd=project)
+    assert result.returncode == 0, result.stderr
+    for name in ("World News", "Tech Brief", "Science Weekly"):
+        assert name in result.stdout
+    assert result.stdout.count("error") == 1  # the column heading; no source failed
+
+
+def test_summarize_files_and_jsonl(project: Path, repo_root: Path) -> None:
+    sample = repo_root / "tests" / "data" / "summarize" / "article-world-putin-call.txt"
+    result = digest("summarize", str(sample), cwd=project)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["headline"] == HEADLINE and record["section"] == "World"
+    assert 3 <= len(record["key_points"]) <= 5
+    lines = project / "in.jsonl"
+    lines.write_text(json.dumps({"id": "a", "text": sample.read_text()}) + "\n{broken\n")
+    streamed = digest("summarize", "--jsonl", str(lines), cwd=project)
+    assert json.loads(streamed.stdout.splitlines()[0])["headline"] == HEADLINE
+    assert streamed.returncode == 2 and "in.jsonl:2" in streamed.stderr
+
+
+def test_extract_prints_the_clean_article(project: Path) -> None:
+    page = project / "examples" / "sources" / "world-putin-call.html"
+    result = digest("extract", str(page), cwd=project)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["title"] == HEADLINE and record["section"] == "World"
+    assert "Leave A Comment" not in record["text"] and "Live Tv" not in record["text"]
+    missing = digest("extract", "nope.html", cwd=project)
+    assert missing.returncode == 2 and "nope.html: file not found" in missing.stderr

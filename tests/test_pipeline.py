@@ -13,6 +13,7 @@ import pytest
 
 from digest import pipeline
 from digest.config import Config, load_config
+from digest.errors import QualityGateError
 from digest.state import State, open_state
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -139,3 +140,28 @@ def test_same_inputs_give_the_same_digest(project: Path, tmp_path: Path) -> None
     assert first is not None and second is not None
     assert first.digest == second.digest
     assert first.rendered == second.rendered
+
+
+def test_quality_gate_refuses_to_send_unless_forced(project: Path) -> None:
+    custom = project / "templates" / "partials"
+    custom.mkdir(parents=True)
+    (custom / "footer.mjml.j2").write_text(
+        "<mj-section><mj-column><mj-text>Thanks for reading.</mj-text></mj-column></mj-section>\n"
+    )
+    config = project / "config.toml"
+    config.write_text(
+        config.read_text().replace("[render]\n", '[render]\ntemplates_dir = "templates"\n')
+    )
+    cfg, state = setup(project)
+    with pytest.raises(QualityGateError, match="failed the quality gate: footer"):
+        pipeline.run(cfg, state, NOW, {})
+    assert state.editions.recent() == [] and not (project / "outbox").exists()
+    assert pipeline.run(cfg, state, NOW, {}, force=True).sent == 3
+
+
+def test_a_broken_source_is_a_problem_not_a_failure(project: Path) -> None:
+    (project / "examples" / "sources" / "tech.atom").write_bytes(b"\x00\xff not a feed <<<")
+    cfg, state = setup(project)
+    report = pipeline.run(cfg, state, NOW, {})
+    assert report.sent == 3
+    assert [p.subject for p in report.problems if p.stage == "gather"] == ["Tech Brief"]
