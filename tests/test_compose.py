@@ -117,3 +117,18 @@ def test_custom_subject_template() -> None:
     digest = run(ITEMS, subject_template="{title} {date}: {count} stories")
     assert digest is not None
     assert digest.subject == "Morning Digest 2025-03-20: 3 stories"
+
+
+def test_equal_scores_put_the_fuller_article_first() -> None:
+    undated = [
+        (Article(url=f"https://u/{n}", title=title, text=text, source="S"),
+         Summary(headline=title, section="World", key_points=(text,)))
+        for n, (title, text) in enumerate([
+            ("A short note", "One line only."),
+            ("Zebra crossing report", " ".join(["A long and detailed account."] * 30)),
+        ])
+    ]  # fmt: skip
+    digest = run(undated)
+    assert digest is not None
+    assert [s.headline for s in digest.stories] == ["Zebra crossing report", "A short note"]
+    assert digest.subject.startswith("Zebra crossing report")

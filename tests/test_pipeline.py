@@ -69,6 +69,7 @@ def test_run_delivers_one_valid_message_per_active_subscriber(project: Path) -> 
             assert line not in text and line not in html
         recipients.add(str(message["To"]))
     assert len(files) == 3
+    assert str(parse(files[0])["Subject"]).startswith(HEADLINE)  # the fullest story leads
     assert {r.split("<")[-1].rstrip(">") for r in recipients} == {
         "ada@example.com",
         "grace@example.com",

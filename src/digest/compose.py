@@ -207,9 +207,10 @@ def compose(
         outlets = len({ordered[i][0].source for i in members})
         lead = next(ordered[i][0] for i in members if ordered[i][0].url == story.url)
         score = rank_score(lead, outlets, now, settings.source_weights)
-        scored.append((-score, story.headline, story.url, story))
-    scored.sort(key=lambda row: row[:3])
-    stories = [row[3] for row in scored[: max(newsletter.max_stories, 0)]]
+        # Equal scores (undated, single-outlet stories) go to the fuller article first.
+        scored.append((-score, -story.word_count, story.headline, story.url, story))
+    scored.sort(key=lambda row: row[:4])
+    stories = [row[4] for row in scored[: max(newsletter.max_stories, 0)]]
     if not stories and not settings.send_when_empty:
         return None
     return Digest(
