@@ -7,6 +7,7 @@ DIGEST_REQUIRE_REAL_PARTS=1 (set by .ci/run) a missing part fails the test inste
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,12 @@ def data_dir() -> Path:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the embedded default (config.toml, bundled sources, subscribers) to run in."""
+    shutil.copy(REPO / "config.toml", tmp_path / "config.toml")
+    for name in ("examples", "subscribers"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    return tmp_path

@@ -6,7 +6,6 @@ import email
 import email.policy
 import json
 import os
-import shutil
 import subprocess
 import sys
 from email.message import EmailMessage
@@ -69,16 +68,6 @@ def digest(
         text=True,
         timeout=120,
     )
-
-
-@pytest.fixture
-def project(tmp_path: Path, repo_root: Path) -> Path:
-    """A copy of the embedded default: config, bundled sources, subscribers."""
-    for name in ("config.toml",):
-        shutil.copy(repo_root / name, tmp_path / name)
-    for name in ("examples", "subscribers"):
-        shutil.copytree(repo_root / name, tmp_path / name)
-    return tmp_path
 
 
 def test_missing_config_exits_2_naming_the_file(tmp_path: Path) -> None:

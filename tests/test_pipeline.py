@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,14 +23,6 @@ CHROME = (
     "Live Tv",
     "Subscribe to our newsletter to stay",
 )
-
-
-@pytest.fixture
-def project(tmp_path: Path, repo_root: Path) -> Path:
-    shutil.copy(repo_root / "config.toml", tmp_path / "config.toml")
-    for name in ("examples", "subscribers"):
-        shutil.copytree(repo_root / name, tmp_path / name)
-    return tmp_path
 
 
 def setup(project: Path, environ: dict[str, str] | None = None) -> tuple[Config, State]:

@@ -15,14 +15,6 @@ from digest.models import RunReport
 from digest.schedule import build_scheduler, scheduled_job, single_scheduler
 
 
-@pytest.fixture
-def project(tmp_path: Path, repo_root: Path) -> Path:
-    shutil.copy(repo_root / "config.toml", tmp_path / "config.toml")
-    for name in ("examples", "subscribers"):
-        shutil.copytree(repo_root / name, tmp_path / name)
-    return tmp_path
-
-
 def test_job_is_coalesced_single_instance_with_grace(project: Path) -> None:
     cfg = load_config(project / "config.toml", {})
     scheduler = build_scheduler(cfg, {}, lambda report: None)

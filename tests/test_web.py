@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,11 +18,8 @@ ENV = {"DIGEST_SECRET": "test-secret"}
 
 
 @pytest.fixture
-def cfg(tmp_path: Path, repo_root: Path) -> Config:
-    shutil.copy(repo_root / "config.toml", tmp_path / "config.toml")
-    for name in ("examples", "subscribers"):
-        shutil.copytree(repo_root / name, tmp_path / name)
-    return load_config(tmp_path / "config.toml", {})
+def cfg(project: Path) -> Config:
+    return load_config(project / "config.toml", {})
 
 
 @pytest.fixture

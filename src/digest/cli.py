@@ -22,6 +22,7 @@ from rich.table import Table
 from digest import __version__
 from digest.config import Config, config_path, load_config
 from digest.errors import ConfigError, DigestError, InputError
+from digest.files import write_atomic
 from digest.models import Problem, RunReport
 
 console = Console()
@@ -232,11 +233,8 @@ def build(obj: Context, out: Path) -> None:
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Write each file via a temporary name so a reader never sees half a file."""
-    folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(content)
-        tmp.replace(folder / name)
+        write_atomic(folder / name, content)
 
 
 @cli.command()

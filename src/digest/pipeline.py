@@ -23,6 +23,7 @@ from digest.deliver import Provider, make_provider
 from digest.deliver.message import build_message
 from digest.deliver.send import SendSettings, send_edition, send_settings_from_table
 from digest.errors import QualityGateError, SummarizeError
+from digest.files import write_atomic
 from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
 from digest.models import (
     Article,
@@ -365,11 +366,7 @@ def _outbox_dir(cfg: Config, edition_id: str) -> str:
 
 def _write_outbox_preview(cfg: Config, edition_id: str, html: str) -> None:
     """The outbox provider also leaves digest.html beside the .eml files, to open in a browser."""
-    folder = Path(_outbox_dir(cfg, edition_id))
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / ".digest.html.tmp"
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(folder / "digest.html")
+    write_atomic(Path(_outbox_dir(cfg, edition_id)) / "digest.html", html.encode())
 
 
 def _sample_subscriber(subscribers: SubscriberList) -> Subscriber:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import os
-import tempfile
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from digest.errors import InputError
+from digest.files import write_atomic
 from digest.models import Subscriber
 
 COLUMNS = ("email", "name", "sections", "status")
@@ -126,11 +126,9 @@ def append_subscriber(file: Path, subscriber: Subscriber) -> None:
         "status": "active" if subscriber.active else "unsubscribed",
     }
     rows.append([values.get(column, "") for column in header])
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, lineterminator="\n").writerows(rows)
-    os.replace(tmp, file)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    write_atomic(file, out.getvalue().encode("utf-8"))
 
 
 def unsubscribe_token(secret: str, email: str) -> str:

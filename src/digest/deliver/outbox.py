@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from digest.deliver.options import Option, read_options
+from digest.files import write_atomic
 from digest.models import DeliveryResult, OutgoingMessage
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
@@ -40,16 +40,10 @@ class OutboxProvider:
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
         results = []
         for message in messages:
-            folder = self.directory / safe_name(message.edition_id)
-            folder.mkdir(parents=True, exist_ok=True)
             name = eml_name(message.to)
-            temp = folder / f".{name}.{os.getpid()}.tmp"
             try:
-                with open(temp, "wb") as handle:
-                    handle.write(message.raw)
-                os.replace(temp, folder / name)
+                write_atomic(self.directory / safe_name(message.edition_id) / name, message.raw)
             except OSError as exc:
-                temp.unlink(missing_ok=True)
                 results.append(DeliveryResult(message.to, "retry", error=f"outbox: {exc}"))
                 continue
             results.append(DeliveryResult(message.to, "sent", provider_id=name))
