@@ -124,7 +124,12 @@ SECTION_LABELS: frozenset[str] = frozenset(
 
 _CRUMB_SEP = r"\s*[>/\u00bb\u203a|]\s*"
 _BREADCRUMB = re.compile(rf"[\w .&'-]{{1,30}}({_CRUMB_SEP}[\w .&'-]{{1,30}}){{1,3}}")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # single spaces stay as they are
+
+
+# Every rule in one alternation: a line that none of them matches (nearly every line) is
+# settled by a single regex call; only a match goes through the table row by row.
+_ANY_RULE = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in RULES), re.IGNORECASE)
 
 
 def _words(line: str) -> int:
@@ -133,6 +138,8 @@ def _words(line: str) -> int:
 
 def is_chrome(line: str) -> str | None:
     """Return the name of the rule a stripped line matches, or None for a real line."""
+    if _ANY_RULE.fullmatch(line) is None:
+        return None
     words = _words(line)
     for rule in RULES:
         if words <= rule.max_words and rule.pattern.fullmatch(line):
@@ -153,7 +160,9 @@ def section_label(line: str) -> str | None:
 
 def clean_text(text: str) -> Cleaned:
     """Drop chrome lines and a leading section label; paragraphs joined by blank lines."""
-    lines = [_SPACES.sub(" ", raw).strip() for raw in text.splitlines()]
+    if "  " in text or "\t" in text or "\u00a0" in text:  # a scan is far cheaper than a sub
+        text = _SPACES.sub(" ", text)
+    lines = [raw.strip() for raw in text.splitlines()]
     kept = [line for line in lines if line and is_chrome(line) is None]
     section: str | None = None
     while kept and (label := section_label(kept[0])) is not None:

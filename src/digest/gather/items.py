@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from digest.gather.clean import clean_text
-from digest.gather.markup import first_image, html_to_text, plain_text, sanitize_html
+from digest.gather.markup import first_image, plain_text, sanitize_html, sanitized_html_to_text
 from digest.gather.urls import canonical_url
 from digest.models import Article, SourceConfig
 
@@ -54,7 +54,7 @@ def item_to_article(item: FeedItem, *, feed_url: str, source: SourceConfig) -> A
     if url is None:
         return None
     safe_html = sanitize_html(item.html) if item.html else ""
-    cleaned = clean_text(html_to_text(safe_html))
+    cleaned = clean_text(sanitized_html_to_text(safe_html))
     lines = cleaned.text.split("\n\n") if cleaned.text else []
     title = plain_text(item.title) or (lines[0] if lines else "")
     if lines and lines[0] == title:

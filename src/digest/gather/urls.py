@@ -35,11 +35,13 @@ def canonical_url(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _TRACKING.match(k)
-        ]
-    )
+    query = ""
+    if parts.query:
+        query = urlencode(
+            [
+                (k, v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if not _TRACKING.match(k)
+            ]
+        )
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))

@@ -1,0 +1,115 @@
+"""The fast per-item helpers give exactly what the slower, obvious versions give.
+
+sanitized_html_to_text (regexes on nh3's output) against html_to_text (an lxml tree walk), the
+cleaner's one-regex prefilter against its table row by row, and canonical_url's fast path
+against the full parse: on every item of the feed corpus and on generated markup.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from digest.errors import SourceError
+from digest.gather.clean import RULES, clean_text, is_chrome, section_label
+from digest.gather.feeds import feed_items
+from digest.gather.items import FeedItem
+from digest.gather.markup import html_to_text, sanitize_html, sanitized_html_to_text
+
+FEEDS = Path(__file__).resolve().parent.parent / "data" / "gather" / "feeds"
+
+
+def corpus_items() -> Iterator[FeedItem]:
+    for path in sorted(FEEDS.rglob("*")):
+        if path.suffix not in (".xml", ".json"):
+            continue
+        try:
+            yield from feed_items(path.read_bytes(), url="http://example.com/f", content_type=None)
+        except SourceError:
+            continue
+
+
+@pytest.fixture(scope="module")
+def fragments() -> list[str]:
+    found = [text for item in corpus_items() for text in (item.html, item.title) if text]
+    assert len(found) > 2000
+    return found
+
+
+def test_text_of_sanitised_html_equals_the_tree_walk_on_the_corpus(fragments: list[str]) -> None:
+    for fragment in fragments:
+        safe = sanitize_html(fragment)
+        assert sanitized_html_to_text(safe) == html_to_text(safe), safe[:300]
+
+
+_PIECES = (
+    "word", "two words", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "&amp;", "&lt;b&gt;", "&nbsp;",
+    "&eacute;", "&#233;", "&", "<", ">", '"', "\u2009", "\u3000", "\u200b", "caf\u00e9",
+    "<p>", "</p>", "<br>", "<br/>", "<hr>", "<b>", "</b>", "<i>x</i>", "<pre> a  b </pre>",
+    "<ul><li>one<li>two</ul>", "<table><tr><td>c</td></tr></table>", "<h2>head</h2>",
+    '<a href="http://e.com/?a=1&b=2" title="x > y">link</a>', '<img src="http://e.com/i.png"'
+    ' alt="a > b">', "<div>d</div>", "<span>s</span>", "<script>alert(1)</script>",
+    "<style>p{}</style>", "<!-- c -->", "<blockquote>q</blockquote>", "<figure><figcaption>"
+    "cap</figcaption></figure>", "<p><p>", "</li>", "<dl><dt>t<dd>d</dl>", "<sub>2</sub>",
+)  # fmt: skip
+
+
+def test_text_of_sanitised_html_equals_the_tree_walk_on_generated_markup() -> None:
+    rng = random.Random(3)
+    for _ in range(3000):
+        markup = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 25)))
+        safe = sanitize_html(markup)
+        assert sanitized_html_to_text(safe) == html_to_text(safe), (markup, safe)
+
+
+def slow_is_chrome(line: str) -> str | None:
+    words = len(line.split())
+    for rule in RULES:
+        if words <= rule.max_words and rule.pattern.fullmatch(line):
+            return rule.name
+    return None
+
+
+def test_cleaner_prefilter_decides_like_the_table(fragments: list[str]) -> None:
+    lines = [line for f in fragments for line in html_to_text(sanitize_html(f)).splitlines()]
+    lines += ["Newsletter", "Share", "Comments", "Follow us on X", "We use cookies " * 12]
+    assert len(lines) > 5000
+    for line in lines:
+        assert is_chrome(line) == slow_is_chrome(line), line
+
+
+def slow_clean_text(text: str) -> tuple[str, str | None]:
+    lines = [re.sub(r"[ \t\u00a0]+", " ", raw).strip() for raw in text.splitlines()]
+    kept = [line for line in lines if line and slow_is_chrome(line) is None]
+    section = None
+    while kept and (label := section_label(kept[0])) is not None:
+        section = section or label
+        kept.pop(0)
+    return "\n\n".join(kept), section
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a  b\n\n c\t d",
+        "World\nx\u00a0\u00a0y\n Subscribe  now \nLeave a comment",
+        "News > World\n\tReal  sentence here.\u2009Thin space kept.",
+        "plain line",
+        "  \n\t\n",
+        "",
+    ],
+)
+def test_clean_text_collapses_spaces_as_before(text: str) -> None:
+    cleaned = clean_text(text)
+    assert (cleaned.text, cleaned.section) == slow_clean_text(text)
+
+
+def test_clean_text_equals_the_line_by_line_version_on_the_corpus(fragments: list[str]) -> None:
+    for fragment in fragments[:1500]:
+        text = html_to_text(sanitize_html(fragment))
+        cleaned = clean_text(text)
+        assert (cleaned.text, cleaned.section) == slow_clean_text(text)
