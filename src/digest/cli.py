@@ -98,6 +98,19 @@ def print_report(report: RunReport) -> None:
         console.print(note, highlight=False)
     if report.edition_id is None:
         return
+    if report.breakdown:
+        table = Table(title="Not delivered", title_justify="left")
+        for column in ("status", "reason", "recipients"):
+            table.add_column(column)
+        for status, reason, count in report.breakdown:
+            table.add_row(status, reason, str(count))
+        console.print(table)
+    if report.stopped:
+        errors.print(
+            f"[bold red]sending stopped:[/] {report.stopped}; {report.pending} recipient(s) "
+            "still pending; `digest send` resumes where it stopped",
+            highlight=False,
+        )
     verb = "would send to" if report.dry_run else "sent to"
     console.print(
         f"edition {report.edition_id}: {report.stories} stories, {verb} "
@@ -108,6 +121,12 @@ def print_report(report: RunReport) -> None:
     if report.outbox:
         console.print(f"messages: {report.outbox}/*.eml", highlight=False)
         console.print(f"open in a browser: {report.outbox}/digest.html", highlight=False)
+
+
+def exit_for(report: RunReport) -> None:
+    """A send that stopped early, or delivered to nobody it tried, failed its job."""
+    if report.stopped or (report.failed and not report.sent):
+        sys.exit(EXIT_FAILED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,8 +169,7 @@ def run(obj: Context, dry_run: bool, force: bool) -> None:
             cfg, state, now_utc(), os.environ, dry_run=dry_run, force=force, progress=progress
         )
     print_report(report)
-    if report.failed and not report.sent:
-        sys.exit(EXIT_FAILED)
+    exit_for(report)
 
 
 @cli.command()
@@ -252,8 +270,7 @@ def send(obj: Context) -> None:
     with opened_state(cfg) as state, progress_bar("sending") as progress:
         report = pipeline.send_pending(cfg, state, now_utc(), os.environ, progress=progress)
     print_report(report)
-    if report.failed and not report.sent:
-        sys.exit(EXIT_FAILED)
+    exit_for(report)
 
 
 @cli.command()

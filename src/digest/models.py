@@ -197,3 +197,6 @@ class RunReport:
     outbox: str | None = None
     dry_run: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    stopped: str | None = None
+    pending: int = 0
+    breakdown: tuple[tuple[str, str, int], ...] = ()  # (failed|skipped, reason, recipients)

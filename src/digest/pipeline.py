@@ -80,17 +80,12 @@ def stage_settings(cfg: Config) -> StageSettings:
     """Validate the stage tables; raises ConfigError naming the key."""
     compose_settings = compose_settings_from_table(cfg.table("compose"))
     weights = {source.name: source.weight for source in cfg.sources}
-    delivery = {
-        key: value
-        for key, value in cfg.table("delivery").items()
-        if key != "provider" and not isinstance(value, Mapping)
-    }
     return StageSettings(
         fetch=fetch_settings_from_table(cfg.table("gather")),
         summarizer=summarizer_settings_from_table(cfg.table("summarize")),
         compose=dataclasses.replace(compose_settings, source_weights=weights),
         render=render_settings_from_table(cfg.table("render"), base_dir=cfg.base_dir),
-        send=send_settings_from_table(delivery),
+        send=send_settings_from_table(cfg.table("delivery")),
     )
 
 
@@ -317,21 +312,26 @@ def send_pending(
             )
     finally:
         provider.close()
-    problems = tuple(
-        Problem("deliver", reason, f"{count} recipient(s)")
-        for reason, count in sorted(sent.failures_by_reason.items())
-    )
-    if sent.stopped is None and state.ledger.counts(record.id).get("pending", 0) == 0:
+    if sent.stopped is None and sent.pending == 0:
         state.editions.finish(record.id, now)
+    breakdown = tuple(
+        (status, reason, count)
+        for status, reasons in (
+            ("failed", sent.failures_by_reason),
+            ("skipped", sent.skipped_by_reason),
+        )
+        for reason, count in sorted(reasons.items())
+    )
     return RunReport(
         record.id,
         record.stories,
         sent.sent,
         sent.failed,
         sent.skipped,
-        problems,
         outbox=_outbox_dir(cfg, record.id) if cfg.provider == "outbox" else None,
-        notes=(f"stopped: {sent.stopped}",) if sent.stopped else (),
+        stopped=sent.stopped,
+        pending=sent.pending,
+        breakdown=breakdown,
     )
 
 
