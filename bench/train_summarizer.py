@@ -1,40 +1,47 @@
-"""Learn the extractive summarizer's feature weights; writes src/digest/defaults/.
+"""Learn the extractive summarizer's weights and pick rule; writes src/digest/defaults/.
 
     .venv/bin/python bench/train_summarizer.py EVAL_DIR [--folds 5] [--dry-run]
 
-EVAL_DIR holds news_summaries_dev.jsonl (human highlights) and score_summaries.py. Each
-candidate sentence (exactly what the runtime summarizer sees) is labelled by a greedy ROUGE
-oracle; a logistic regression over the features is fitted, and the count threshold (add a 3rd,
-4th... point while its score clears it) is tuned on the training documents. Cross-validation is
-BY DOCUMENT: the score printed as "cross-validated" comes from predictions on folds the weights
-never saw. The shipped weights are then fitted on all documents.
+EVAL_DIR holds news_summaries_dev.jsonl (human highlights) and score_summaries.py. Every
+candidate (exactly what the runtime summarizer sees) is labelled by a greedy ROUGE oracle (the
+labels are cached under /tmp, keyed by the data and the feature code); an L2 logistic regression
+(Newton steps) is fitted to them, then the pick rule's veto threshold, two-long-points word
+limit and longest-sentence limit are tuned on the training documents, one after the other.
+Cross-validation is BY DOCUMENT: the score printed as "cross-validated" comes from predictions
+on folds the weights never saw. The shipped weights are then fitted on all documents.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
+import inspect
 import json
+import pickle
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rouge_score import rouge_scorer, tokenizers
 
+import digest.summarize_features as features_module
 from digest.gather.clean import clean_text
-from digest.summarize import (
-    FEATURES,
-    ExtractiveSummarizer,
-    Model,
-    candidate_features,
-    select,
-    split_headline,
-)
+from digest.summarize import ExtractiveSummarizer, split_headline
+from digest.summarize_features import FEATURES, candidate_features
+from digest.summarize_model import Model, render_points, score_candidates, select
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "src/digest/defaults/summarizer_weights.json"
-THRESHOLDS = [x / 4 for x in range(-10, 1)]
+CACHE = Path("/tmp/digest-summarizer-cache")
+GRID: dict[str, list[float]] = {
+    "threshold": [-1e9, -4.0, -3.5, -3.0, -2.75, -2.5, -2.25, -2.0, -1.75, -1.5],
+    "pair_words": [10_000, 90, 80, 75, 70, 65, 60],
+    "max_words": [10_000, 70, 60, 55, 50, 45],
+}
+L2 = 10.0
 _TOKENIZER = tokenizers.DefaultTokenizer(use_stemmer=True)
 
 
@@ -71,60 +78,70 @@ def oracle(sentences: list[str], reference: list[str], limit: int = 3) -> set[in
     return set(chosen)
 
 
-def prepare(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    engine = ExtractiveSummarizer()
+def prepare(rows: list[dict[str, Any]], data_key: str) -> list[dict[str, Any]]:
+    """Candidates, features and oracle labels per document (labels cached on disk)."""
+    code = inspect.getsource(features_module) + inspect.getsource(ExtractiveSummarizer)
+    key = hashlib.sha256((data_key + code).encode()).hexdigest()[:16]
+    path = CACHE / f"labels-{key}.pkl"
+    cached: dict[str, np.ndarray] = pickle.loads(path.read_bytes()) if path.exists() else {}
+    engine = ExtractiveSummarizer(model=Model(weights=()))
     docs = []
     for row in rows:
         title, body = split_headline(clean_text(row["text"]).text, row.get("title"))
         cands = engine.candidates(body, title or None)
         if not cands:
             continue
-        labels = oracle([c.text for c in cands], row["reference"])
-        docs.append(
-            {
-                "id": row["id"],
-                "reference": row["reference"],
-                "candidates": cands,
-                "x": np.array(candidate_features(cands, title or None)),
-                "y": np.array([1.0 if i in labels else 0.0 for i in range(len(cands))]),
-            }
-        )
+        if row["id"] not in cached:
+            labels = oracle([c.text for c in cands], row["reference"])
+            cached[row["id"]] = np.array([float(i in labels) for i in range(len(cands))])
+        x = np.array(candidate_features(cands, title or None))
+        docs.append({"id": row["id"], "ref": "\n".join(row["reference"]), "candidates": cands})
+        sectioned = len({c.block for c in cands}) > 1
+        docs[-1].update(x=x, y=cached[row["id"]], title=title or None, sectioned=sectioned)
+    CACHE.mkdir(exist_ok=True)
+    path.write_bytes(pickle.dumps(cached))
     return docs
 
 
-def fit(docs: list[dict[str, Any]], l2: float = 1e-2, steps: int = 3000) -> np.ndarray:
+def fit(docs: list[dict[str, Any]], l2: float = L2) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
     x = np.vstack([d["x"] for d in docs])
     y = np.concatenate([d["y"] for d in docs])
     w = np.zeros(x.shape[1])
-    lr = 0.5
-    for _ in range(steps):
+    penalty = l2 * np.eye(x.shape[1])
+    penalty[0, 0] = 0.0
+    for _ in range(20):
         p = 1 / (1 + np.exp(-(x @ w)))
-        grad = x.T @ (p - y) / len(y) + l2 * np.r_[0.0, w[1:]]
-        w -= lr * grad
+        grad = x.T @ (p - y) + penalty @ w
+        hessian = (x.T * (p * (1 - p))) @ x + penalty + 1e-9 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, grad)
     return w
 
 
 def predict(doc: dict[str, Any], model: Model) -> list[str]:
-    scores = [model.score(row) for row in doc["x"].tolist()]
-    chosen = sorted(select(doc["candidates"], scores, model, max_points=5))
-    return [doc["candidates"][i].text for i in chosen]
+    scores = (doc["x"] @ np.array(model.weights)).tolist()
+    local = scores
+    if doc["sectioned"]:
+        local = score_candidates(doc["candidates"], doc["title"], model)[1]
+    chosen = select(doc["candidates"], scores, model, 5, local)
+    return render_points(doc["candidates"], chosen)
 
 
 def mean_rouge(docs: list[dict[str, Any]], model: Model, scorer: Any) -> float:
     total = 0.0
     for doc in docs:
-        s = scorer.score("\n".join(doc["reference"]), "\n".join(predict(doc, model)))
+        s = scorer.score(doc["ref"], "\n".join(predict(doc, model)))
         total += s["rouge1"].fmeasure + s["rouge2"].fmeasure + s["rougeLsum"].fmeasure
     return total / len(docs)
 
 
 def train(docs: list[dict[str, Any]], scorer: Any) -> Model:
-    w = fit(docs)
-    best = max(
-        THRESHOLDS,
-        key=lambda t: mean_rouge(docs, Model(tuple(w.tolist()), t), scorer),
-    )
-    return Model(tuple(w.tolist()), best)
+    """Fit the weights, then tune each pick-rule parameter in turn on the same documents."""
+    model = Model(weights=tuple(fit(docs).tolist()))
+    for name, values in GRID.items():
+        options = [replace(model, **{name: type(getattr(model, name))(v)}) for v in values]
+        model = max(options, key=lambda m: mean_rouge(docs, m, scorer))
+    return model
 
 
 def load_scorer_module(eval_dir: Path) -> Any:
@@ -143,9 +160,10 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     args = ap.parse_args()
-    with open(args.eval_dir / "news_summaries_dev.jsonl", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
-    docs = prepare(rows)
+    dev = args.eval_dir / "news_summaries_dev.jsonl"
+    raw = dev.read_bytes()
+    rows = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    docs = prepare(rows, hashlib.sha256(raw).hexdigest())
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     order = list(range(len(docs)))
     random.Random(13).shuffle(order)
@@ -155,17 +173,21 @@ def main() -> int:
         model = train([d for i, d in enumerate(docs) if i not in held], scorer)
         for i in held:
             predictions[docs[i]["id"]] = predict(docs[i], model)
-        print(f"fold {fold + 1}/{args.folds}: threshold {model.threshold}", file=sys.stderr)
+        rule = f"threshold {model.threshold}, pair_words {model.pair_words}"
+        print(f"fold {fold + 1}/{args.folds}: {rule}, max_words {model.max_words}", file=sys.stderr)
     refs = {row["id"]: row["reference"] for row in rows}
-    cv = load_scorer_module(args.eval_dir).score(predictions, refs)
+    scoring = load_scorer_module(args.eval_dir)
+    cv = scoring.score(predictions, refs)
     final = train(docs, scorer)
-    train_score = load_scorer_module(args.eval_dir).score(
-        {d["id"]: predict(d, final) for d in docs}, refs
-    )
+    train_score = scoring.score({d["id"]: predict(d, final) for d in docs}, refs)
     counts = [len(p) for p in predictions.values()]
     print(f"cross-validated ({args.folds} folds by document): {json.dumps(cv)}")
     print(f"training-set (for reference only): {json.dumps(train_score)}")
-    print(f"points per document: mean {sum(counts) / len(counts):.2f}")
+    print(f"points per document (cross-validated): mean {sum(counts) / len(counts):.2f}")
+    print(
+        f"shipped rule: threshold {final.threshold}, pair_words {final.pair_words}, "
+        f"max_words {final.max_words}"
+    )
     for name, weight in zip(FEATURES, final.weights, strict=True):
         print(f"  {name:18s} {weight:+.3f}")
     if not args.dry_run:
@@ -173,7 +195,9 @@ def main() -> int:
             "features": list(FEATURES),
             "weights": [round(w, 5) for w in final.weights],
             "threshold": final.threshold,
-            "min_points": final.min_points,
+            "points": final.points,
+            "pair_words": final.pair_words,
+            "max_words": final.max_words,
             "redundancy": final.redundancy,
             "trained_on": "news_summaries_dev.jsonl (225 CNN/DailyMail test stories)",
             "cross_validated": cv,

@@ -149,12 +149,11 @@ _SENTENCE_STARTERS = frozenset(
 _CANDIDATE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*")
 _OPENER = re.compile(r"[\"'\u201c\u2018(\[]*([A-Z0-9\u00c0-\u024f]|[^\x00-\x7f])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
-_SPACES = re.compile(r"\s+")
 
 
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs: blocks separated by newlines (scraped text has one paragraph per line)."""
-    return [_SPACES.sub(" ", line).strip() for line in text.splitlines() if line.strip()]
+    return [" ".join(words) for line in text.splitlines() if (words := line.split())]
 
 
 def _is_boundary(text: str, start: int, end: int) -> bool:

@@ -1,42 +1,37 @@
 """Summarize an article: its headline, its section and 2-5 key points.
 
-The default summarizer is extractive and offline. Each candidate sentence is scored by a small
-linear model over features known to work on news (position, length, overlap with the title,
-centrality, quotes, numbers); the weights were learned from a news evaluation set with
-cross-validation by document (bench/train_summarizer.py) and ship in
-`digest/defaults/summarizer_weights.json`. Headings and question lines are never key points;
-a list introduced by "...:" becomes part of its lead-in sentence; a sentence that opens with a
-pronoun carries the sentence before it, so that every key point stands on its own.
+The default summarizer is extractive and offline: candidates and their features come from
+`summarize_features`, the learned scores and the pick rule from `summarize_model` (weights in
+`digest/defaults/summarizer_weights.json`, learned by bench/train_summarizer.py). This module
+holds the settings, the headline, and the entry points the CLI and the pipeline call.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from functools import cache
-from importlib import resources
 from typing import Any, Literal, Protocol
 
 from digest.errors import ConfigError, InputError, SummarizeError
 from digest.gather.clean import clean_text
 from digest.models import Article, Summary
 from digest.sentences import split_sentences
+from digest.summarize_features import (
+    Candidate,
+    build_candidates,
+    frames_a_question,
+)
+from digest.summarize_model import Model, load_model, render_points, score_candidates, select
 
 __all__ = [
-    "Candidate",
     "ExtractiveSummarizer",
-    "Model",
     "Summarizer",
     "SummarizerSettings",
-    "build_candidates",
-    "candidate_features",
-    "load_model",
     "make_summarizer",
     "split_headline",
+    "split_sentences",
     "summarize_document",
     "summarize_jsonl",
     "summarizer_settings_from_table",
@@ -110,346 +105,6 @@ def make_summarizer(settings: SummarizerSettings, environ: Mapping[str, str]) ->
     return extractive
 
 
-# ---------------------------------------------------------------- candidates
-
-_TERMINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
-_BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2023\u2013\u2014*\-]|\d{1,2}[.)])\s+")
-_TOKEN = re.compile(r"[a-z0-9]+")
-_DIGIT = re.compile(r"\d")
-_QUOTE_CHARS = re.compile("[\"'\u201c\u201d\u2018\u2019]")
-_ANAPHORA = frozenset(
-    [
-        "he",
-        "she",
-        "it",
-        "they",
-        "his",
-        "her",
-        "its",
-        "their",
-        "this",
-        "these",
-        "those",
-        "such",
-        "that",
-        "there",
-        "them",
-    ]
-)
-_CONNECTIVES = re.compile(
-    r"^(?:yet|but|and|so|however|meanwhile|instead|still|also|now|moreover|indeed)\s*,\s+",
-    re.IGNORECASE,
-)
-_QUOTES = "\"'\u201c\u201d\u2018\u2019"
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "he",
-        "she",
-        "they",
-        "his",
-        "her",
-        "their",
-        "them",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "my",
-        "me",
-        "not",
-        "no",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "said",
-        "says",
-        "say",
-        "also",
-        "than",
-        "then",
-        "there",
-        "here",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "some",
-        "more",
-        "most",
-        "other",
-        "into",
-        "over",
-        "after",
-        "before",
-        "about",
-        "up",
-        "out",
-        "so",
-        "such",
-        "only",
-        "just",
-        "very",
-        "s",
-        "t",
-    ]
-)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence that may become a key point; `block` counts the headings above it."""
-
-    text: str
-    index: int
-    block: int
-    paragraph: int
-
-
-def _is_heading(line: str) -> bool:
-    """A short line without a full stop, or a line that is only a question."""
-    words = len(line.split())
-    if line.endswith("?") and words <= 12:
-        return True
-    return not _TERMINAL.search(line) and not line.endswith(":") and words <= 12
-
-
-def build_candidates(body: str) -> list[Candidate]:
-    """Candidate sentences of a cleaned body, headings dropped, lists joined to their lead-in."""
-    out: list[Candidate] = []
-    block = 0
-    paragraph = 0
-    pending_list: list[str] = []
-
-    def flush_list() -> None:
-        if not pending_list:
-            return
-        items = "; ".join(item[:1].lower() + item[1:] for item in pending_list)
-        pending_list.clear()
-        last = out[-1] if out else None
-        if last is None or not last.text.endswith(":"):
-            return
-        text = f"{last.text} {items}."
-        before = out[-2] if len(out) > 1 else None
-        if before is not None and before.paragraph == last.paragraph and _leans_back(last.text):
-            out.pop()  # "These include:" needs the sentence it points back to
-            last = out[-1]
-            text = f"{before.text} {text}"
-        out[-1] = Candidate(text, last.index, last.block, last.paragraph)
-
-    for line in body.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if _BULLET.match(line):
-            pending_list.append(_BULLET.sub("", line).rstrip(".;,"))
-            continue
-        flush_list()
-        paragraph += 1
-        if _is_heading(line):
-            block += 1 if out else 0
-            continue
-        for sentence in split_sentences(line):
-            out.append(Candidate(sentence, len(out), block, paragraph))
-    flush_list()
-    return out
-
-
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
-
-
-FEATURES: tuple[str, ...] = (
-    "bias",
-    "first",
-    "second",
-    "third",
-    "inv_position",
-    "relative_position",
-    "block_first",
-    "log_length",
-    "short",
-    "long",
-    "topic_overlap",
-    "centrality",
-    "quote",
-    "number",
-    "no_terminal",
-    "anaphora",
-    "capitals",
-)
-
-
-def candidate_features(candidates: Sequence[Candidate], title: str | None) -> list[list[float]]:
-    """One feature vector per candidate, in the order of FEATURES."""
-    tokens = [_tokens(c.text) for c in candidates]
-    content = [[t for t in toks if t not in STOPWORDS] for toks in tokens]
-    doc_tf: Counter[str] = Counter()
-    for words in content:
-        doc_tf.update(set(words))
-    topic_source = _tokens(title) if title else (tokens[0] if tokens else [])
-    topic = {t for t in topic_source if t not in STOPWORDS}
-    raw_centrality = []
-    for words in content:
-        unique = set(words)
-        value = sum(math.log(doc_tf[w]) for w in unique) / (len(unique) + 3) if unique else 0.0
-        raw_centrality.append(value)
-    top = max(raw_centrality, default=0.0) or 1.0
-    n = len(candidates)
-    previous_block = -1
-    rows = []
-    for i, cand in enumerate(candidates):
-        text = cand.text
-        length = len(tokens[i])
-        unique = set(content[i])
-        overlap = len(unique & topic) / (len(unique) or 1) if title or i > 0 else 0.0
-        spaced = text.split()
-        capitals = sum(1 for w in spaced[1:] if w[:1].isupper()) / max(len(spaced) - 1, 1)
-        first_word = tokens[i][0] if tokens[i] else ""
-        rows.append(
-            [
-                1.0,
-                float(i == 0),
-                float(i == 1),
-                float(i == 2),
-                1.0 / (1.0 + i),
-                i / n,
-                float(cand.block != previous_block and i > 0),
-                math.log1p(length) / math.log(50.0),
-                float(length < 8),
-                float(length > 40),
-                overlap,
-                raw_centrality[i] / top,
-                float(text[:1] in _QUOTES or len(_QUOTE_CHARS.findall(text)) >= 2),
-                float(_DIGIT.search(text) is not None),
-                float(not _TERMINAL.search(text)),
-                float(first_word in _ANAPHORA),
-                capitals,
-            ]
-        )
-        previous_block = cand.block
-    return rows
-
-
-# ---------------------------------------------------------------- model
-
-
-@dataclass(frozen=True)
-class Model:
-    """Linear scores plus the count rule: 2 points, more while the score clears `threshold`."""
-
-    weights: tuple[float, ...]
-    threshold: float
-    min_points: int = 2
-    redundancy: float = 0.5
-
-    def score(self, row: Sequence[float]) -> float:
-        return sum(w * x for w, x in zip(self.weights, row, strict=True))
-
-
-@cache
-def load_model() -> Model:
-    """The shipped weights (package data), checked against the feature list."""
-    raw = resources.files("digest").joinpath("defaults/summarizer_weights.json").read_text("utf-8")
-    data = json.loads(raw)
-    if tuple(data["features"]) != FEATURES:
-        raise SummarizeError("summarizer_weights.json does not match this version's features")
-    return Model(
-        weights=tuple(float(w) for w in data["weights"]),
-        threshold=float(data["threshold"]),
-        min_points=int(data.get("min_points", 2)),
-        redundancy=float(data.get("redundancy", 0.5)),
-    )
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / (min(len(a), len(b)) or 1)
-
-
-def select(
-    candidates: Sequence[Candidate],
-    scores: Sequence[float],
-    model: Model,
-    max_points: int,
-) -> list[int]:
-    """Indices of the chosen candidates without near-repeats.
-
-    An article with subheadings has a distinct part under each: the best sentence of every part
-    comes first (up to `max_points`), then the best of the rest while they clear the threshold.
-    """
-    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-    bags = [{t for t in _tokens(c.text) if t not in STOPWORDS} for c in candidates]
-    chosen: list[int] = []
-
-    def take(i: int) -> None:
-        if not any(_overlap(bags[i], bags[j]) > model.redundancy for j in chosen):
-            chosen.append(i)
-
-    blocks: dict[int, int] = {}
-    for i in order:
-        blocks.setdefault(candidates[i].block, i)
-    if len(blocks) > 1:
-        for i in sorted(blocks.values(), key=lambda i: (-scores[i], i))[:max_points]:
-            take(i)
-    for i in order:
-        if len(chosen) >= max_points:
-            break
-        if i in chosen:
-            continue
-        if len(chosen) >= model.min_points and scores[i] < model.threshold:
-            break
-        take(i)
-    return chosen
-
-
 class ExtractiveSummarizer:
     """Offline summarizer: learned sentence scores, then a readable key point per choice."""
 
@@ -467,10 +122,9 @@ class ExtractiveSummarizer:
     def _choose(self, candidates: list[Candidate], title: str | None) -> tuple[str, ...]:
         if not candidates:
             raise SummarizeError("no sentence to summarize (the text is empty or only headings)")
-        rows = candidate_features(candidates, title)
-        scores = [self.model.score(row) for row in rows]
-        chosen = sorted(select(candidates, scores, self.model, self.max_points))
-        return _points(candidates, chosen)
+        scores, local = score_candidates(candidates, title, self.model)
+        chosen = select(candidates, scores, self.model, self.max_points, local)
+        return tuple(_shorten(p, _MAX_POINT_CHARS) for p in render_points(candidates, chosen))
 
     def summarize(self, article: Article) -> Summary:
         cleaned = clean_text(article.text)
@@ -488,38 +142,10 @@ _MAX_POINT_CHARS = 400
 
 
 def _usable(text: str, title: str | None) -> bool:
-    words = len(text.split())
-    if words < 4 or text.endswith("?") or len(text) > 2000:
+    words = text.count(" ") + 1
+    if words < 4 or text.endswith("?") or len(text) > 2000 or frames_a_question(text):
         return False
     return not (title and text.strip().lower() == title.strip().lower())
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _leans_back(text: str) -> bool:
-    """Does the sentence open with a pronoun or a connective that needs the one before?"""
-    first = _tokens(text)[:1]
-    return bool(_CONNECTIVES.match(text)) or (bool(first) and first[0] in _ANAPHORA)
-
-
-def _points(candidates: Sequence[Candidate], chosen: Sequence[int]) -> tuple[str, ...]:
-    """Key points that stand alone: a sentence leaning on the previous one joins it."""
-    points: list[str] = []
-    for i in chosen:
-        cand = candidates[i]
-        before = candidates[i - 1] if i > 0 else None
-        near = before is not None and before.paragraph == cand.paragraph
-        if _leans_back(cand.text) and near and i - 1 in chosen and points:
-            points[-1] = f"{points[-1]} {cand.text}"
-            continue
-        text = _CONNECTIVES.sub("", cand.text)
-        first = _tokens(text)[:1]
-        if before is not None and near and first and first[0] in _ANAPHORA:
-            text = f"{_CONNECTIVES.sub('', before.text)} {cand.text}"
-        points.append(_capitalised(text))
-    return tuple(_shorten(point, _MAX_POINT_CHARS) for point in points)
 
 
 # ---------------------------------------------------------------- headline
