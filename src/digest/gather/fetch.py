@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import ssl
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -16,6 +21,16 @@ __all__ = ["Fetched", "Fetcher", "HttpCache", "new_client"]
 
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0
+# Connections kept by each slot's client (see Fetcher.slotted): enough for a redirect to another
+# host or a few sources on one site, few enough that httpcore's per-request scan stays cheap.
+SLOT_CONNECTIONS = 2
+
+# httpcore tries `import sniffio` on every lock and semaphore it sets up; since anyio 4.11 no
+# longer installs sniffio, each try is a failed import that stats every sys.path entry: ~2 ms of
+# CPU per request, more than parsing the feed (encode/httpcore PR 1103). Marking the module
+# absent makes that import fail at once, exactly as before; with sniffio installed this is a no-op.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 class HttpCache(Protocol):
@@ -45,18 +60,32 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client: building one costs ~50 ms."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
+
+
 def new_client(
-    settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None
+    settings: FetchSettings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    max_connections: int | None = None,
 ) -> httpx.AsyncClient:
     """An AsyncClient with the run's User-Agent, redirect cap and connection pool size."""
+    connections = max_connections or settings.concurrency
     return httpx.AsyncClient(
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=True,
         max_redirects=settings.max_redirects,
         timeout=httpx.Timeout(settings.timeout),
-        limits=httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        ),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        verify=_ssl_context(),
         transport=transport,
     )
 
@@ -70,19 +99,58 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class Fetcher:
-    """GETs URLs within the settings' limits; a failure raises SourceError with the reason."""
+    """GETs URLs within the settings' limits; a failure raises SourceError with the reason.
+
+    Built on one client, every request shares that client's connection pool. httpcore scans its
+    whole pool, with two system calls per idle connection, several times per request, so a
+    pool of 20 costs more CPU than parsing the feed; `Fetcher.slotted` instead gives each
+    request in flight a small client of its own.
+    """
 
     def __init__(self, client: httpx.AsyncClient, settings: FetchSettings) -> None:
-        self._client = client
         self._settings = settings
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._shared: httpx.AsyncClient | None = client
+        self._free: list[httpx.AsyncClient] = []
+        self._make: Callable[[], httpx.AsyncClient] | None = None
+
+    @classmethod
+    @asynccontextmanager
+    async def slotted(
+        cls, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> AsyncIterator[Fetcher]:
+        """A Fetcher with one client per request in flight, made on demand, all closed after."""
+        async with AsyncExitStack() as stack:
+
+            def make() -> httpx.AsyncClient:
+                client = new_client(settings, transport, max_connections=SLOT_CONNECTIONS)
+                stack.push_async_callback(client.aclose)
+                return client
+
+            first = make()
+            fetcher = cls(first, settings)
+            fetcher._free, fetcher._shared, fetcher._make = [first], None, make
+            yield fetcher
 
     def _host(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self._settings.per_host)
         return self._hosts[host]
+
+    @asynccontextmanager
+    async def _client(self) -> AsyncIterator[httpx.AsyncClient]:
+        """The shared client, or a free slot's (the last one used: its connections are warm)."""
+        if self._shared is not None:
+            yield self._shared
+            return
+        assert self._make is not None
+        client = self._free.pop() if self._free else self._make()
+        try:
+            yield client
+        finally:
+            self._free.append(client)
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -107,12 +175,13 @@ class Fetcher:
 
     async def _once(self, url: str, headers: dict[str, str]) -> Fetched:
         limit = self._settings.max_bytes
-        async with self._all, self._host(url):
+        async with self._all, self._host(url), self._client() as client:
             try:
                 async with asyncio.timeout(self._settings.timeout):
-                    async with self._client.stream("GET", url, headers=headers) as response:
+                    async with client.stream("GET", url, headers=headers) as response:
                         status = response.status_code
                         if status == 304:
+                            await response.aread()  # the (empty) end, so the connection stays open
                             return Fetched(str(response.url), b"", None, not_modified=True)
                         if status in TRANSIENT_STATUS:
                             raise _Transient(f"HTTP {status}", _retry_after(response))

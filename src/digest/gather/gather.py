@@ -16,7 +16,7 @@ import httpx
 
 from digest.errors import DigestError, SourceError
 from digest.gather.feeds import parse_feed
-from digest.gather.fetch import Fetched, Fetcher, HttpCache, new_client
+from digest.gather.fetch import Fetched, Fetcher, HttpCache
 from digest.gather.page import extract_page
 from digest.gather.settings import FetchSettings
 from digest.models import Article, Problem, SourceConfig
@@ -195,8 +195,8 @@ async def gather_async(
 ) -> GatherResult:
     """The async core of gather_sources; `transport` lets tests use httpx.MockTransport."""
     pool_size = _pool_size(settings, sum(1 for s in sources if s.kind == "feed"))
-    async with new_client(settings, transport) as client:
-        run = _Run(Fetcher(client, settings), base_dir, cache, settings, pool_size)
+    async with Fetcher.slotted(settings, transport) as fetcher:
+        run = _Run(fetcher, base_dir, cache, settings, pool_size)
         try:
             results = await asyncio.gather(*(run.source(s) for s in sources))
         finally:

@@ -43,10 +43,11 @@ _CLEANER = nh3.Cleaner(
 )
 # Tags as nh3 serialises them: a name, then attributes whose values are always double-quoted
 # (a value may hold ">", never a raw '"'). Comments never survive (strip_comments).
+_ATTRS = r"[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>"
 _SAFE_BLOCK_TAG = re.compile(
-    rf"</?(?:{'|'.join(sorted(_BLOCKS & _TAGS, key=len, reverse=True))})\b[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>"
+    rf"</?(?:{'|'.join(sorted(_BLOCKS & _TAGS, key=len, reverse=True))})\b{_ATTRS}"
 )
-_SAFE_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
+_SAFE_TAG = re.compile(rf"</?[a-zA-Z][a-zA-Z0-9]*\b{_ATTRS}")
 
 
 def sanitize_html(markup: str) -> str:
@@ -86,7 +87,6 @@ def _unescape_serialised(text: str) -> str:
     for entity, char in _SERIALISER_ENTITIES:
         text = text.replace(entity, char)
     return text
-
 
 
 def _fragment(markup: str) -> etree._Element | None:
