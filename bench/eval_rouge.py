@@ -4,7 +4,8 @@
 
 Runs `summarize_jsonl` (exactly what `digest summarize --jsonl` runs) over
 EVAL_DIR/news_summaries_dev.jsonl, writes predictions, and prints the scores of the summarizer
-and of Lead-3 (first three sentences from the same splitter) from EVAL_DIR/score_summaries.py.
+and of Lead-3 (first three sentences from the same splitter) from EVAL_DIR/score_summaries.py,
+and counts the documents with subheadings (where the section-aware pick applies).
 Note: the shipped weights were trained on this same file; the honest figure is the
 cross-validated one printed by bench/train_summarizer.py.
 """
@@ -18,8 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from digest.gather.clean import clean_text
 from digest.sentences import split_sentences
-from digest.summarize import summarize_jsonl
+from digest.summarize import ExtractiveSummarizer, split_headline, summarize_jsonl
 
 
 def main() -> int:
@@ -40,6 +42,12 @@ def main() -> int:
             row = json.loads(line)
             fh.write(json.dumps({"id": row["id"], "summary": split_sentences(row["text"])[:3]}))
             fh.write("\n")
+    engine = ExtractiveSummarizer()
+    sectioned = 0
+    for line in lines:
+        title, body = split_headline(clean_text(json.loads(line)["text"]).text, None)
+        sectioned += len({c.block for c in engine.candidates(body, title or None)}) > 1
+    print(f"documents with subheadings (the section-aware rule applies): {sectioned}")
     scorer = str(args.eval_dir / "score_summaries.py")
     for name, path in (("summarizer", out), ("lead-3 (same splitter)", lead)):
         print(f"== {name}: {path}")
