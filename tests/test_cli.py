@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from email.message import EmailMessage
@@ -183,3 +184,22 @@ def test_extract_prints_the_clean_article(project: Path) -> None:
     assert "Leave A Comment" not in record["text"] and "Live Tv" not in record["text"]
     missing = digest("extract", "nope.html", cwd=project)
     assert missing.returncode == 2 and "nope.html: file not found" in missing.stderr
+
+
+def test_gather_on_a_folder_of_hostile_feeds(project: Path, repo_root: Path) -> None:
+    attacks = repo_root / "tests" / "data" / "gather" / "feeds" / "attacks"
+    shutil.copytree(attacks, project / "attacks")
+    config = (project / "config.toml").read_text()
+    head = config.split("\n[[sources]]\n", 1)[0] + "\n"
+    tail = "[subscribers]" + config.split("[subscribers]", 1)[1]
+    sources = "".join(
+        f'[[sources]]\nname = "{feed.name}"\nurl = "attacks/{feed.name}"\nkind = "feed"\n\n'
+        for feed in sorted(attacks.iterdir())
+    )
+    (project / "config.toml").write_text(head + sources + tail)
+    result = digest("gather", cwd=project)
+    assert result.returncode in (0, 1), result.stderr
+    for feed in attacks.iterdir():
+        assert feed.name[:20] in result.stdout
+    assert "root:" not in result.stdout  # xxe_file must not read /etc/passwd
+    assert "Traceback" not in result.stderr

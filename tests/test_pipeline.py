@@ -157,3 +157,20 @@ def test_a_broken_source_is_a_problem_not_a_failure(project: Path) -> None:
     report = pipeline.run(cfg, state, NOW, {})
     assert report.sent == 3
     assert [p.subject for p in report.problems if p.stage == "gather"] == ["Tech Brief"]
+
+
+def test_list_id_and_feedback_id_from_config(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(
+        config.read_text().replace(
+            'language = "en"',
+            'language = "en"\nlist_id = "Morning <morning.example.com>"\nfeedback_id = "d:m:ex"',
+        )
+    )
+    cfg, state = setup(project)
+    pipeline.run(cfg, state, NOW, {})
+    message = parse(next((project / "outbox" / "2026-11-27").glob("*.eml")))
+    assert message["List-Id"] == "Morning <morning.example.com>"
+    assert message["Feedback-ID"] == "d:m:ex"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Precedence"] == "bulk"

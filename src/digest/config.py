@@ -225,6 +225,8 @@ def _newsletter(r: _Reader) -> Newsletter:
         lookback_hours=r.positive_int("lookback_hours", 48),
         reply_to=reply_to or None,
         language=r.text("language", "en"),
+        list_id=r.get("list_id", str, None) or None,
+        feedback_id=r.get("feedback_id", str, None) or None,
     )
     r.finish()
     return newsletter

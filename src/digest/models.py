@@ -126,6 +126,8 @@ class Newsletter:
     lookback_hours: int = 48
     reply_to: str | None = None
     language: str = "en"
+    list_id: str | None = None
+    feedback_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,8 @@ def message_for(
         email=email,
         links=links,
         now=now,
+        list_id=cfg.newsletter.list_id,
+        feedback_id=cfg.newsletter.feedback_id,
     )
 
 
