@@ -134,8 +134,14 @@ def test_run_then_status_then_nothing_new(project: Path) -> None:
 
 
 def test_build_writes_preview_files_and_sends_nothing(project: Path) -> None:
-    result = digest("build", "--out", "preview", cwd=project)
+    result = digest(
+        "build", "--out", "preview", "--intro", "Editors & <friends> say hi", cwd=project
+    )
     assert result.returncode == 0, result.stderr
+    assert (
+        "Editors &amp; &lt;friends&gt; say hi" in (project / "preview" / "digest.html").read_text()
+    )
+    assert "Editors & <friends> say hi" in (project / "preview" / "digest.txt").read_text()
     for name in ("digest.html", "digest.txt"):
         assert HEADLINE in (project / "preview" / name).read_text()
     sample = email.message_from_bytes(

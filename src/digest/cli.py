@@ -153,8 +153,9 @@ def cli(ctx: click.Context, config: str | None) -> None:
     "--dry-run", is_flag=True, help="Build and check the edition; store and send nothing."
 )
 @click.option("--force", is_flag=True, help="Send even if the quality gate fails.")
+@click.option("--intro", default=None, help="An editor's note shown under the masthead.")
 @click.pass_obj
-def run(obj: Context, dry_run: bool, force: bool) -> None:
+def run(obj: Context, dry_run: bool, force: bool, intro: str | None) -> None:
     """Build one edition now and send it (or finish an interrupted one).
 
     \b
@@ -166,7 +167,14 @@ def run(obj: Context, dry_run: bool, force: bool) -> None:
     cfg = obj.config
     with opened_state(cfg) as state, progress_bar("sending") as progress:
         report = pipeline.run(
-            cfg, state, now_utc(), os.environ, dry_run=dry_run, force=force, progress=progress
+            cfg,
+            state,
+            now_utc(),
+            os.environ,
+            dry_run=dry_run,
+            force=force,
+            intro=intro,
+            progress=progress,
         )
     print_report(report)
     exit_for(report)
@@ -212,13 +220,14 @@ def gather(obj: Context) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for digest.html, digest.txt and sample.eml.",
 )
+@click.option("--intro", default=None, help="An editor's note shown under the masthead.")
 @click.pass_obj
-def build(obj: Context, out: Path) -> None:
+def build(obj: Context, out: Path, intro: str | None) -> None:
     """Build the next edition into a folder for an editor to look at; send nothing.
 
     \b
     Example:
-      digest build --out build/preview
+      digest build --out build/preview --intro "A quieter week; three stories worth your time."
     """
     from digest import pipeline
 
@@ -226,7 +235,7 @@ def build(obj: Context, out: Path) -> None:
     settings = pipeline.stage_settings(cfg)
     with opened_state(cfg) as state:
         now = now_utc()
-        built, problems = pipeline.build(cfg, state, settings, now, os.environ)
+        built, problems = pipeline.build(cfg, state, settings, now, os.environ, intro=intro)
         print_problems(problems)
         if built is None:
             console.print("nothing new to build")

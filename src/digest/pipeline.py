@@ -119,6 +119,7 @@ def build(
     environ: Mapping[str, str],
     *,
     gather_first: bool = True,
+    intro: str | None = None,
 ) -> tuple[Built | None, tuple[Problem, ...]]:
     """Gather, summarize, compose and render the next edition without storing it."""
     problems: list[Problem] = []
@@ -134,6 +135,7 @@ def build(
         settings=settings.compose,
         edition_id=edition_id,
         now=now,
+        intro=intro,
     )
     if digest is None:
         return None, tuple(problems)
@@ -211,6 +213,7 @@ def run(
     *,
     dry_run: bool = False,
     force: bool = False,
+    intro: str | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
     """Finish an interrupted edition if there is one; otherwise build, check and send a new one."""
@@ -219,7 +222,7 @@ def run(
     if not dry_run and state.editions.unfinished() is not None:
         report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
         return dataclasses.replace(report, notes=(*report.notes, "resumed an unfinished edition"))
-    built, problems = build(cfg, state, settings, now, environ)
+    built, problems = build(cfg, state, settings, now, environ, intro=intro)
     if built is None:
         return RunReport(None, 0, 0, 0, 0, problems, notes=("nothing new to send",))
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
