@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import multiprocessing as mp
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -64,7 +66,27 @@ def _is_http(url: str) -> bool:
 def _pool_size(settings: FetchSettings, feeds: int) -> int:
     if settings.parse_workers:
         return settings.parse_workers
-    return (os.cpu_count() or 1) if feeds >= POOL_THRESHOLD else 1
+    return _cpus() if feeds >= POOL_THRESHOLD else 1
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use, not the machine's
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def start_parse_pool(workers: int) -> Executor | None:
+    """Fork the parse workers now, before the run starts any thread; None to parse in-process.
+
+    fork costs ~25 ms where spawn would re-import everything in each worker; forking a process
+    whose other threads may hold locks is unsafe, so with other threads alive there is no pool.
+    """
+    if workers <= 1 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    pool.submit(int)  # the fork context starts every worker on the first submit
+    return pool
 
 
 class _Run:
@@ -76,21 +98,14 @@ class _Run:
         base_dir: Path,
         cache: HttpCache | None,
         settings: FetchSettings,
-        pool_size: int,
+        pool: Executor | None,
     ) -> None:
         self.fetcher = fetcher
         self.base_dir = base_dir
         self.cache = cache
         self.settings = settings
-        self.pool_size = pool_size
-        self.pool: Executor | None = None
+        self.pool = pool
         self.problems: list[Problem] = []
-
-    def executor(self) -> Executor | None:
-        """The parse pool, started on first need so a run of 304s never pays for it."""
-        if self.pool is None and self.pool_size > 1:
-            self.pool = ProcessPoolExecutor(self.pool_size)
-        return self.pool
 
     async def read(self, source: SourceConfig, conditional: bool) -> Fetched:
         if _is_http(source.url):
@@ -114,9 +129,13 @@ class _Run:
             if not _is_http(source.url):
                 article = replace(article, url=article.url if _is_http(article.url) else url)
             return [replace(article, section=source.section or article.section)]
+        if self.pool is None:
+            # Inline: a worker thread would fight the event loop for the GIL, and every system
+            # call of the loop would then wait up to a switch interval (5 ms) to get it back.
+            return _parse_feed_job(fetched.body, url, fetched.content_type, source)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self.executor(), _parse_feed_job, fetched.body, url, fetched.content_type, source
+            self.pool, _parse_feed_job, fetched.body, url, fetched.content_type, source
         )
 
     async def full_text(self, source: SourceConfig, article: Article) -> Article:
@@ -194,13 +213,13 @@ async def gather_async(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> GatherResult:
     """The async core of gather_sources; `transport` lets tests use httpx.MockTransport."""
-    pool_size = _pool_size(settings, sum(1 for s in sources if s.kind == "feed"))
-    async with Fetcher.slotted(settings, transport) as fetcher:
-        run = _Run(fetcher, base_dir, cache, settings, pool_size)
-        try:
+    pool = start_parse_pool(_pool_size(settings, sum(1 for s in sources if s.kind == "feed")))
+    try:
+        async with Fetcher.slotted(settings, transport) as fetcher:
+            run = _Run(fetcher, base_dir, cache, settings, pool)
             results = await asyncio.gather(*(run.source(s) for s in sources))
-        finally:
-            if run.pool is not None:
-                run.pool.shutdown(cancel_futures=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     articles = dedupe([a for found, _ in results for a in found])
     return GatherResult(articles, tuple(s for _, s in results), tuple(run.problems))
