@@ -87,37 +87,48 @@ def _date(value: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _image(item: etree._Element) -> str | None:
-    for media in item.iterfind(f"{MEDIA}content"):
-        kind = media.get("medium") or media.get("type") or ""
-        if kind.startswith("image") and media.get("url"):
-            return str(media.get("url"))
-    thumbnail = item.find(f"{MEDIA}thumbnail")
-    if thumbnail is None:
+def _children(element: etree._Element) -> dict[object, etree._Element]:
+    """First child per tag: one pass instead of a find() (path parse and scan) per field."""
+    first: dict[object, etree._Element] = {}
+    for child in element:
+        first.setdefault(child.tag, child)
+    return first
+
+
+def _image(item: etree._Element, first: dict[object, etree._Element]) -> str | None:
+    if f"{MEDIA}content" in first:
+        for media in item.iterfind(f"{MEDIA}content"):
+            kind = media.get("medium") or media.get("type") or ""
+            if kind.startswith("image") and media.get("url"):
+                return str(media.get("url"))
+    thumbnail = first.get(f"{MEDIA}thumbnail")
+    if thumbnail is None and f"{MEDIA}group" in first:
         thumbnail = item.find(f"{MEDIA}group/{MEDIA}thumbnail")
     if thumbnail is not None and thumbnail.get("url"):
         return str(thumbnail.get("url"))
-    for enclosure in item.iterfind("enclosure"):
-        if (enclosure.get("type") or "").startswith("image") and enclosure.get("url"):
-            return str(enclosure.get("url"))
+    if "enclosure" in first:
+        for enclosure in item.iterfind("enclosure"):
+            if (enclosure.get("type") or "").startswith("image") and enclosure.get("url"):
+                return str(enclosure.get("url"))
     return None
 
 
 def _rss_item(item: etree._Element, ns: str) -> FeedItem:
-    link = _text(item.find(f"{ns}link"))
-    guid = item.find("guid")
+    first = _children(item)
+    link = _text(first.get(f"{ns}link"))
+    guid = first.get("guid")
     if not link and guid is not None and guid.get("isPermaLink", "true").lower() != "false":
         link = _text(guid)
-    html = _text(item.find(f"{CONTENT}encoded")) or _text(item.find(f"{ns}description"))
-    when = _text(item.find("pubDate")) or _text(item.find(f"{DC}date"))
+    html = _text(first.get(f"{CONTENT}encoded")) or _text(first.get(f"{ns}description"))
+    when = _text(first.get("pubDate")) or _text(first.get(f"{DC}date"))
     return FeedItem(
         link=link or None,
-        title=_text(item.find(f"{ns}title")) or _text(item.find(f"{DC}title")),
+        title=_text(first.get(f"{ns}title")) or _text(first.get(f"{DC}title")),
         html=html,
         published=_date(when),
-        author=_text(item.find("author")) or _text(item.find(f"{DC}creator")) or None,
-        category=_text(item.find("category")) or _text(item.find(f"{DC}subject")) or None,
-        image_url=_image(item),
+        author=_text(first.get("author")) or _text(first.get(f"{DC}creator")) or None,
+        category=_text(first.get("category")) or _text(first.get(f"{DC}subject")) or None,
+        image_url=_image(item, first),
     )
 
 
@@ -141,27 +152,27 @@ def _atom_text(element: etree._Element | None) -> str:
 
 
 def _atom_entry(entry: etree._Element) -> FeedItem:
+    first = _children(entry)
     link = None
     for candidate in entry.iterfind(f"{ATOM}link"):
         if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
             link = urljoin(candidate.base or "", candidate.get("href", "").strip())
             break
-    if link is None and _text(entry.find(f"{ATOM}id")).startswith(("http://", "https://")):
-        link = _text(entry.find(f"{ATOM}id"))
-    content = entry.find(f"{ATOM}content")
-    html = _atom_text(content) or _atom_text(entry.find(f"{ATOM}summary"))
-    if not html:
+    if link is None and _text(first.get(f"{ATOM}id")).startswith(("http://", "https://")):
+        link = _text(first.get(f"{ATOM}id"))
+    html = _atom_text(first.get(f"{ATOM}content")) or _atom_text(first.get(f"{ATOM}summary"))
+    if not html and f"{MEDIA}group" in first:
         html = _text(entry.find(f"{MEDIA}group/{MEDIA}description"))
         html = html.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
-    category = entry.find(f"{ATOM}category")
-    when = _text(entry.find(f"{ATOM}published")) or _text(entry.find(f"{ATOM}updated"))
-    title = _atom_text(entry.find(f"{ATOM}title"))
+    category = first.get(f"{ATOM}category")
+    when = _text(first.get(f"{ATOM}published")) or _text(first.get(f"{ATOM}updated"))
+    author = entry.find(f"{ATOM}author/{ATOM}name") if f"{ATOM}author" in first else None
     return FeedItem(
         link=link,
-        title=title,
+        title=_atom_text(first.get(f"{ATOM}title")),
         html=html,
         published=_date(when),
-        author=_text(entry.find(f"{ATOM}author/{ATOM}name")) or None,
+        author=_text(author) or None,
         category=(category.get("term") or None) if category is not None else None,
-        image_url=_image(entry),
+        image_url=_image(entry, first),
     )
