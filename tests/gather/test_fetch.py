@@ -13,7 +13,7 @@ from digest.gather import FetchSettings, gather_sources
 from digest.gather.gather import gather_async
 from digest.models import SourceConfig
 
-from .conftest import Reply, Server, slow
+from .conftest import Reply, Route, Server, slow
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>T</title><link>https://example.com/</link>
@@ -86,8 +86,11 @@ def test_decompressed_size_is_capped_too(server: Server, tmp_path: Path) -> None
 
 
 def test_redirects_are_capped(server: Server, tmp_path: Path) -> None:
+    def hop(target: str) -> Route:
+        return lambda handler, count: (302, {"Location": target}, b"")
+
     for i in range(6):
-        server.routes[f"/r{i}"] = lambda h, n, i=i: (302, {"Location": f"/r{i + 1}"}, b"")
+        server.routes[f"/r{i}"] = hop(f"/r{i + 1}")
     server.routes["/r6"] = lambda h, n: (200, {}, RSS)
     settings = FetchSettings(max_redirects=3, retries=0)
     result = gather_sources([feed(server.url("/r0"))], base_dir=tmp_path, settings=settings)
