@@ -14,6 +14,7 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.errors import QualityGateError
 from digest.state import State, open_state
+from digest.subscribers import load_subscribers
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 HEADLINE = "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"
@@ -113,7 +114,7 @@ def test_interrupted_edition_is_finished_by_send_for_pending_only(project: Path)
     settings = pipeline.stage_settings(cfg)
     built, _ = pipeline.build(cfg, state, settings, NOW, {})
     assert built is not None
-    subscribers = pipeline.load_subscribers(cfg.subscribers_dir)
+    subscribers = load_subscribers(cfg.subscribers_dir)
     pipeline.store_edition(cfg, state, built, subscribers, state.link_secret(None), NOW)
     state.ledger.mark_sent("2026-11-27", "ada@example.com", "sent-before-the-crash")
     report = pipeline.send_pending(cfg, state, NOW, {})

@@ -8,125 +8,31 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from digest import __version__
-from digest.config import Config, config_path, load_config
-from digest.errors import ConfigError, DigestError, InputError
+from digest.cli_output import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Context,
+    console,
+    errors,
+    exit_for,
+    fail,
+    now_utc,
+    opened_state,
+    print_problems,
+    print_report,
+    progress_bar,
+    read_text,
+)
+from digest.cli_subscribers import subscribers
+from digest.errors import DigestError
 from digest.files import write_atomic
-from digest.models import Problem, RunReport
-
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class Context:
-    """What every command shares: where the config is, loaded on first use."""
-
-    def __init__(self, config: str | None) -> None:
-        self.config_file = config_path(config, os.environ)
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_file, os.environ)
-        return self._config
-
-
-def fail(exc: DigestError) -> NoReturn:
-    code = EXIT_USAGE if isinstance(exc, ConfigError | InputError) else EXIT_FAILED
-    errors.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
-    if exc.hint:
-        errors.print(f"  hint: {exc.hint}", highlight=False)
-    sys.exit(code)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-@contextmanager
-def opened_state(cfg: Config) -> Iterator[Any]:
-    from digest.state import open_state
-
-    state = open_state(cfg.state_database)
-    try:
-        yield state
-    finally:
-        state.close()
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar when stderr is a terminal; silent otherwise."""
-    if not errors.is_terminal:
-        yield lambda done, total: None
-        return
-    with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
-    ) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-def print_problems(problems: tuple[Problem, ...]) -> None:
-    if not problems:
-        return
-    table = Table(title="Problems", title_justify="left")
-    for column in ("stage", "item", "what happened"):
-        table.add_column(column, overflow="fold")
-    for problem in problems:
-        table.add_row(problem.stage, problem.subject, problem.message)
-    errors.print(table)
-
-
-def print_report(report: RunReport) -> None:
-    print_problems(report.problems)
-    for note in report.notes:
-        console.print(note, highlight=False)
-    if report.edition_id is None:
-        return
-    if report.breakdown:
-        table = Table(title="Not delivered", title_justify="left")
-        for column in ("status", "reason", "recipients"):
-            table.add_column(column)
-        for status, reason, count in report.breakdown:
-            table.add_row(status, reason, str(count))
-        console.print(table)
-    if report.stopped:
-        errors.print(
-            f"[bold red]sending stopped:[/] {report.stopped}; {report.pending} recipient(s) "
-            "still pending; `digest send` resumes where it stopped",
-            highlight=False,
-        )
-    verb = "would send to" if report.dry_run else "sent to"
-    console.print(
-        f"edition {report.edition_id}: {report.stories} stories, {verb} "
-        f"{report.sent if not report.dry_run else report.skipped} recipient(s)"
-        + ("" if report.dry_run else f", {report.failed} failed, {report.skipped} skipped"),
-        highlight=False,
-    )
-    if report.outbox:
-        console.print(f"messages: {report.outbox}/*.eml", highlight=False)
-        console.print(f"open in a browser: {report.outbox}/digest.html", highlight=False)
-
-
-def exit_for(report: RunReport) -> None:
-    """A send that stopped early, or delivered to nobody it tried, failed its job."""
-    if report.stopped or (report.failed and not report.sent):
-        sys.exit(EXIT_FAILED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -230,6 +136,7 @@ def build(obj: Context, out: Path, intro: str | None) -> None:
       digest build --out build/preview --intro "A quieter week; three stories worth your time."
     """
     from digest import pipeline
+    from digest.outgoing import preview
 
     cfg = obj.config
     settings = pipeline.stage_settings(cfg)
@@ -241,8 +148,7 @@ def build(obj: Context, out: Path, intro: str | None) -> None:
             console.print("nothing new to build")
             return
         secret = state.link_secret(os.environ.get("DIGEST_SECRET"))
-        sample = pipeline.message_for(cfg, built.rendered, pipeline.SAMPLE_SUBSCRIBER, secret, now)
-        html = pipeline.browser_html(cfg, built.rendered, secret)
+        html, sample = preview(cfg, built.rendered, secret, now)
     write_files(
         out,
         {
@@ -319,12 +225,6 @@ def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
         click.echo(json.dumps(record, ensure_ascii=False))
 
 
-def read_text(file: Path) -> Path:
-    if not file.is_file():
-        raise InputError(f"{file}: file not found")
-    return file
-
-
 def document_format(file: Path, text: str) -> Any:
     suffix = file.suffix.lower()
     if suffix in (".html", ".htm") or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
@@ -375,104 +275,6 @@ def fetch_url(url: str) -> tuple[bytes, str]:
         return fetched.body, fetched.url
 
     return asyncio.run(get())
-
-
-@cli.group()
-def subscribers() -> None:
-    """List, add, validate and unsubscribe subscribers.
-
-    \b
-    Example:
-      digest subscribers list
-    """
-
-
-@subscribers.command("list")
-@click.pass_obj
-def subscribers_list(obj: Context) -> None:
-    """Print every subscriber with status and sections.
-
-    \b
-    Example:
-      digest subscribers list
-    """
-    from digest.subscribers import load_subscribers
-
-    cfg = obj.config
-    found = load_subscribers(cfg.subscribers_dir)
-    with opened_state(cfg) as state:
-        table = Table(title=f"Subscribers ({cfg.subscribers_dir})", title_justify="left")
-        for column in ("email", "name", "sections", "status"):
-            table.add_column(column)
-        for sub in found.subscribers:
-            status = "active" if sub.active else "unsubscribed (list)"
-            if state.ledger.is_suppressed(sub.email):
-                status = "suppressed"
-            table.add_row(sub.email, sub.name, "; ".join(sub.sections) or "all", status)
-    console.print(table)
-    for duplicate in found.duplicates:
-        errors.print(f"duplicate: {duplicate}", highlight=False)
-
-
-@subscribers.command("validate")
-@click.pass_obj
-def subscribers_validate(obj: Context) -> None:
-    """Check every list; exit 2 naming file and line of the first bad row.
-
-    \b
-    Example:
-      digest subscribers validate
-    """
-    from digest.subscribers import load_subscribers
-
-    found = load_subscribers(obj.config.subscribers_dir)
-    for duplicate in found.duplicates:
-        errors.print(f"duplicate: {duplicate}", highlight=False)
-    console.print(f"{len(found.active)} active of {len(found.subscribers)} subscribers: ok")
-
-
-@subscribers.command("add")
-@click.argument("email")
-@click.option("--name", default="", help="Display name used in the greeting.")
-@click.option("--sections", default="", help="Sections to receive, ';'-separated (default all).")
-@click.option("--list", "list_name", default="subscribers.csv", help="CSV file in the folder.")
-@click.pass_obj
-def subscribers_add(obj: Context, email: str, name: str, sections: str, list_name: str) -> None:
-    """Add a subscriber to a list (written atomically).
-
-    \b
-    Example:
-      digest subscribers add ada@example.com --name "Ada" --sections "World;Science"
-    """
-    from digest.models import Subscriber
-    from digest.subscribers import append_subscriber, load_subscribers, normalise_address
-
-    cfg = obj.config
-    address = normalise_address(email, "EMAIL")
-    has_lists = cfg.subscribers_dir.is_dir() and any(cfg.subscribers_dir.glob("*.csv"))
-    if has_lists and load_subscribers(cfg.subscribers_dir).find(address):
-        raise InputError(f"{address} is already subscribed")
-    chosen = tuple(s.strip() for s in sections.split(";") if s.strip())
-    append_subscriber(cfg.subscribers_dir / list_name, Subscriber(address, name, chosen))
-    console.print(f"added {address} to {cfg.subscribers_dir / list_name}", highlight=False)
-
-
-@subscribers.command("unsubscribe")
-@click.argument("email")
-@click.pass_obj
-def subscribers_unsubscribe(obj: Context, email: str) -> None:
-    """Unsubscribe an address now (kept in the state, so no list import can undo it).
-
-    \b
-    Example:
-      digest subscribers unsubscribe ada@example.com
-    """
-    from digest.subscribers import normalise_address
-
-    address = normalise_address(email, "EMAIL")
-    with opened_state(obj.config) as state:
-        state.ledger.suppress(address, "unsubscribed")
-    console.print(f"unsubscribed {address}", highlight=False)
 
 
 @cli.command()
@@ -571,6 +373,9 @@ def check(obj: Context, links: bool) -> None:
     console.print(table)
     if any(not r.ok and not r.warning for r in results):
         sys.exit(EXIT_FAILED)
+
+
+cli.add_command(subscribers)
 
 
 def main() -> None:

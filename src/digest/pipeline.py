@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from digest.check import CheckResult, check_message
 from digest.compose import ComposeSettings, compose, compose_settings_from_table
 from digest.config import Config
 from digest.deliver import Provider, make_provider
-from digest.deliver.message import build_message
 from digest.deliver.send import SendSettings, send_edition, send_settings_from_table
 from digest.errors import QualityGateError, SummarizeError
 from digest.files import write_atomic
@@ -29,22 +27,26 @@ from digest.models import (
     Article,
     Digest,
     OutgoingMessage,
-    PersonalLinks,
     Problem,
     RunReport,
-    Subscriber,
     Summary,
+)
+from digest.outgoing import (
+    browser_html,
+    message_for,
+    recipients,
+    sample_subscriber,
+    wants_any,
 )
 from digest.render import (
     RenderedEdition,
     RenderSettings,
-    personalise,
     render_edition,
     render_settings_from_table,
 )
 from digest.state import State
 from digest.state.lock import exclusive
-from digest.subscribers import SubscriberList, load_subscribers, unsubscribe_token
+from digest.subscribers import SubscriberList, load_subscribers
 from digest.summarize import (
     Summarizer,
     SummarizerSettings,
@@ -53,7 +55,6 @@ from digest.summarize import (
 )
 
 Progress = Callable[[int, int], None]
-SAMPLE_SUBSCRIBER = Subscriber(email="reader@example.com", name="Reader")
 
 
 @dataclass(frozen=True)
@@ -143,47 +144,6 @@ def build(
     return Built(digest, rendered, tuple(problems)), tuple(problems)
 
 
-def personal_links(cfg: Config, secret: str, email: str, edition_id: str) -> PersonalLinks:
-    """Signed one-click unsubscribe and preference links for one address."""
-    base = cfg.newsletter.base_url
-    query = urlencode({"e": email, "t": unsubscribe_token(secret, email)})
-    mailbox = (cfg.newsletter.reply_to or cfg.newsletter.sender).rsplit("<", 1)[-1].rstrip(">")
-    return PersonalLinks(
-        unsubscribe_url=f"{base}/unsubscribe?{query}",
-        unsubscribe_mailto=f"mailto:{mailbox.strip()}?subject={quote('unsubscribe ' + email)}",
-        preferences_url=f"{base}/preferences?{query}",
-        browser_url=f"{base}/archive/{quote(edition_id)}",
-    )
-
-
-def message_for(
-    cfg: Config,
-    rendered: RenderedEdition,
-    subscriber: Subscriber,
-    secret: str,
-    now: datetime,
-) -> OutgoingMessage:
-    links = personal_links(cfg, secret, subscriber.email, rendered.edition_id)
-    email = personalise(rendered, subscriber, links)
-    return build_message(
-        edition_id=rendered.edition_id,
-        newsletter=cfg.newsletter,
-        subscriber=subscriber,
-        email=email,
-        links=links,
-        now=now,
-        list_id=cfg.newsletter.list_id,
-        feedback_id=cfg.newsletter.feedback_id,
-    )
-
-
-def browser_html(cfg: Config, rendered: RenderedEdition, secret: str) -> str:
-    """The edition as shown in the archive: personal parts filled for nobody in particular."""
-    links = personal_links(cfg, secret, SAMPLE_SUBSCRIBER.email, rendered.edition_id)
-    anonymous = Subscriber(email=SAMPLE_SUBSCRIBER.email)
-    return personalise(rendered, anonymous, links).html
-
-
 def quality_gate(message: OutgoingMessage, *, check_links: bool = False) -> tuple[CheckResult, ...]:
     return check_message(message.raw, check_links=check_links)
 
@@ -202,7 +162,7 @@ def pending_sample(
         if built is None:
             return None
         rendered = built.rendered
-    return message_for(cfg, rendered, _sample_subscriber(subscribers), secret, now)
+    return message_for(cfg, rendered, sample_subscriber(subscribers), secret, now)
 
 
 def run(
@@ -226,7 +186,7 @@ def run(
     if built is None:
         return RunReport(None, 0, 0, 0, 0, problems, notes=("nothing new to send",))
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
-    sample = message_for(cfg, built.rendered, _sample_subscriber(subscribers), secret, now)
+    sample = message_for(cfg, built.rendered, sample_subscriber(subscribers), secret, now)
     failures = [r for r in quality_gate(sample) if not r.ok and not r.warning]
     if failures and not force:
         detail = "; ".join(f"{r.name}: {r.detail}" for r in failures)
@@ -340,23 +300,6 @@ def send_pending(
     )
 
 
-def recipients(state: State, subscribers: SubscriberList) -> dict[str, Subscriber]:
-    """Subscribers by lower-cased address, with sections chosen on the preferences page applied."""
-    chosen = state.preferences.all()
-    return {
-        s.email.lower(): dataclasses.replace(s, sections=chosen.get(s.email.lower(), s.sections))
-        for s in subscribers.subscribers
-    }
-
-
-def wants_any(subscriber: Subscriber, rendered: RenderedEdition) -> bool:
-    """False when none of the subscriber's chosen sections is in this edition (no empty mail)."""
-    if not subscriber.sections:
-        return True
-    chosen = {name.casefold() for name in subscriber.sections}
-    return any(name.casefold() in chosen for name in rendered.section_names)
-
-
 def _provider(cfg: Config, environ: Mapping[str, str]) -> Provider:
     return make_provider(
         cfg.provider, cfg.table("delivery", cfg.provider), base_dir=cfg.base_dir, environ=environ
@@ -372,11 +315,6 @@ def _outbox_dir(cfg: Config, edition_id: str) -> str:
 def _write_outbox_preview(cfg: Config, edition_id: str, html: str) -> None:
     """The outbox provider also leaves digest.html beside the .eml files, to open in a browser."""
     write_atomic(Path(_outbox_dir(cfg, edition_id)) / "digest.html", html.encode())
-
-
-def _sample_subscriber(subscribers: SubscriberList) -> Subscriber:
-    active = subscribers.active
-    return active[0] if active else SAMPLE_SUBSCRIBER
 
 
 def _revive(value: Any) -> Any:

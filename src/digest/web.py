@@ -72,6 +72,7 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
 
     def preview_message() -> tuple[str, str] | None:
         from digest import pipeline
+        from digest.outgoing import preview
 
         st = state()
         try:
@@ -81,10 +82,8 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             )
             if built is None:
                 return None
-            sample = pipeline.message_for(
-                cfg, built.rendered, pipeline.SAMPLE_SUBSCRIBER, secret(st), now
-            )
-            return pipeline.browser_html(cfg, built.rendered, secret(st)), sample.text
+            html, sample = preview(cfg, built.rendered, secret(st), now)
+            return html, sample.text
         finally:
             st.close()
 
