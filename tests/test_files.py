@@ -17,9 +17,7 @@ def test_creates_folders_and_replaces(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
 
 
-def test_a_failed_write_keeps_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out.txt"
     write_atomic(target, b"old")
 
