@@ -1,24 +1,27 @@
 """The fast per-item helpers give exactly what the slower, obvious versions give.
 
 sanitized_html_to_text (regexes on nh3's output) against html_to_text (an lxml tree walk), the
-cleaner's one-regex prefilter against its table row by row, and canonical_url's fast path
-against the full parse: on every item of the feed corpus and on generated markup.
+cleaner's one-regex prefilter against its table row by row, and absolute links without urljoin
+against the full join: on every item of the feed corpus and on generated input.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
 from digest.errors import SourceError
 from digest.gather.clean import RULES, clean_text, is_chrome, section_label
 from digest.gather.feeds import feed_items
-from digest.gather.items import FeedItem
+from digest.gather.items import FeedItem, _article_url, item_to_article
 from digest.gather.markup import html_to_text, sanitize_html, sanitized_html_to_text
+from digest.gather.urls import canonical_url
+from digest.models import SourceConfig
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "gather" / "feeds"
 
@@ -113,3 +116,50 @@ def test_clean_text_equals_the_line_by_line_version_on_the_corpus(fragments: lis
         text = html_to_text(sanitize_html(fragment))
         cleaned = clean_text(text)
         assert (cleaned.text, cleaned.section) == slow_clean_text(text)
+
+
+def slow_article_url(feed_url: str, link: str) -> str | None:
+    url = urljoin(feed_url, link)
+    if url.lower().startswith(("http://", "https://")):
+        return canonical_url(url)
+    if ":" not in link and not feed_url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+_URL_PIECES = (
+    "http://", "https://", "HTTP://", "h.example", "H.Example.COM", ":8080", ":443", ":80", "/",
+    "//", "a", "b", "..", ".", "?", "q=1", "&", "utm_source=x", "#", "frag", ";", "p=2", "%20",
+    " ", "@", "user:pw@", "[::1]", "\t", "é", "\u3000", "\n", "%", "[", "0", "http:/",
+)  # fmt: skip
+
+
+def test_absolute_links_skip_urljoin_with_the_same_result() -> None:
+    links = [item.link for item in corpus_items() if item.link]
+    rng = random.Random(5)
+    links += [
+        "".join(rng.choice(_URL_PIECES) for _ in range(rng.randint(1, 9))) for _ in range(5000)
+    ]
+    assert len(links) > 5500
+    for base in ("http://example.com/feed.xml", "https://example.com/a/b/", "examples/feed.xml"):
+        for link in links:
+            link = link.strip()
+            assert outcome(_article_url, base, link) == outcome(slow_article_url, base, link)
+
+
+def outcome(func: Callable[[str, str], str | None], base: str, link: str) -> object:
+    try:
+        return func(base, link)
+    except ValueError as exc:
+        return ("ValueError", str(exc))
+
+
+def test_an_item_with_a_malformed_link_is_dropped_not_the_feed() -> None:
+    items = [
+        FeedItem(link="http://[bad/x", title="Bad", html="<p>b</p>"),
+        FeedItem(link="http://e.com/a", title="A", html="<p>a</p>"),
+    ]
+    source = SourceConfig(name="s", url="http://e.com/feed", kind="feed")
+    articles = [item_to_article(i, feed_url="http://e.com/feed", source=source) for i in items]
+    assert articles[0] is None
+    assert articles[1] is not None and articles[1].url == "http://e.com/a"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from digest.gather.clean import clean_text
 from digest.gather.markup import first_image, plain_text, sanitize_html, sanitized_html_to_text
@@ -40,6 +40,13 @@ def _when(published: datetime | None) -> datetime | None:
 
 def _article_url(feed_url: str, link: str) -> str | None:
     """An http(s) URL; a relative path is kept only for a local feed (bundled examples)."""
+    # Absolute with a host name: urljoin would only re-serialise it (dropping an empty "?"
+    # or "#", which canonical_url drops too). Links with ";" (urljoin splits params off) or
+    # whitespace (re-serialising can move it to the end, where canonical_url strips it) go
+    # the long way.
+    plain = ";" not in link and " " not in link and link.isprintable()
+    if plain and link[:8].lower().startswith(("http://", "https://")) and urlsplit(link).hostname:
+        return canonical_url(link)
     url = urljoin(feed_url, link)
     if url.lower().startswith(("http://", "https://")):
         return canonical_url(url)
@@ -50,7 +57,10 @@ def _article_url(feed_url: str, link: str) -> str | None:
 
 def item_to_article(item: FeedItem, *, feed_url: str, source: SourceConfig) -> Article | None:
     """Sanitise, extract and clean one item; None when it has no link to point readers at."""
-    url = _article_url(feed_url, (item.link or "").strip()) if item.link else None
+    try:
+        url = _article_url(feed_url, (item.link or "").strip()) if item.link else None
+    except ValueError:  # e.g. "Invalid IPv6 URL": this item goes, the rest of the feed stays
+        return None
     if url is None:
         return None
     safe_html = sanitize_html(item.html) if item.html else ""
