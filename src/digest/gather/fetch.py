@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import ssl
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -24,14 +22,6 @@ MAX_RETRY_AFTER = 30.0
 # Connections kept by each slot's client (see Fetcher.slotted): enough for a redirect to another
 # host or a few sources on one site, few enough that httpcore's per-request scan stays cheap.
 SLOT_CONNECTIONS = 2
-
-# httpcore tries `import sniffio` on every lock and semaphore it sets up; since anyio 4.11 no
-# longer installs sniffio, each try is a failed import that stats every sys.path entry: ~2 ms of
-# CPU per request, more than parsing the feed (encode/httpcore PR 1103). Marking the module
-# absent makes that import fail at once, exactly as before; with sniffio installed this is a no-op.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-
 
 class HttpCache(Protocol):
     """Stored validators for conditional GET (implemented by the state module)."""
