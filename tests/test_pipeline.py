@@ -175,3 +175,22 @@ def test_list_id_and_feedback_id_from_config(project: Path) -> None:
     assert message["Feedback-ID"] == "d:m:ex"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Precedence"] == "bulk"
+
+
+def test_markup_in_a_feed_reaches_the_email_as_typed_text(project: Path) -> None:
+    feed = project / "examples" / "sources" / "tech.atom"
+    title = "Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;"
+    feed.write_text(
+        feed.read_text().replace(
+            "<title>Open-source database adds vector search without a plugin</title>",
+            f"<title type='text'>{title}</title>",
+        )
+    )
+    cfg, state = setup(project)
+    pipeline.run(cfg, state, NOW, {})
+    message = parse(next((project / "outbox" / "2026-11-27").glob("ada*.eml")))
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert "<script>" not in html and "&amp;amp;" not in html
+    assert "Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;" in html
+    assert "Tom & Jerry <b>bold</b> <script>x</script>" in text
