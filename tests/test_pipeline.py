@@ -194,3 +194,57 @@ def test_markup_in_a_feed_reaches_the_email_as_typed_text(project: Path) -> None
     assert "<script>" not in html and "&amp;amp;" not in html
     assert "Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;" in html
     assert "Tom & Jerry <b>bold</b> <script>x</script>" in text
+
+
+def add_source(project: Path, name: str, file: str, body: str) -> None:
+    (project / "examples" / "sources" / file).write_text(body)
+    config = project / "config.toml"
+    source = f'[[sources]]\nname = "{name}"\nurl = "examples/sources/{file}"\nkind = "feed"\n\n'
+    config.write_text(config.read_text().replace("[summarize]", source + "[summarize]", 1))
+
+
+def test_other_outlets_coverage_is_consumed_with_the_story(project: Path) -> None:
+    world = (project / "examples" / "sources" / "world.xml").read_text()
+    add_source(
+        project,
+        "Other Outlet",
+        "other.xml",
+        world.replace("news.example.org", "other.example.net")
+        .replace("World News (sample)", "Other Outlet")
+        .replace("Baltic states agree joint plan to", "Baltic navies team up to")
+        .replace("Chile's lithium auction draws", "Carmakers place")
+        .replace("Rosenberg: Trump-Putin Call Viewed as a Win in Russia", "Moscow hails call")
+        .replace("signed an agreement on Tuesday", "agreed on Tuesday")
+        .replace("closed with 14 bids", "ended with 14 offers"),
+    )
+    cfg, state = setup(project)
+    first = pipeline.run(cfg, state, NOW, {})
+    assert first.stories == 9
+    record = state.editions.get("2026-11-27")
+    assert record is not None and "other.example.net" in record.browser_html
+    later = pipeline.run(cfg, state, NOW + timedelta(hours=1), {})
+    assert later.edition_id is None and "nothing new to send" in later.notes
+
+
+def test_editor_pins_drops_and_writes_the_intro(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace("max_stories = 10", "max_stories = 3"))
+    cfg, state = setup(project)
+    settings = pipeline.stage_settings(cfg)
+    pipeline.gather(cfg, state, settings, NOW)
+    keys = {a.title: a.key for a in state.articles.unsent(NOW, 48)}
+    state.editorial.choose(
+        keys["Ancient DNA shows early farmers reached Britain in two waves"], "pin", NOW
+    )
+    state.editorial.choose(keys[HEADLINE], "drop", NOW)
+    state.editorial.set_intro("A short week & a long read.", NOW)
+    built, _ = pipeline.build(cfg, state, settings, NOW, {}, gather_first=False)
+    assert built is not None
+    headlines = [s.headline for s in built.digest.stories]
+    assert built.digest.subject.startswith("Ancient DNA")  # pinned: the lead story
+    assert any(h.startswith("Ancient DNA") for h in headlines) and HEADLINE not in headlines
+    assert len(headlines) == 3 and built.digest.intro == "A short week & a long read."
+    report = pipeline.run(cfg, state, NOW, {})
+    assert report.stories == 3
+    assert state.editorial.intro() is None
+    assert state.editorial.actions() == {keys[HEADLINE]: "drop"}  # still unsent, still dropped

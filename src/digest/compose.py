@@ -195,8 +195,13 @@ def compose(
     edition_id: str,
     now: datetime,
     intro: str | None = None,
+    pinned: frozenset[str] = frozenset(),
 ) -> Digest | None:
-    """Build the edition's Digest, or None when there is nothing to send."""
+    """Build the edition's Digest, or None when there is nothing to send.
+
+    Stories whose lead article key is in `pinned` (an editor's choice) rank first and are
+    never cut by the cap.
+    """
     ordered = sorted(items, key=lambda item: (item[0].key, item[0].source, item[0].title))
     if not ordered and not settings.send_when_empty:
         return None
@@ -207,10 +212,12 @@ def compose(
         outlets = len({ordered[i][0].source for i in members})
         lead = next(ordered[i][0] for i in members if ordered[i][0].url == story.url)
         score = rank_score(lead, outlets, now, settings.source_weights)
+        pin = any(ordered[i][0].key in pinned for i in members)
         # Equal scores (undated, single-outlet stories) go to the fuller article first.
-        scored.append((-score, -story.word_count, story.headline, story.url, story))
-    scored.sort(key=lambda row: row[:4])
-    stories = [row[4] for row in scored[: max(newsletter.max_stories, 0)]]
+        scored.append((not pin, -score, -story.word_count, story.headline, story.url, story))
+    scored.sort(key=lambda row: row[:5])
+    cap = max(newsletter.max_stories, sum(not row[0] for row in scored), 0)
+    stories = [row[5] for row in scored[:cap]]
     if not stories and not settings.send_when_empty:
         return None
     return Digest(

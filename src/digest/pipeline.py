@@ -29,6 +29,7 @@ from digest.models import (
     OutgoingMessage,
     Problem,
     RunReport,
+    Story,
     Summary,
 )
 from digest.outgoing import (
@@ -122,11 +123,20 @@ def build(
     gather_first: bool = True,
     intro: str | None = None,
 ) -> tuple[Built | None, tuple[Problem, ...]]:
-    """Gather, summarize, compose and render the next edition without storing it."""
+    """Gather, summarize, compose and render the next edition without storing it.
+
+    An editor's choices apply: dropped stories are left out, pinned ones lead, and the stored
+    intro is used unless one is given.
+    """
     problems: list[Problem] = []
     if gather_first:
         problems.extend(gather(cfg, state, settings, now).problems)
-    fresh = state.articles.unsent(now, cfg.newsletter.lookback_hours)
+    choices = state.editorial.actions()
+    fresh = tuple(
+        article
+        for article in state.articles.unsent(now, cfg.newsletter.lookback_hours)
+        if choices.get(article.key) != "drop"
+    )
     items, summary_problems = summarize_all(fresh, make_summarizer(settings.summarizer, environ))
     problems.extend(summary_problems)
     edition_id = state.editions.next_id(now)
@@ -136,7 +146,8 @@ def build(
         settings=settings.compose,
         edition_id=edition_id,
         now=now,
-        intro=intro,
+        intro=intro if intro is not None else state.editorial.intro(),
+        pinned=frozenset(key for key, action in choices.items() if action == "pin"),
     )
     if digest is None:
         return None, tuple(problems)
@@ -228,13 +239,20 @@ def store_edition(
             rendered=dataclasses.asdict(built.rendered),
             browser_html=browser_html(cfg, built.rendered, secret),
         )
-        state.articles.assign([story.article_key for story in digest.stories], digest.edition_id)
+        used = [key for story in digest.stories for key in story_keys(story)]
+        state.articles.assign(used, digest.edition_id)
+        state.editorial.consume(used)
         wanted = [
             s.email
             for s in recipients(state, subscribers).values()
             if s.active and wants_any(s, built.rendered)
         ]
         state.ledger.enqueue(digest.edition_id, wanted)
+
+
+def story_keys(story: Story) -> list[str]:
+    """The articles a story uses: its lead and the other outlets' coverage clustered with it."""
+    return [story.article_key, *(link.url for link in story.also_in)]
 
 
 def send_pending(

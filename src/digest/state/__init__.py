@@ -14,10 +14,17 @@ from digest.errors import StateError
 from digest.state.articles import ARTICLES_SCHEMA, ArticleStore, HttpValidatorCache
 from digest.state.db import Database
 from digest.state.editions import EDITIONS_SCHEMA, EditionRecord, EditionStore
+from digest.state.editorial import EDITORIAL_SCHEMA, EditorialStore
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
 
-MIGRATIONS = (ARTICLES_SCHEMA, EDITIONS_SCHEMA, LEDGER_SCHEMA, PREFERENCES_SCHEMA)
+MIGRATIONS = (
+    ARTICLES_SCHEMA,
+    EDITIONS_SCHEMA,
+    LEDGER_SCHEMA,
+    PREFERENCES_SCHEMA,
+    EDITORIAL_SCHEMA,
+)
 
 __all__ = ["Database", "EditionRecord", "State", "open_state"]
 
@@ -31,6 +38,7 @@ class State:
         self.editions = EditionStore(db)
         self.ledger = Ledger(db)
         self.preferences = PreferenceStore(db)
+        self.editorial = EditorialStore(db)
 
     def http_cache(self, now: datetime) -> HttpValidatorCache:
         return HttpValidatorCache(self.db, now)

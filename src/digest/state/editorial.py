@@ -1,0 +1,71 @@
+"""An editor's choices for the next edition: stories pinned or dropped, and the intro note.
+
+They apply to articles not yet in an edition and are cleared, in the same transaction, when an
+edition is stored, so a choice never leaks into a later edition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from digest.state.db import Database
+
+Action = Literal["pin", "drop"]
+
+EDITORIAL_SCHEMA = """
+CREATE TABLE editorial (
+    article_key TEXT PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('pin', 'drop')),
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE editorial_note (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    intro TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)
+"""
+
+
+class EditorialStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def actions(self) -> dict[str, Action]:
+        rows = self.db.conn.execute("SELECT article_key, action FROM editorial").fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def choose(self, article_key: str, action: Action | None, now: datetime) -> None:
+        """Pin or drop a story for the next edition; None forgets the choice."""
+        with self.db.transaction() as conn:
+            if action is None:
+                conn.execute("DELETE FROM editorial WHERE article_key = ?", (article_key,))
+                return
+            conn.execute(
+                "INSERT INTO editorial (article_key, action, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(article_key) DO UPDATE SET action = excluded.action,"
+                " updated_at = excluded.updated_at",
+                (article_key, action, now.isoformat()),
+            )
+
+    def intro(self) -> str | None:
+        row = self.db.conn.execute("SELECT intro FROM editorial_note WHERE id = 1").fetchone()
+        return str(row[0]) if row else None
+
+    def set_intro(self, text: str | None, now: datetime) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM editorial_note")
+            if text and text.strip():
+                conn.execute(
+                    "INSERT INTO editorial_note (id, intro, updated_at) VALUES (1, ?, ?)",
+                    (text.strip(), now.isoformat()),
+                )
+
+    def consume(self, article_keys: Iterable[str]) -> None:
+        """An edition was stored: forget the intro and the choices about its stories."""
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM editorial WHERE article_key = ?", [(key,) for key in article_keys]
+            )
+            conn.execute("DELETE FROM editorial_note")
