@@ -18,6 +18,7 @@ import pytest
 from digest.cli import cli
 
 COMMANDS = [
+    "edit",
     "run",
     "gather",
     "build",
@@ -209,3 +210,25 @@ def test_gather_on_a_folder_of_hostile_feeds(project: Path, repo_root: Path) -> 
         assert feed.name[:20] in result.stdout
     assert "root:" not in result.stdout  # xxe_file must not read /etc/passwd
     assert "Traceback" not in result.stderr
+
+
+def test_edit_pin_drop_intro_and_test_send(project: Path) -> None:
+    assert digest("gather", cwd=project).returncode == 0
+    shown = digest("edit", "show", cwd=project)
+    assert "https://tech.example.net/2026/smart-lock-flaw" in shown.stdout
+    unknown = digest("edit", "pin", "https://nowhere.example/x", cwd=project)
+    assert unknown.returncode == 2 and "not an article waiting" in unknown.stderr
+    drop = digest("edit", "drop", "https://tech.example.net/2026/smart-lock-flaw", cwd=project)
+    assert drop.returncode == 0
+    assert digest("edit", "intro", "Hello & welcome", cwd=project).returncode == 0
+    test = digest("edit", "test", "editor@example.com", cwd=project)
+    assert test.returncode == 0, test.stderr
+    (sample,) = (project / "outbox" / "2026-11-27-test").glob("*.eml")
+    message = email.message_from_bytes(sample.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text = message.get_body(("plain",)).get_content()
+    assert "Hello & welcome" in text and "smart-lock" not in text
+    run = digest("run", cwd=project)
+    assert "sent to 3 recipient(s)" in run.stdout
+    assert not any((project / "outbox" / "2026-11-27").glob("editor*"))
+    assert "intro: (none)" in digest("edit", "show", cwd=project).stdout

@@ -15,6 +15,7 @@ import click
 from rich.table import Table
 
 from digest import __version__
+from digest.cli_edit import edit
 from digest.cli_output import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -376,6 +377,7 @@ def check(obj: Context, links: bool) -> None:
 
 
 cli.add_command(subscribers)
+cli.add_command(edit)
 
 
 def main() -> None:
