@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 import click
 
-from digest.cli_output import EXIT_FAILED, Context, console, now_utc, opened_state
+from digest.cli_output import Context, console, now_utc, opened_state
 from digest.errors import InputError
 from digest.state import State
 from digest.state.editorial import Action
@@ -25,8 +24,7 @@ def edit() -> None:
 
 def known_key(state: State, lookback_hours: int, url: str) -> str:
     """The URL must name an article waiting for the next edition."""
-    waiting = {a.key for a in state.articles.unsent(now_utc(), lookback_hours)}
-    if url not in waiting:
+    if not state.articles.is_waiting(url, now_utc(), lookback_hours):
         raise InputError(
             f"{url}: not an article waiting for the next edition",
             hint="`digest edit show` lists them (run `digest gather` first)",
@@ -135,33 +133,7 @@ def edit_test(obj: Context, email: str) -> None:
       digest edit test editor@example.com
     """
     from digest import pipeline
-    from digest.deliver import make_provider
-    from digest.models import Subscriber
-    from digest.outgoing import message_for
-    from digest.subscribers import normalise_address
 
-    cfg = obj.config
-    address = normalise_address(email, "EMAIL")
-    with opened_state(cfg) as state:
-        now = now_utc()
-        built, _ = pipeline.build(cfg, state, pipeline.stage_settings(cfg), now, os.environ)
-        if built is None:
-            console.print("nothing to send: no articles wait for the next edition")
-            return
-        secret = state.link_secret(os.environ.get("DIGEST_SECRET"))
-    # Its own edition id: its own Message-ID and outbox folder, never mistaken for the real one.
-    rendered = dataclasses.replace(built.rendered, edition_id=f"{built.rendered.edition_id}-test")
-    message = message_for(cfg, rendered, Subscriber(address), secret, now)
-    provider = make_provider(
-        cfg.provider, cfg.table("delivery", cfg.provider), base_dir=cfg.base_dir, environ=os.environ
-    )
-    try:
-        (result,) = provider.send([message])
-    finally:
-        provider.close()
-    if result.status != "sent":
-        console.print(f"test to {address} not sent: {result.error}", highlight=False)
-        raise SystemExit(EXIT_FAILED)
-    console.print(
-        f"test sent to {address} via {cfg.provider} ({result.provider_id})", highlight=False
-    )
+    with opened_state(obj.config) as state:
+        note = pipeline.send_test(obj.config, state, os.environ, email, now_utc())
+    console.print(note or "nothing to send: no articles wait for the next edition", highlight=False)

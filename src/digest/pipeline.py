@@ -20,7 +20,7 @@ from digest.compose import ComposeSettings, compose, compose_settings_from_table
 from digest.config import Config
 from digest.deliver import Provider, make_provider
 from digest.deliver.send import SendSettings, send_edition, send_settings_from_table
-from digest.errors import QualityGateError, SummarizeError
+from digest.errors import DeliveryError, QualityGateError, SummarizeError
 from digest.files import write_atomic
 from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
 from digest.models import (
@@ -30,6 +30,7 @@ from digest.models import (
     Problem,
     RunReport,
     Story,
+    Subscriber,
     Summary,
 )
 from digest.outgoing import (
@@ -47,7 +48,7 @@ from digest.render import (
 )
 from digest.state import State
 from digest.state.lock import exclusive
-from digest.subscribers import SubscriberList, load_subscribers
+from digest.subscribers import SubscriberList, load_subscribers, normalise_address
 from digest.summarize import (
     Summarizer,
     SummarizerSettings,
@@ -316,6 +317,32 @@ def send_pending(
         pending=sent.pending,
         breakdown=breakdown,
     )
+
+
+def send_test(
+    cfg: Config, state: State, environ: Mapping[str, str], email: str, now: datetime
+) -> str | None:
+    """Send the next edition as it stands to one address; nothing is stored.
+
+    Returns where it went (the provider's id), or None when there is nothing to send. The
+    test has its own edition id, so its Message-ID and outbox folder never collide with the
+    real send. Raises DeliveryError when the provider refuses it.
+    """
+    address = normalise_address(email, "email")
+    built, _ = build(cfg, state, stage_settings(cfg), now, environ)
+    if built is None:
+        return None
+    rendered = dataclasses.replace(built.rendered, edition_id=f"{built.rendered.edition_id}-test")
+    secret = state.link_secret(environ.get("DIGEST_SECRET"))
+    message = message_for(cfg, rendered, Subscriber(address), secret, now)
+    provider = _provider(cfg, environ)
+    try:
+        (result,) = provider.send([message])
+    finally:
+        provider.close()
+    if result.status != "sent":
+        raise DeliveryError(f"test to {address} not sent: {result.error}")
+    return f"test sent to {address} via {cfg.provider} ({result.provider_id})"
 
 
 def _provider(cfg: Config, environ: Mapping[str, str]) -> Provider:

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from digest.config import Config
 from digest.state import State, open_state
 from digest.subscribers import verify_token
+from digest.web_editor import desk_html, editor_routes
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -58,7 +59,18 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
         return page(cfg.newsletter.title, body)
 
     async def preview(request: Request) -> Response:
-        body = (
+        st = state()
+        try:
+            desk = desk_html(
+                cfg,
+                st,
+                environ,
+                request.query_params.get("k", ""),
+                request.query_params.get("note", ""),
+            )
+        finally:
+            st.close()
+        body = desk + (
             "<p>The next edition from the articles gathered so far "
             "(run <code>digest gather</code> to refresh).</p><div class='views'>"
             "<div><h2>Desktop</h2><iframe src='/preview/html' width='660' height='900'"
@@ -174,5 +186,6 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             Route("/archive/{edition}", archived),
             Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
             Route("/preferences", preferences, methods=["GET", "POST"]),
+            *editor_routes(cfg, environ, state),
         ]
     )

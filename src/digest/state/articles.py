@@ -91,6 +91,10 @@ class ArticleStore:
                 )
         return tuple(fresh)
 
+    def is_waiting(self, key: str, now: datetime, lookback_hours: int) -> bool:
+        """True when the article can still go into the next edition."""
+        return any(article.key == key for article in self.unsent(now, lookback_hours))
+
     def assign(self, keys: list[str], edition_id: str) -> None:
         """Mark articles as used by an edition (inside the caller's transaction)."""
         self.db.conn.executemany(
