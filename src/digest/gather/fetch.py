@@ -23,6 +23,7 @@ MAX_RETRY_AFTER = 30.0
 # host or a few sources on one site, few enough that httpcore's per-request scan stays cheap.
 SLOT_CONNECTIONS = 2
 
+
 class HttpCache(Protocol):
     """Stored validators for conditional GET (implemented by the state module)."""
 
