@@ -232,3 +232,13 @@ def test_edit_pin_drop_intro_and_test_send(project: Path) -> None:
     assert "sent to 3 recipient(s)" in run.stdout
     assert not any((project / "outbox" / "2026-11-27").glob("editor*"))
     assert "intro: (none)" in digest("edit", "show", cwd=project).stdout
+
+
+def test_edit_approve_lets_a_gated_run_send(project: Path) -> None:
+    env = {"DIGEST_SCHEDULE__REQUIRE_APPROVAL": "true"}
+    assert digest("gather", cwd=project, env=env).returncode == 0
+    gated = digest("run", cwd=project, env=env)
+    assert gated.returncode == 0 and "waits for an editor's approval" in gated.stdout
+    approved = digest("edit", "approve", cwd=project, env=env)
+    assert approved.returncode == 0 and "approved: " in approved.stdout
+    assert "sent to 3 recipient(s)" in digest("run", cwd=project, env=env).stdout

@@ -248,3 +248,23 @@ def test_editor_pins_drops_and_writes_the_intro(project: Path) -> None:
     assert report.stories == 3
     assert state.editorial.intro() is None
     assert state.editorial.actions() == {keys[HEADLINE]: "drop"}  # still unsent, still dropped
+
+
+def test_with_required_approval_only_the_approved_edition_is_sent(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(
+        config.read_text().replace("require_approval = false", "require_approval = true")
+    )
+    cfg, state = setup(project)
+    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), NOW)
+    waiting = pipeline.run(cfg, state, NOW, {})
+    assert waiting.sent == 0 and "waits for an editor's approval" in waiting.notes[0]
+    assert state.editions.recent() == []
+    approved = pipeline.approve(cfg, state, NOW, {})
+    assert approved is not None
+    state.editorial.set_intro("Changed after approval", NOW)
+    assert pipeline.run(cfg, state, NOW, {}).sent == 0  # what was approved is not this
+    state.editorial.set_intro(None, NOW)
+    report = pipeline.run(cfg, state, NOW, {})
+    assert report.sent == 3 and report.stories == len(approved.stories)
+    assert not state.editorial.is_approved(pipeline.fingerprint(approved))  # consumed

@@ -57,3 +57,14 @@ def test_editor_drops_pins_writes_intro_and_sends_a_test(cfg: Config) -> None:
     assert len(list((cfg.base_dir / "outbox").glob("*-test/ed@example.com-*.eml"))) == 1
     invalid = client.post("/preview/test", data={"k": "editor-token", "email": "nope"})
     assert "test not sent" in invalid.text
+
+
+def test_editor_approves_from_the_desk(project: Path) -> None:
+    cfg = load_config(project / "config.toml", {"DIGEST_SCHEDULE__REQUIRE_APPROVAL": "true"})
+    state = open_state(cfg.state_database)
+    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), datetime.now(UTC))
+    assert pipeline.run(cfg, state, datetime.now(UTC), ENV).sent == 0
+    client = TestClient(create_app(cfg, ENV))
+    approved = client.post("/preview/approve", data={"k": "editor-token"})
+    assert "approved: " in approved.text and "(9 stories)" in approved.text
+    assert pipeline.run(cfg, state, datetime.now(UTC), ENV).sent == 3

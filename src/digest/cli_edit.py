@@ -120,6 +120,27 @@ def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
     console.print("intro cleared" if clear else "intro set")
 
 
+@edit.command("approve")
+@click.pass_obj
+def edit_approve(obj: Context) -> None:
+    """Approve the next edition exactly as it stands (with [schedule] require_approval).
+
+    Any later change (a new article, a pin, a new intro) needs a new approval.
+
+    \b
+    Example:
+      digest edit approve
+    """
+    from digest import pipeline
+
+    with opened_state(obj.config) as state:
+        digest = pipeline.approve(obj.config, state, now_utc(), os.environ)
+    if digest is None:
+        console.print("nothing to approve: no articles wait for the next edition")
+        return
+    console.print(f"approved: {digest.subject} ({len(digest.stories)} stories)", highlight=False)
+
+
 @edit.command("test")
 @click.argument("email")
 @click.pass_obj

@@ -31,11 +31,12 @@ Table = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    """When `digest schedule` runs an edition."""
+    """When `digest schedule` runs an edition, and whether an editor must approve it first."""
 
     cron: str = "0 7 * * *"
     timezone: str = "Europe/London"
     misfire_grace_seconds: int = 3600
+    require_approval: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,5 +293,8 @@ def _schedule(r: _Reader) -> ScheduleSettings:
     except (KeyError, ValueError):
         raise ConfigError(f"{r.key('timezone')}: unknown time zone {timezone!r}") from None
     grace = r.positive_int("misfire_grace_seconds", 3600)
+    approval = bool(r.get("require_approval", bool, False))
     r.finish()
-    return ScheduleSettings(cron=cron, timezone=timezone, misfire_grace_seconds=grace)
+    return ScheduleSettings(
+        cron=cron, timezone=timezone, misfire_grace_seconds=grace, require_approval=approval
+    )

@@ -9,6 +9,8 @@ ledger row per recipient, so a crash at any point leaves either no edition or on
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -194,9 +196,19 @@ def run(
     if not dry_run and state.editions.unfinished() is not None:
         report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
         return dataclasses.replace(report, notes=(*report.notes, "resumed an unfinished edition"))
-    built, problems = build(cfg, state, settings, now, environ, intro=intro)
+    # An edition that needs approval is made of what the editor saw: no new gathering.
+    approval = cfg.schedule.require_approval
+    built, problems = build(
+        cfg, state, settings, now, environ, intro=intro, gather_first=not approval
+    )
     if built is None:
         return RunReport(None, 0, 0, 0, 0, problems, notes=("nothing new to send",))
+    if approval and not dry_run and not state.editorial.is_approved(fingerprint(built.digest)):
+        note = (
+            f"edition {built.digest.edition_id} waits for an editor's approval: preview at "
+            f"{cfg.newsletter.base_url}/preview, approve with `digest edit approve`"
+        )
+        return RunReport(None, len(built.digest.stories), 0, 0, 0, problems, notes=(note,))
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
     sample = message_for(cfg, built.rendered, sample_subscriber(subscribers), secret, now)
     failures = [r for r in quality_gate(sample) if not r.ok and not r.warning]
@@ -219,6 +231,25 @@ def run(
     store_edition(cfg, state, built, subscribers, secret, now)
     report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
     return dataclasses.replace(report, problems=(*problems, *report.problems))
+
+
+def fingerprint(digest: Digest) -> str:
+    """What an editor approves: the stories, their points and order, the subject and intro."""
+    content = [
+        digest.subject,
+        digest.intro or "",
+        [[s.article_key, s.headline, s.section, list(s.key_points)] for s in digest.stories],
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def approve(cfg: Config, state: State, now: datetime, environ: Mapping[str, str]) -> Digest | None:
+    """Approve the next edition exactly as it stands now (built from the stored articles)."""
+    built, _ = build(cfg, state, stage_settings(cfg), now, environ, gather_first=False)
+    if built is None:
+        return None
+    state.editorial.approve(fingerprint(built.digest), now)
+    return built.digest
 
 
 def store_edition(

@@ -71,6 +71,8 @@ def desk_html(cfg: Config, state: State, environ: Mapping[str, str], key: str, n
             f"<form method='post' action='/preview/intro'>{hidden}<p><label>Intro<br>"
             f"<textarea name='intro' rows='3' cols='60'>{intro}</textarea></label></p>"
             "<button>Save intro</button></form>"
+            f"<form method='post' action='/preview/approve'>{hidden}"
+            "<p><button>Approve this edition as shown</button></p></form>"
             f"<form method='post' action='/preview/test'>{hidden}<p><label>Send a test to "
             "<input type='email' name='email' required></label> <button>Send test</button>"
             "</p></form>"
@@ -148,7 +150,26 @@ def editor_routes(
             note = f"test not sent: {exc}"
         return back(key, note)
 
+    async def approve(request: Request) -> Response:
+        checked = await guarded(request)
+        if isinstance(checked, Response):
+            return checked
+        from digest.pipeline import approve as approve_next
+
+        def approve_now() -> str:
+            state = open_state()
+            try:
+                digest = approve_next(cfg, state, datetime.now(UTC), environ)
+            finally:
+                state.close()
+            if digest is None:
+                return "nothing to approve: no articles wait for the next edition"
+            return f"approved: {digest.subject} ({len(digest.stories)} stories)"
+
+        return back(checked[1], await run_in_threadpool(approve_now))
+
     return [
+        Route("/preview/approve", approve, methods=["POST"]),
         Route("/preview/choose", choose, methods=["POST"]),
         Route("/preview/intro", intro, methods=["POST"]),
         Route("/preview/test", test, methods=["POST"]),

@@ -26,3 +26,13 @@ def test_choices_intro_and_consume(tmp_path: Path) -> None:
     state.editorial.consume(["https://a/1"])
     assert state.editorial.actions() == {"https://a/2": "drop"}
     assert state.editorial.intro() is None
+
+
+def test_approvals_until_an_edition_is_stored(tmp_path: Path) -> None:
+    state = open_state(str(tmp_path / "d.db"))
+    assert not state.editorial.is_approved("abc")
+    state.editorial.approve("abc", NOW)
+    state.editorial.approve("abc", NOW)
+    assert state.editorial.is_approved("abc") and not state.editorial.is_approved("abd")
+    state.editorial.consume([])
+    assert not state.editorial.is_approved("abc")

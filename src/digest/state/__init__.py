@@ -14,7 +14,7 @@ from digest.errors import StateError
 from digest.state.articles import ARTICLES_SCHEMA, ArticleStore, HttpValidatorCache
 from digest.state.db import Database
 from digest.state.editions import EDITIONS_SCHEMA, EditionRecord, EditionStore
-from digest.state.editorial import EDITORIAL_SCHEMA, EditorialStore
+from digest.state.editorial import APPROVALS_SCHEMA, EDITORIAL_SCHEMA, EditorialStore
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
 
@@ -24,6 +24,7 @@ MIGRATIONS = (
     LEDGER_SCHEMA,
     PREFERENCES_SCHEMA,
     EDITORIAL_SCHEMA,
+    APPROVALS_SCHEMA,
 )
 
 __all__ = ["Database", "EditionRecord", "State", "open_state"]

@@ -28,6 +28,14 @@ CREATE TABLE editorial_note (
 """
 
 
+APPROVALS_SCHEMA = """
+CREATE TABLE approvals (
+    fingerprint TEXT PRIMARY KEY,
+    approved_at TEXT NOT NULL
+)
+"""
+
+
 class EditorialStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -62,10 +70,24 @@ class EditorialStore:
                     (text.strip(), now.isoformat()),
                 )
 
+    def approve(self, fingerprint: str, now: datetime) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO approvals (fingerprint, approved_at) VALUES (?, ?)",
+                (fingerprint, now.isoformat()),
+            )
+
+    def is_approved(self, fingerprint: str) -> bool:
+        row = self.db.conn.execute(
+            "SELECT 1 FROM approvals WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone()
+        return row is not None
+
     def consume(self, article_keys: Iterable[str]) -> None:
-        """An edition was stored: forget the intro and the choices about its stories."""
+        """An edition was stored: forget the intro, approvals and the choices about its stories."""
         with self.db.transaction() as conn:
             conn.executemany(
                 "DELETE FROM editorial WHERE article_key = ?", [(key,) for key in article_keys]
             )
             conn.execute("DELETE FROM editorial_note")
+            conn.execute("DELETE FROM approvals")
