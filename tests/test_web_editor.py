@@ -59,12 +59,13 @@ def test_editor_drops_pins_writes_intro_and_sends_a_test(cfg: Config) -> None:
     assert "test not sent" in invalid.text
 
 
-def test_editor_approves_from_the_desk(project: Path) -> None:
+def test_editor_gathers_and_approves_from_the_desk(project: Path) -> None:
     cfg = load_config(project / "config.toml", {"DIGEST_SCHEDULE__REQUIRE_APPROVAL": "true"})
-    state = open_state(cfg.state_database)
-    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), datetime.now(UTC))
-    assert pipeline.run(cfg, state, datetime.now(UTC), ENV).sent == 0
     client = TestClient(create_app(cfg, ENV))
+    gathered = client.post("/preview/gather", data={"k": "editor-token"})
+    assert "gathered 9 article(s)" in gathered.text
+    state = open_state(cfg.state_database)
+    assert pipeline.run(cfg, state, datetime.now(UTC), ENV).sent == 0
     approved = client.post("/preview/approve", data={"k": "editor-token"})
     assert "approved: " in approved.text and "(9 stories)" in approved.text
     assert pipeline.run(cfg, state, datetime.now(UTC), ENV).sent == 3

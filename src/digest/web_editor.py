@@ -71,6 +71,8 @@ def desk_html(cfg: Config, state: State, environ: Mapping[str, str], key: str, n
             f"<form method='post' action='/preview/intro'>{hidden}<p><label>Intro<br>"
             f"<textarea name='intro' rows='3' cols='60'>{intro}</textarea></label></p>"
             "<button>Save intro</button></form>"
+            f"<form method='post' action='/preview/gather'>{hidden}"
+            "<p><button>Gather new articles now</button></p></form>"
             f"<form method='post' action='/preview/approve'>{hidden}"
             "<p><button>Approve this edition as shown</button></p></form>"
             f"<form method='post' action='/preview/test'>{hidden}<p><label>Send a test to "
@@ -168,7 +170,28 @@ def editor_routes(
 
         return back(checked[1], await run_in_threadpool(approve_now))
 
+    async def gather(request: Request) -> Response:
+        checked = await guarded(request)
+        if isinstance(checked, Response):
+            return checked
+        from digest import pipeline
+
+        def gather_now() -> str:
+            state = open_state()
+            try:
+                settings = pipeline.stage_settings(cfg)
+                result = pipeline.gather(cfg, state, settings, datetime.now(UTC))
+            finally:
+                state.close()
+            failed = [s.name for s in result.statuses if s.status == "error"]
+            return f"gathered {len(result.articles)} article(s)" + (
+                f"; failed: {', '.join(failed)}" if failed else ""
+            )
+
+        return back(checked[1], await run_in_threadpool(gather_now))
+
     return [
+        Route("/preview/gather", gather, methods=["POST"]),
         Route("/preview/approve", approve, methods=["POST"]),
         Route("/preview/choose", choose, methods=["POST"]),
         Route("/preview/intro", intro, methods=["POST"]),
