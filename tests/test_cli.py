@@ -129,6 +129,7 @@ def test_run_then_status_then_nothing_new(project: Path) -> None:
     assert "outbox/2026-" in first.stdout
     status = digest("status", cwd=project)
     assert status.returncode == 0 and "done" in status.stdout
+    assert "Tech Brief" in status.stdout and "never gathered" not in status.stdout
     again = digest("run", cwd=project)
     assert again.returncode == 0 and "nothing new to send" in again.stdout
     assert digest("send", cwd=project).stdout.strip() == "no edition is waiting to be sent"

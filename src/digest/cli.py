@@ -318,7 +318,7 @@ def serve(obj: Context, host: str, port: int) -> None:
 @cli.command()
 @click.pass_obj
 def status(obj: Context) -> None:
-    """Show recent editions with their delivery counts.
+    """Show each source's last gather and recent editions with their delivery counts.
 
     \b
     Example:
@@ -326,6 +326,25 @@ def status(obj: Context) -> None:
     """
     cfg = obj.config
     with opened_state(cfg) as state:
+        health = state.sources.health()
+        sources = Table(title="Sources (last gather)", title_justify="left")
+        for column in ("source", "status", "articles", "checked", "last ok", "error"):
+            sources.add_column(column, overflow="fold")
+        for source in cfg.sources:
+            seen = health.get(source.name)
+            if seen is None:
+                sources.add_row(source.name, "never gathered", "", "", "", "")
+                continue
+            style = "red" if seen.status == "error" else "green"
+            sources.add_row(
+                source.name,
+                f"[{style}]{seen.status}[/]",
+                str(seen.articles),
+                seen.checked_at.strftime("%Y-%m-%d %H:%M"),
+                seen.last_ok_at.strftime("%Y-%m-%d %H:%M") if seen.last_ok_at else "never",
+                seen.error or "",
+            )
+        console.print(sources)
         table = Table(title="Editions", title_justify="left")
         for column in ("edition", "created", "stories", "status", "sent", "failed", "pending"):
             table.add_column(column)

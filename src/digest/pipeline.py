@@ -100,6 +100,7 @@ def gather(cfg: Config, state: State, settings: StageSettings, now: datetime) ->
         cfg.sources, base_dir=cfg.base_dir, cache=state.http_cache(now), settings=settings.fetch
     )
     state.articles.remember(result.articles, now)
+    state.sources.record(((s.name, s.status, s.articles, s.error) for s in result.statuses), now)
     return result
 
 

@@ -17,6 +17,7 @@ from digest.state.editions import EDITIONS_SCHEMA, EditionRecord, EditionStore
 from digest.state.editorial import APPROVALS_SCHEMA, EDITORIAL_SCHEMA, EditorialStore
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
+from digest.state.sources import SOURCES_SCHEMA, SourceLog
 
 MIGRATIONS = (
     ARTICLES_SCHEMA,
@@ -25,6 +26,7 @@ MIGRATIONS = (
     PREFERENCES_SCHEMA,
     EDITORIAL_SCHEMA,
     APPROVALS_SCHEMA,
+    SOURCES_SCHEMA,
 )
 
 __all__ = ["Database", "EditionRecord", "State", "open_state"]
@@ -40,6 +42,7 @@ class State:
         self.ledger = Ledger(db)
         self.preferences = PreferenceStore(db)
         self.editorial = EditorialStore(db)
+        self.sources = SourceLog(db)
 
     def http_cache(self, now: datetime) -> HttpValidatorCache:
         return HttpValidatorCache(self.db, now)
