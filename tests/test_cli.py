@@ -117,6 +117,13 @@ def test_subscribers_add_list_unsubscribe(project: Path) -> None:
     listed = digest("subscribers", "list", cwd=project)
     assert "new@example.net" in listed.stdout and "suppressed" in listed.stdout
     assert digest("subscribers", "validate", cwd=project).returncode == 0
+    export = project / "export.csv"
+    export.write_text("email,name\nnew@example.net,New\nzed@example.net,Zed\n")
+    imported = digest("subscribers", "import", str(export), "--as", "more.csv", cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    assert (
+        "imported 2 subscriber(s)" in imported.stdout and "1 stay unsubscribed" in imported.stdout
+    )
 
 
 HEADLINE = "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"

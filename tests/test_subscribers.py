@@ -10,6 +10,7 @@ from digest.errors import InputError
 from digest.models import Subscriber
 from digest.subscribers import (
     append_subscriber,
+    import_list,
     load_subscribers,
     unsubscribe_token,
     verify_token,
@@ -86,3 +87,19 @@ def test_tokens_are_per_address_and_secret() -> None:
     assert verify_token("s3cret", "ada@example.com", token)
     assert not verify_token("other", "ada@example.com", token)
     assert not verify_token("s3cret", "bob@example.com", token)
+
+
+def test_import_validates_everything_before_writing(tmp_path: Path) -> None:
+    folder = lists(tmp_path, members="email\nold@example.com\n")
+    good = tmp_path / "export.csv"
+    good.write_text("email,name\nnew@example.com,New\nother@example.com,Other\n")
+    rows = import_list(good, folder, "members.csv")
+    assert [s.email for s in rows] == ["new@example.com", "other@example.com"]
+    assert load_subscribers(folder).find("old@example.com") is None  # replaced whole
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email\nfine@example.com\nbroken\n")
+    with pytest.raises(InputError, match=r"bad\.csv:3: invalid email address 'broken'"):
+        import_list(bad, folder, "members.csv")
+    assert load_subscribers(folder).find("new@example.com") is not None  # untouched
+    with pytest.raises(InputError, match=r"must be a \.csv file"):
+        import_list(good, folder, "members.txt")

@@ -1,6 +1,8 @@
-"""`digest subscribers ...`: list, validate, add and unsubscribe."""
+"""`digest subscribers ...`: list, validate, add, import and unsubscribe."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -11,7 +13,7 @@ from digest.errors import InputError
 
 @click.group()
 def subscribers() -> None:
-    """List, add, validate and unsubscribe subscribers.
+    """List, add, import, validate and unsubscribe subscribers.
 
     \b
     Example:
@@ -105,3 +107,29 @@ def subscribers_unsubscribe(obj: Context, email: str) -> None:
     with opened_state(obj.config) as state:
         state.ledger.suppress(address, "unsubscribed")
     console.print(f"unsubscribed {address}", highlight=False)
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "name", default=None, help="List name in the folder (default: FILE's name).")
+@click.pass_obj
+def subscribers_import(obj: Context, file: Path, name: str | None) -> None:
+    """Validate a CSV list and copy it into the subscribers folder, replacing a list of that name.
+
+    Nothing is written when any row is bad. Addresses unsubscribed by link stay unsubscribed.
+
+    \b
+    Example:
+      digest subscribers import export.csv --as members.csv
+    """
+    from digest.subscribers import import_list
+
+    cfg = obj.config
+    rows = import_list(file, cfg.subscribers_dir, name)
+    with opened_state(cfg) as state:
+        suppressed = sum(1 for s in rows if state.ledger.is_suppressed(s.email))
+    console.print(
+        f"imported {len(rows)} subscriber(s) into {cfg.subscribers_dir / (name or file.name)}"
+        + (f"; {suppressed} stay unsubscribed or suppressed" if suppressed else ""),
+        highlight=False,
+    )

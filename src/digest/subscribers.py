@@ -111,6 +111,24 @@ def _subscriber(row: dict[str, str], where: str) -> Subscriber:
     return Subscriber(email=email, name=name, sections=sections, active=status == "active")
 
 
+def import_list(source: Path, folder: Path, name: str | None = None) -> tuple[Subscriber, ...]:
+    """Validate every row of a CSV, then copy it into the folder as one list, atomically.
+
+    A bad row anywhere raises InputError naming source:line and nothing is written; an
+    existing list of the same name is replaced whole (the file is the source of truth).
+    """
+    if not source.is_file():
+        raise InputError(f"{source}: file not found")
+    rows = tuple(subscriber for _, subscriber in _read_file(source))
+    if not rows:
+        raise InputError(f"{source}: the list holds no subscribers")
+    target = folder / (name or source.name)
+    if target.suffix != ".csv":
+        raise InputError(f"{target.name}: a subscriber list must be a .csv file")
+    write_atomic(target, source.read_bytes())
+    return rows
+
+
 def append_subscriber(file: Path, subscriber: Subscriber) -> None:
     """Add one row to a list, writing a new file atomically (never a half-written list)."""
     rows: list[list[str]] = []
