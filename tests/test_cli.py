@@ -181,12 +181,15 @@ def test_summarize_files_and_jsonl(project: Path, repo_root: Path) -> None:
     result = digest("summarize", str(sample), cwd=project)
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
+    assert set(record) == {"headline", "section", "key_points"}
     assert record["headline"] == HEADLINE and record["section"] == "World"
     assert 3 <= len(record["key_points"]) <= 5
     lines = project / "in.jsonl"
     lines.write_text(json.dumps({"id": "a", "text": sample.read_text()}) + "\n{broken\n")
     streamed = digest("summarize", "--jsonl", str(lines), cwd=project)
-    assert json.loads(streamed.stdout.splitlines()[0])["headline"] == HEADLINE
+    first = json.loads(streamed.stdout.splitlines()[0])
+    assert set(first) == {"id", "headline", "section", "key_points"}
+    assert first["id"] == "a" and first["headline"] == HEADLINE
     assert streamed.returncode == 2 and "in.jsonl:2" in streamed.stderr
 
 

@@ -218,7 +218,6 @@ def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
         text = read_text(file).read_text(encoding="utf-8", errors="replace")
         summary = summarize_document(text, fmt=document_format(file, text))
         record = {
-            "file": str(file),
             "headline": summary.headline,
             "section": summary.section,
             "key_points": list(summary.key_points),
