@@ -28,6 +28,7 @@ import httpx
 from digest.errors import SourceError
 from digest.gather import FetchSettings, gather_sources
 from digest.gather.feeds import parse_feed
+from digest.gather.fetch import MemoryCache
 from digest.models import SourceConfig
 
 LATENCY = 0.05
@@ -68,17 +69,6 @@ def serve(port_out: multiprocessing.connection.Connection) -> None:
     httpd.daemon_threads = True
     port_out.send(httpd.server_address[1])
     httpd.serve_forever()
-
-
-class MemoryCache:
-    def __init__(self) -> None:
-        self.stored: dict[str, tuple[str | None, str | None]] = {}
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        return self.stored.get(url, (None, None))
-
-    def store_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.stored[url] = (etag, last_modified)
 
 
 def sequential(urls: list[str]) -> int:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from digest.gather import FetchSettings, gather_sources
+from digest.gather.fetch import MemoryCache
 from digest.gather.gather import gather_async
 from digest.models import SourceConfig
 
@@ -26,17 +27,6 @@ FAST = FetchSettings(timeout=2.0, retries=2, retry_backoff=0.01)
 
 def feed(url: str, name: str = "feed") -> SourceConfig:
     return SourceConfig(name=name, url=url, kind="feed")
-
-
-class MemoryCache:
-    def __init__(self) -> None:
-        self.stored: dict[str, tuple[str | None, str | None]] = {}
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        return self.stored.get(url, (None, None))
-
-    def store_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.stored[url] = (etag, last_modified)
 
 
 def conditional(handler: BaseHTTPRequestHandler, count: int) -> Reply:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest.gather import FetchSettings, gather_sources
+from digest.gather.fetch import MemoryCache
 from digest.gather.gather import start_parse_pool
 from digest.models import SourceConfig
 
@@ -18,17 +19,6 @@ RSS = (
     b"<item><title>One story</title><link>http://example.com/one</link>"
     b"<description>&lt;p&gt;Body text.&lt;/p&gt;</description></item></channel></rss>"
 )
-
-
-class MemoryCache:
-    def __init__(self) -> None:
-        self.stored: dict[str, tuple[str | None, str | None]] = {}
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        return self.stored.get(url, (None, None))
-
-    def store_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.stored[url] = (etag, last_modified)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import httpx
 from digest.errors import SourceError
 from digest.gather.settings import FetchSettings
 
-__all__ = ["Fetched", "Fetcher", "HttpCache", "new_client"]
+__all__ = ["Fetched", "Fetcher", "HttpCache", "MemoryCache", "new_client"]
 
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0
@@ -30,6 +30,19 @@ class HttpCache(Protocol):
     def validators(self, url: str) -> tuple[str | None, str | None]: ...
 
     def store_validators(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
+
+
+class MemoryCache:
+    """An HttpCache kept in memory: for one-off runs, tests and benchmarks."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, tuple[str | None, str | None]] = {}
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        return self.stored.get(url, (None, None))
+
+    def store_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.stored[url] = (etag, last_modified)
 
 
 @dataclass(frozen=True)
