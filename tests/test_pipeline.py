@@ -12,7 +12,7 @@ import pytest
 
 from digest import pipeline
 from digest.config import Config, load_config
-from digest.errors import QualityGateError
+from digest.errors import ConfigError, QualityGateError
 from digest.state import State, open_state
 from digest.subscribers import load_subscribers
 
@@ -268,3 +268,14 @@ def test_with_required_approval_only_the_approved_edition_is_sent(project: Path)
     report = pipeline.run(cfg, state, NOW, {})
     assert report.sent == 3 and report.stories == len(approved.stories)
     assert not state.editorial.is_approved(pipeline.fingerprint(approved))  # consumed
+
+
+def test_a_bad_provider_setting_stops_the_run_before_anything_is_stored(project: Path) -> None:
+    environ = {"DIGEST_DELIVERY__PROVIDER": "postmark"}
+    cfg, state = setup(project, environ)
+    with pytest.raises(ConfigError, match="POSTMARK_SERVER_TOKEN"):
+        pipeline.run(cfg, state, NOW, environ)
+    assert state.editions.recent() == []
+    assert pipeline.run(
+        cfg, state, NOW, {**environ, "POSTMARK_SERVER_TOKEN": "t"}, dry_run=True
+    ).dry_run

@@ -229,6 +229,8 @@ def run(
             problems,
             dry_run=True,
         )
+    # The provider's options and secret are checked before anything is stored.
+    _provider(cfg, environ).close()
     store_edition(cfg, state, built, subscribers, secret, now)
     report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
     return dataclasses.replace(report, problems=(*problems, *report.problems))
