@@ -12,8 +12,9 @@ import pytest
 
 from digest import pipeline
 from digest.config import Config, load_config
-from digest.errors import ConfigError, QualityGateError
+from digest.errors import ConfigError, QualityGateError, StateError
 from digest.state import State, open_state
+from digest.state.lock import exclusive
 from digest.subscribers import load_subscribers
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -279,3 +280,13 @@ def test_a_bad_provider_setting_stops_the_run_before_anything_is_stored(project:
     assert pipeline.run(
         cfg, state, NOW, {**environ, "POSTMARK_SERVER_TOKEN": "t"}, dry_run=True
     ).dry_run
+
+
+def test_a_second_run_on_the_same_state_is_refused_while_one_runs(project: Path) -> None:
+    cfg, state = setup(project)
+    with (
+        exclusive(cfg.state_database, "run", "test"),
+        pytest.raises(StateError, match="another `digest run` is already running"),
+    ):
+        pipeline.run(cfg, state, NOW, {})
+    assert pipeline.run(cfg, state, NOW, {}).sent == 3

@@ -191,7 +191,24 @@ def run(
     intro: str | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
-    """Finish an interrupted edition if there is one; otherwise build, check and send a new one."""
+    """Finish an interrupted edition if there is one; otherwise build, check and send a new one.
+
+    One run at a time per state database (a scheduled run and a manual one never overlap).
+    """
+    with exclusive(cfg.state_database, "run", "another `digest run`"):
+        return _run(cfg, state, now, environ, dry_run, force, intro, progress)
+
+
+def _run(
+    cfg: Config,
+    state: State,
+    now: datetime,
+    environ: Mapping[str, str],
+    dry_run: bool,
+    force: bool,
+    intro: str | None,
+    progress: Progress | None,
+) -> RunReport:
     settings = stage_settings(cfg)
     subscribers = load_subscribers(cfg.subscribers_dir)
     if not dry_run and state.editions.unfinished() is not None:
