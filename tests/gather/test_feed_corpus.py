@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require
 from digest.gather import gather_sources
 from digest.models import SourceConfig
 
@@ -34,7 +35,7 @@ def loopback_8765() -> Iterator[list[bytes]]:
     try:
         server.bind(("127.0.0.1", 8765))
     except OSError:
-        pytest.skip("port 8765 is busy")
+        require(False, "127.0.0.1:8765 free for the external-entity listener")
     server.listen()
     server.settimeout(0.2)
     stop = threading.Event()
