@@ -177,7 +177,7 @@ def test_gather_prints_a_table_of_sources(project: Path) -> None:
 
 
 def test_summarize_files_and_jsonl(project: Path, repo_root: Path) -> None:
-    sample = repo_root / "tests" / "data" / "summarize" / "article-world-putin-call.txt"
+    sample = repo_root / "tests" / "data" / "article-world-putin-call.txt"
     result = digest("summarize", str(sample), cwd=project)
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)

@@ -21,7 +21,7 @@ from digest.summarize import (
 from digest.summarize_features import FeatureRows, build_candidates, candidate_features
 from digest.summarize_model import Scores, load_model
 
-DATA = Path(__file__).parent / "data" / "summarize"
+DATA = Path(__file__).parent / "data"
 CHROME = ("Would you like", "Leave A Comment", "Live Tv", "Newsletter", "Subscribe")
 
 

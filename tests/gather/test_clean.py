@@ -20,7 +20,8 @@ SAMPLE_CHROME = (
 
 
 def test_sample_article_keeps_headline_first_and_loses_its_chrome() -> None:
-    cleaned = clean_text((DATA / "article-world-putin-call.txt").read_text(encoding="utf-8"))
+    sample = DATA.parent / "article-world-putin-call.txt"
+    cleaned = clean_text(sample.read_text(encoding="utf-8"))
     lines = cleaned.text.split("\n\n")
     assert cleaned.section == "World"
     assert lines[0] == HEADLINE
