@@ -234,14 +234,15 @@ def test_edit_pin_drop_intro_and_test_send(project: Path) -> None:
     assert digest("edit", "intro", "Hello & welcome", cwd=project).returncode == 0
     test = digest("edit", "test", "editor@example.com", cwd=project)
     assert test.returncode == 0, test.stderr
-    (sample,) = (project / "outbox" / "2026-11-27-test").glob("*.eml")
+    (sample,) = (project / "outbox").glob("2026-11-27-test--editor@example.com-*.eml")
     message = email.message_from_bytes(sample.read_bytes(), policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     text = message.get_body(("plain",)).get_content()
     assert "Hello & welcome" in text and "smart-lock" not in text
     run = digest("run", cwd=project)
     assert "sent to 3 recipient(s)" in run.stdout
-    assert not any((project / "outbox" / "2026-11-27").glob("editor*"))
+    assert not any((project / "outbox").glob("2026-11-27--editor*"))
+    assert len(list((project / "outbox").glob("2026-11-27--*.eml"))) == 3
     assert "intro: (none)" in digest("edit", "show", cwd=project).stdout
 
 

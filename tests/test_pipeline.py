@@ -44,8 +44,8 @@ def test_run_delivers_one_valid_message_per_active_subscriber(project: Path) -> 
     assert report.edition_id == "2026-11-27"
     assert report.sent == 3 and report.failed == 0
     assert report.stories >= 7
-    folder = project / "outbox" / "2026-11-27"
-    files = sorted(folder.glob("*.eml"))
+    folder = project / "outbox"
+    files = sorted(folder.glob("2026-11-27--*.eml"))
     recipients = set()
     for file in files:
         message = parse(file)
@@ -68,7 +68,7 @@ def test_run_delivers_one_valid_message_per_active_subscriber(project: Path) -> 
         "grace@example.com",
         "linus@example.org",
     }
-    assert "Trump-Putin" in (folder / "digest.html").read_text()
+    assert "Trump-Putin" in (folder / "2026-11-27" / "digest.html").read_text()
 
 
 def test_sections_follow_subscriber_choice(project: Path) -> None:
@@ -76,7 +76,7 @@ def test_sections_follow_subscriber_choice(project: Path) -> None:
     pipeline.run(cfg, state, NOW, {})
     bodies = {
         str(parse(f)["To"]): parse(f).get_body(("plain",)).get_content()
-        for f in (project / "outbox" / "2026-11-27").glob("*.eml")
+        for f in (project / "outbox").glob("2026-11-27--*.eml")
     }
     linus = next(text for to, text in bodies.items() if "linus" in to)
     ada = next(text for to, text in bodies.items() if "ada" in to)
@@ -90,7 +90,7 @@ def test_second_run_has_nothing_new_and_sends_nothing(project: Path) -> None:
     later = pipeline.run(cfg, state, NOW + timedelta(hours=1), {})
     assert later.edition_id is None and later.sent == 0
     assert "nothing new to send" in later.notes
-    assert len(list((project / "outbox").glob("*/*.eml"))) == 3
+    assert len(list((project / "outbox").glob("*.eml"))) == 3
 
 
 def test_dry_run_stores_and_sends_nothing(project: Path) -> None:
@@ -107,7 +107,7 @@ def test_unsubscribed_by_link_is_never_enqueued(project: Path) -> None:
     state.ledger.suppress("grace@example.com", "unsubscribed")
     report = pipeline.run(cfg, state, NOW, {})
     assert report.sent == 2
-    assert not any("grace" in p.name for p in (project / "outbox").glob("*/*.eml"))
+    assert not any("grace" in p.name for p in (project / "outbox").glob("*.eml"))
 
 
 def test_interrupted_edition_is_finished_by_send_for_pending_only(project: Path) -> None:
@@ -120,7 +120,7 @@ def test_interrupted_edition_is_finished_by_send_for_pending_only(project: Path)
     state.ledger.mark_sent("2026-11-27", "ada@example.com", "sent-before-the-crash")
     report = pipeline.send_pending(cfg, state, NOW, {})
     assert report.sent == 3  # the edition's total, ada included
-    names = [p.name for p in (project / "outbox" / "2026-11-27").glob("*.eml")]
+    names = [p.name for p in (project / "outbox").glob("2026-11-27--*.eml")]
     assert len(names) == 2 and not any("ada" in n for n in names)
     assert state.editions.unfinished() is None
     assert pipeline.send_pending(cfg, state, NOW, {}).sent == 0
@@ -171,7 +171,7 @@ def test_list_id_and_feedback_id_from_config(project: Path) -> None:
     )
     cfg, state = setup(project)
     pipeline.run(cfg, state, NOW, {})
-    message = parse(next((project / "outbox" / "2026-11-27").glob("*.eml")))
+    message = parse(next((project / "outbox").glob("2026-11-27--*.eml")))
     assert message["List-Id"] == "Morning <morning.example.com>"
     assert message["Feedback-ID"] == "d:m:ex"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -189,7 +189,7 @@ def test_markup_in_a_feed_reaches_the_email_as_typed_text(project: Path) -> None
     )
     cfg, state = setup(project)
     pipeline.run(cfg, state, NOW, {})
-    message = parse(next((project / "outbox" / "2026-11-27").glob("ada*.eml")))
+    message = parse(next((project / "outbox").glob("2026-11-27--ada*.eml")))
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
     assert "<script>" not in html and "&amp;amp;" not in html

@@ -74,5 +74,5 @@ def test_preferences_choose_sections(cfg: Config, client: TestClient) -> None:
     state = open_state(cfg.state_database)
     assert state.preferences.sections("linus@example.org") == ("Technology",)
     pipeline.run(cfg, state, NOW, ENV)
-    linus = next((Path(cfg.base_dir) / "outbox" / "2026-11-27").glob("*linus*.eml"))
+    linus = next((Path(cfg.base_dir) / "outbox").glob("2026-11-27--linus*.eml"))
     assert "smart-lock" in linus.read_text()

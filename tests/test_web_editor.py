@@ -54,7 +54,7 @@ def test_editor_drops_pins_writes_intro_and_sends_a_test(cfg: Config) -> None:
     assert "smart-lock" not in client.get("/preview/text").text
     sent = client.post("/preview/test", data={"k": "editor-token", "email": "ed@example.com"})
     assert "test sent to ed@example.com via outbox" in sent.text
-    assert len(list((cfg.base_dir / "outbox").glob("*-test/ed@example.com-*.eml"))) == 1
+    assert len(list((cfg.base_dir / "outbox").glob("*-test--ed@example.com-*.eml"))) == 1
     invalid = client.post("/preview/test", data={"k": "editor-token", "email": "nope"})
     assert "test not sent" in invalid.text
 

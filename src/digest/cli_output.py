@@ -114,8 +114,9 @@ def print_report(report: RunReport) -> None:
         highlight=False,
     )
     if report.outbox:
-        console.print(f"messages: {report.outbox}/*.eml", highlight=False)
-        console.print(f"open in a browser: {report.outbox}/digest.html", highlight=False)
+        edition = report.edition_id
+        console.print(f"messages: {report.outbox}/{edition}--*.eml", highlight=False)
+        console.print(f"open in a browser: {report.outbox}/{edition}/digest.html", highlight=False)
 
 
 def exit_for(report: RunReport) -> None:

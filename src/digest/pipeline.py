@@ -363,7 +363,7 @@ def send_pending(
         sent.sent,
         sent.failed,
         sent.skipped,
-        outbox=_outbox_dir(cfg, record.id) if cfg.provider == "outbox" else None,
+        outbox=_outbox_dir(cfg) if cfg.provider == "outbox" else None,
         stopped=sent.stopped,
         pending=sent.pending,
         breakdown=breakdown,
@@ -402,15 +402,13 @@ def _provider(cfg: Config, environ: Mapping[str, str]) -> Provider:
     )
 
 
-def _outbox_dir(cfg: Config, edition_id: str) -> str:
-    return str(
-        cfg.base_dir / str(cfg.table("delivery", "outbox").get("dir", "outbox")) / edition_id
-    )
+def _outbox_dir(cfg: Config) -> str:
+    return str(cfg.base_dir / str(cfg.table("delivery", "outbox").get("dir", "outbox")))
 
 
 def _write_outbox_preview(cfg: Config, edition_id: str, html: str) -> None:
-    """The outbox provider also leaves digest.html beside the .eml files, to open in a browser."""
-    write_atomic(Path(_outbox_dir(cfg, edition_id)) / "digest.html", html.encode())
+    """With the outbox provider, also `<outbox>/<edition>/digest.html` to open in a browser."""
+    write_atomic(Path(_outbox_dir(cfg)) / edition_id / "digest.html", html.encode())
 
 
 def _revive(value: Any) -> Any:

@@ -187,7 +187,7 @@ def test_unsubscribed_and_invalid_are_settled_without_sending(
     assert dict(report.skipped_by_reason) == {"unsubscribed": 1}
     assert dict(report.failures_by_reason) == {"invalid address": 1}
     assert progress[-1] == (3, 3)
-    assert len(list((tmp_path / "out" / "2026-05-04").glob("*.eml"))) == 1
+    assert len(list((tmp_path / "out").glob("2026-05-04--*.eml"))) == 1
 
 
 def test_rate_limit_spaces_calls(ledger: Ledger, tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_outbox_writes_one_file_per_recipient_even_when_resent(tmp_path: Path) -
     provider = make_provider("outbox", {"dir": "out"}, base_dir=tmp_path, environ={})
     first = provider.send([message("a@example.com"), message("b@example.com")])
     again = provider.send([message("a@example.com")])
-    files = sorted((tmp_path / "out" / "2026-05-04").iterdir())
+    files = sorted((tmp_path / "out").glob("2026-05-04--*.eml"))
     assert len(files) == 2 and first[0].provider_id == again[0].provider_id
     assert {f.name for f in files} == {r.provider_id for r in first}
 

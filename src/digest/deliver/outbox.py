@@ -22,14 +22,15 @@ def safe_name(value: str) -> str:
     return cleaned[:100]
 
 
-def eml_name(address: str) -> str:
-    """Deterministic per recipient, so a resend overwrites instead of adding a second file."""
+def eml_name(edition_id: str, address: str) -> str:
+    """`<edition>--<address>-<hash>.eml`: sorts by edition, and is deterministic per recipient,
+    so a resend overwrites instead of adding a second file."""
     tag = hashlib.sha256(address.lower().encode()).hexdigest()[:8]
-    return f"{safe_name(address.lower())}-{tag}.eml"
+    return f"{safe_name(edition_id)}--{safe_name(address.lower())}-{tag}.eml"
 
 
 class OutboxProvider:
-    """Writes `<dir>/<edition_id>/<address>-<hash>.eml` atomically (temp file + os.replace)."""
+    """Writes `<dir>/<edition>--<address>-<hash>.eml` atomically (temp file + os.replace)."""
 
     name = "outbox"
     batch_size = 100
@@ -40,9 +41,9 @@ class OutboxProvider:
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
         results = []
         for message in messages:
-            name = eml_name(message.to)
+            name = eml_name(message.edition_id, message.to)
             try:
-                write_atomic(self.directory / safe_name(message.edition_id) / name, message.raw)
+                write_atomic(self.directory / name, message.raw)
             except OSError as exc:
                 results.append(DeliveryResult(message.to, "retry", error=f"outbox: {exc}"))
                 continue
