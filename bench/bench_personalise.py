@@ -8,48 +8,16 @@ the one-off cost of render_edition. The baseline (render_for) is measured in the
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
-from digest.models import Digest, Link, Newsletter, PersonalLinks, Section, Story, Subscriber
+from digest.models import PersonalLinks, Subscriber
 from digest.render import RenderSettings, personalise, render_edition, render_for
 
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "data" / "render" / "sample_digest.json"
-
-
-def load() -> tuple[Digest, Newsletter]:
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    raw = data["digest"]
-    sections = tuple(
-        Section(
-            name=section["name"],
-            stories=tuple(
-                Story(
-                    headline=s["headline"],
-                    url=s["url"],
-                    source=s["source"],
-                    key_points=tuple(s["key_points"]),
-                    section=s["section"],
-                    published=datetime.fromisoformat(s["published"]),
-                    also_in=tuple(Link(**link) for link in s.get("also_in", ())),
-                )
-                for s in section["stories"]
-            ),
-        )
-        for section in raw["sections"]
-    )
-    digest = Digest(
-        edition_id=raw["edition_id"],
-        title=raw["title"],
-        subject=raw["subject"],
-        preheader=raw["preheader"],
-        created=datetime.fromisoformat(raw["created"]),
-        intro=raw["intro"],
-        sections=sections,
-    )
-    return digest, Newsletter(**data["newsletter"])
+# The fixture digest of the render tests, loaded the way they load it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.test_render import load_sample
 
 
 def subscribers(count: int) -> list[tuple[Subscriber, PersonalLinks]]:
@@ -73,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", type=int, default=300)
     args = parser.parse_args()
-    digest, newsletter = load()
+    digest, newsletter = load_sample()
     settings = RenderSettings()
     people = subscribers(args.subscribers)
     render_for(digest, newsletter, settings, *people[0])  # warm the template cache
