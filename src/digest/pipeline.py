@@ -329,8 +329,9 @@ def send_pending(
         _write_outbox_preview(cfg, record.id, record.browser_html)
 
     def message(email: str) -> OutgoingMessage | None:
+        # Suppressed addresses never get here: the ledger's claim settles them as skipped.
         subscriber = by_email.get(email.lower())
-        if subscriber is None or not subscriber.active or state.ledger.is_suppressed(email):
+        if subscriber is None or not subscriber.active:
             return None
         return message_for(cfg, rendered, subscriber, secret, record.created)
 
