@@ -36,7 +36,7 @@ bench: $(TEST_STAMP)  ## speed and quality figures, as ratios against baselines 
 	$(BIN)/python bench/run_all.py
 
 golden: $(TEST_STAMP)  ## regenerate the golden rendered digest after an intended template change
-	DIGEST_REGEN_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -q
+	DIGEST_REGEN_GOLDEN=1 $(BIN)/python -m pytest tests/render/test_edition.py -q
 
 clean:
 	rm -rf outbox var build test-artifacts .pytest_cache .mypy_cache .ruff_cache

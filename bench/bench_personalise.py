@@ -17,7 +17,7 @@ from digest.render import RenderSettings, personalise, render_edition, render_fo
 
 # The fixture digest of the render tests, loaded the way they load it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_render import load_sample
+from tests.render.sample import load_sample
 
 
 def subscribers(count: int) -> list[tuple[Subscriber, PersonalLinks]]:

@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from digest.gather.clean import clean_text
-from digest.sentences import split_sentences
 from digest.summarize import ExtractiveSummarizer, split_headline, summarize_jsonl
+from digest.summarize.sentences import split_sentences
 
 
 def main() -> int:

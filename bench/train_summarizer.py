@@ -1,4 +1,4 @@
-"""Learn the extractive summarizer's weights and pick rule; writes src/digest/defaults/.
+"""Learn the extractive summarizer's weights and pick rule; writes digest/summarize/weights.json.
 
     .venv/bin/python bench/train_summarizer.py EVAL_DIR [--folds 5] [--dry-run]
 
@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 from rouge_score import rouge_scorer, tokenizers
 
-import digest.summarize_features as features_module
+import digest.summarize.features as features_module
 from digest.gather.clean import clean_text
 from digest.summarize import ExtractiveSummarizer, split_headline
-from digest.summarize_features import FEATURES, candidate_features
-from digest.summarize_model import Model, render_points, score_candidates, select
+from digest.summarize.features import FEATURES, candidate_features
+from digest.summarize.model import Model, render_points, score_candidates, select
 
-WEIGHTS = Path(__file__).resolve().parent.parent / "src/digest/defaults/summarizer_weights.json"
+WEIGHTS = Path(__file__).resolve().parent.parent / "src/digest/summarize/weights.json"
 CACHE = Path("/tmp/digest-summarizer-cache")
 GRID: dict[str, list[float]] = {
     "threshold": [-1e9, -4.0, -3.5, -3.0, -2.75, -2.5, -2.25, -2.0, -1.75, -1.5],

@@ -12,6 +12,8 @@ import pytest
 
 from digest import pipeline
 from digest.config import Config, load_config
+from digest.editions import fingerprint, store_edition
+from digest.editorial import approve
 from digest.errors import ConfigError, QualityGateError, StateError
 from digest.state import State, open_state
 from digest.state.lock import exclusive
@@ -116,7 +118,7 @@ def test_interrupted_edition_is_finished_by_send_for_pending_only(project: Path)
     built, _ = pipeline.build(cfg, state, settings, NOW, {})
     assert built is not None
     subscribers = load_subscribers(cfg.subscribers_dir)
-    pipeline.store_edition(cfg, state, built, subscribers, state.link_secret(None), NOW)
+    store_edition(cfg.newsletter, state, built, subscribers, state.link_secret(None), NOW)
     state.ledger.mark_sent("2026-11-27", "ada@example.com", "sent-before-the-crash")
     report = pipeline.send_pending(cfg, state, NOW, {})
     assert report.sent == 3  # the edition's total, ada included
@@ -261,14 +263,14 @@ def test_with_required_approval_only_the_approved_edition_is_sent(project: Path)
     waiting = pipeline.run(cfg, state, NOW, {})
     assert waiting.sent == 0 and "waits for an editor's approval" in waiting.notes[0]
     assert state.editions.recent() == []
-    approved = pipeline.approve(cfg, state, NOW, {})
+    approved = approve(cfg, state, NOW, {})
     assert approved is not None
     state.editorial.set_intro("Changed after approval", NOW)
     assert pipeline.run(cfg, state, NOW, {}).sent == 0  # what was approved is not this
     state.editorial.set_intro(None, NOW)
     report = pipeline.run(cfg, state, NOW, {})
     assert report.sent == 3 and report.stories == len(approved.stories)
-    assert not state.editorial.is_approved(pipeline.fingerprint(approved))  # consumed
+    assert not state.editorial.is_approved(fingerprint(approved))  # consumed
 
 
 def test_a_bad_provider_setting_stops_the_run_before_anything_is_stored(project: Path) -> None:

@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from digest.config import Config
 from digest.errors import ConfigError, DigestError
 from digest.models import Problem, RunReport
-from digest.state.lock import exclusive
+from digest.state import exclusive
 
 log = logging.getLogger("digest.schedule")
 

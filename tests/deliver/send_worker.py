@@ -23,11 +23,10 @@ from sqlite3 import Connection
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from tests.deliver.factories import message
-
 from digest.deliver import SendSettings, make_provider, send_edition
 from digest.state.db import Database
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from tests.deliver.factories import message
 
 EDITION = "2026-05-04"
 

@@ -13,10 +13,10 @@ from typing import Any
 import dkim
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from tests.conftest import require
 
 from digest.deliver import make_provider
 from digest.errors import ConfigError, PermanentDeliveryError
+from tests.conftest import require
 
 from .factories import message
 from .smtp_server import RecordingHandler, start

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
 from digest.gather import gather_sources
 from digest.models import SourceConfig
+from tests.conftest import require
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "gather" / "feeds"
 ILLFORMED_REAL = "7ef13a42fa7e177a.xml"  # broken XML declaration: no items can be read

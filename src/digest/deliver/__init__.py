@@ -1,7 +1,12 @@
-"""Deliver: the Provider registry, message building and the exactly-once send loop.
+"""Deliver stage: personal messages, the Provider registry and the exactly-once send loop.
 
 `make_provider("smtp", cfg["delivery"]["smtp"], base_dir=..., environ=os.environ)` picks a
 provider by name from PROVIDERS (a dict, so a new provider is one entry, not a branch).
+
+What the rest may use: the names in `__all__`. Modules: `personal` (one subscriber's message
+from a rendered edition), `message` (MIME assembly), `send` (the ledger-driven send loop),
+`base` (the Provider protocol), one module per provider (`smtp`, `postmark`, `sendgrid`,
+`mailgun`, `ses`, `resend`, `outbox`), with `api`, `options`, `sigv4` and `bounce` behind them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,14 @@ from digest.deliver.base import Provider, ProviderFactory
 from digest.deliver.mailgun import make_mailgun
 from digest.deliver.message import MessageTemplate, build_message
 from digest.deliver.outbox import make_outbox
+from digest.deliver.personal import (
+    SAMPLE_SUBSCRIBER,
+    browser_html,
+    message_for,
+    personal_links,
+    preview,
+    sample_subscriber,
+)
 from digest.deliver.postmark import make_postmark
 from digest.deliver.resend import make_resend
 from digest.deliver.send import SendReport, SendSettings, send_edition, send_settings_from_table
@@ -34,12 +47,18 @@ PROVIDERS: dict[str, ProviderFactory] = {
 
 __all__ = [
     "PROVIDERS",
+    "SAMPLE_SUBSCRIBER",
     "MessageTemplate",
     "Provider",
     "SendReport",
     "SendSettings",
+    "browser_html",
     "build_message",
     "make_provider",
+    "message_for",
+    "personal_links",
+    "preview",
+    "sample_subscriber",
     "send_edition",
     "send_settings_from_table",
 ]

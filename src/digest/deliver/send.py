@@ -22,7 +22,7 @@ from digest.deliver.bounce import HARD_BOUNCE, failure_kind
 from digest.deliver.options import Option, read_options
 from digest.errors import ConfigError, DeliveryError, TransientDeliveryError
 from digest.models import DeliveryResult, OutgoingMessage
-from digest.state.ledger import Ledger
+from digest.state import Ledger
 
 SETTINGS_SPEC = {
     "rate_per_second": Option(float, default=None),

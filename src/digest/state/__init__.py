@@ -2,6 +2,11 @@
 
 SQLite (WAL) at the configured path. Migrations are append-only: a new table or column is a
 new entry at the end of MIGRATIONS, never an edit of an old one.
+
+What the rest may use: `open_state` and `State` (the stores over one database), `Ledger`,
+`EditionRecord`, `Action` (an editor's choice on a story) and `exclusive` (one process at a
+time per database and role). Modules: `db` (connection, transactions, migrations), one per
+table group (`articles`, `editions`, `ledger`, `preferences`, `editorial`, `sources`), `lock`.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from digest.errors import StateError
 from digest.state.articles import ARTICLES_SCHEMA, ArticleStore, HttpValidatorCache
 from digest.state.db import Database
 from digest.state.editions import EDITIONS_SCHEMA, EditionRecord, EditionStore
-from digest.state.editorial import APPROVALS_SCHEMA, EDITORIAL_SCHEMA, EditorialStore
+from digest.state.editorial import APPROVALS_SCHEMA, EDITORIAL_SCHEMA, Action, EditorialStore
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.lock import exclusive
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
 from digest.state.sources import SOURCES_SCHEMA, SourceLog
 
@@ -29,7 +35,16 @@ MIGRATIONS = (
     SOURCES_SCHEMA,
 )
 
-__all__ = ["Database", "EditionRecord", "State", "open_state"]
+__all__ = [
+    "MIGRATIONS",
+    "Action",
+    "Database",
+    "EditionRecord",
+    "Ledger",
+    "State",
+    "exclusive",
+    "open_state",
+]
 
 
 class State:

@@ -1,0 +1,415 @@
+"""The `digest` command: the only place that prints and picks exit codes.
+
+Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error (including bad input files).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from digest import __version__
+from digest.cli.edit import edit
+from digest.cli.output import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Context,
+    console,
+    errors,
+    exit_for,
+    fail,
+    now_utc,
+    opened_state,
+    print_problems,
+    print_report,
+    progress_bar,
+    read_text,
+)
+from digest.cli.subscribers import subscribers
+from digest.errors import DigestError
+from digest.files import write_atomic
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config",
+    metavar="PATH",
+    help="Config file (default: $DIGEST_CONFIG, else ./config.toml).",
+)
+@click.version_option(__version__, prog_name="digest")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None) -> None:
+    """Build newsletter digests from feeds and pages and deliver them exactly once.
+
+    \b
+    Example:
+      digest --config config.toml run
+    """
+    ctx.obj = Context(config)
+
+
+@cli.command()
+@click.option(
+    "--dry-run", is_flag=True, help="Build and check the edition; store and send nothing."
+)
+@click.option("--force", is_flag=True, help="Send even if the quality gate fails.")
+@click.option("--intro", default=None, help="An editor's note shown under the masthead.")
+@click.pass_obj
+def run(obj: Context, dry_run: bool, force: bool, intro: str | None) -> None:
+    """Build one edition now and send it (or finish an interrupted one).
+
+    \b
+    Example:
+      digest run --dry-run
+    """
+    from digest import pipeline
+
+    cfg = obj.config
+    with opened_state(cfg) as state, progress_bar("sending") as progress:
+        report = pipeline.run(
+            cfg,
+            state,
+            now_utc(),
+            os.environ,
+            dry_run=dry_run,
+            force=force,
+            intro=intro,
+            progress=progress,
+        )
+    print_report(report)
+    exit_for(report)
+
+
+@cli.command()
+@click.pass_obj
+def gather(obj: Context) -> None:
+    """Fetch every source, store new articles, and print a table of sources.
+
+    \b
+    Example:
+      digest gather
+    """
+    from digest import pipeline
+
+    cfg = obj.config
+    settings = pipeline.stage_settings(cfg)
+    with opened_state(cfg) as state:
+        result = pipeline.gather(cfg, state, settings, now_utc())
+    table = Table(title="Sources", title_justify="left")
+    for column in ("source", "status", "articles", "seconds", "error"):
+        table.add_column(column, overflow="fold")
+    for status in result.statuses:
+        style = {"ok": "green", "not-modified": "cyan"}.get(status.status, "red")
+        table.add_row(
+            status.name,
+            f"[{style}]{status.status}[/]",
+            str(status.articles),
+            f"{status.seconds:.2f}",
+            status.error or "",
+        )
+    console.print(table)
+    if result.statuses and all(s.status == "error" for s in result.statuses):
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for digest.html, digest.txt and sample.eml.",
+)
+@click.option("--intro", default=None, help="An editor's note shown under the masthead.")
+@click.pass_obj
+def build(obj: Context, out: Path, intro: str | None) -> None:
+    """Build the next edition into a folder for an editor to look at; send nothing.
+
+    \b
+    Example:
+      digest build --out build/preview --intro "A quieter week; three stories worth your time."
+    """
+    from digest import pipeline
+    from digest.deliver import preview
+
+    cfg = obj.config
+    settings = pipeline.stage_settings(cfg)
+    with opened_state(cfg) as state:
+        now = now_utc()
+        built, problems = pipeline.build(cfg, state, settings, now, os.environ, intro=intro)
+        print_problems(problems)
+        if built is None:
+            console.print("nothing new to build")
+            return
+        secret = state.link_secret(os.environ.get("DIGEST_SECRET"))
+        html, sample = preview(cfg.newsletter, built.rendered, secret, now)
+    write_files(
+        out,
+        {
+            "digest.html": html.encode(),
+            "digest.txt": sample.text.encode(),
+            "sample.eml": sample.raw,
+        },
+    )
+    console.print(
+        f"{len(built.digest.stories)} stories: "
+        f"{out}/digest.html, {out}/digest.txt, {out}/sample.eml",
+        highlight=False,
+    )
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write each file via a temporary name so a reader never sees half a file."""
+    for name, content in files.items():
+        write_atomic(folder / name, content)
+
+
+@cli.command()
+@click.pass_obj
+def send(obj: Context) -> None:
+    """Send the unfinished edition to every recipient not yet sent (resume after a crash).
+
+    \b
+    Example:
+      digest send
+    """
+    from digest import pipeline
+
+    cfg = obj.config
+    with opened_state(cfg) as state, progress_bar("sending") as progress:
+        report = pipeline.send_pending(cfg, state, now_utc(), os.environ, progress=progress)
+    print_report(report)
+    exit_for(report)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='Read {"id","text","title"?} lines; write {"id","headline","section","key_points"}.',
+)
+def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
+    """Summarize articles: one JSON object per file (text, HTML or Markdown).
+
+    \b
+    Examples:
+      digest summarize article.txt
+      digest summarize --jsonl stories.jsonl > summaries.jsonl
+    """
+    from digest.summarize import summarize_document, summarize_jsonl
+
+    if bool(files) == bool(jsonl):
+        raise click.UsageError("give FILE... or --jsonl IN.jsonl (one of them)")
+    if jsonl is not None:
+        with read_text(jsonl).open(encoding="utf-8") as lines:
+            for record in summarize_jsonl(lines, name=str(jsonl)):
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    for file in files:
+        text = read_text(file).read_text(encoding="utf-8", errors="replace")
+        summary = summarize_document(text, fmt=document_format(file, text))
+        record = {
+            "headline": summary.headline,
+            "section": summary.section,
+            "key_points": list(summary.key_points),
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def document_format(file: Path, text: str) -> Any:
+    suffix = file.suffix.lower()
+    if suffix in (".html", ".htm") or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+def extract(targets: tuple[str, ...]) -> None:
+    """Extract the main article of pages: JSON with title, section, published, url, text.
+
+    \b
+    Example:
+      digest extract examples/sources/world-putin-call.html
+    """
+    from digest.gather import extract_page
+
+    for target in targets:
+        if target.startswith(("http://", "https://")):
+            content, url = fetch_url(target)
+        else:
+            content, url = read_text(Path(target)).read_bytes(), None
+        article = extract_page(content, url=url, source=target)
+        record = {
+            "title": article.title,
+            "section": article.section,
+            "published": article.published.isoformat() if article.published else None,
+            "url": article.url,
+            "text": article.text,
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def fetch_url(url: str) -> tuple[bytes, str]:
+    """One GET with the gatherer's limits (size cap, redirects, retries on transients)."""
+    import asyncio
+
+    from digest.gather import Fetcher, FetchSettings, new_client
+
+    async def get() -> tuple[bytes, str]:
+        settings = FetchSettings()
+        async with new_client(settings) as client:
+            fetched = await Fetcher(client, settings).fetch(url)
+        return fetched.body, fetched.url
+
+    return asyncio.run(get())
+
+
+@cli.command()
+@click.pass_obj
+def schedule(obj: Context) -> None:
+    """Run editions on the configured cron schedule, in the foreground (as a service).
+
+    \b
+    Example:
+      digest schedule
+    """
+    from digest.schedule import run_scheduler
+
+    cfg = obj.config
+    console.print(
+        f"scheduling '{cfg.schedule.cron}' ({cfg.schedule.timezone}); Ctrl-C to stop",
+        highlight=False,
+    )
+    run_scheduler(cfg, os.environ, on_report=print_report)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the editor preview, the archive and one-click unsubscribe.
+
+    \b
+    Example:
+      digest serve --host 127.0.0.1 --port 8000
+    """
+    import uvicorn
+
+    from digest.web import create_app
+
+    uvicorn.run(create_app(obj.config, os.environ), host=host, port=port, log_level="info")
+
+
+@cli.command()
+@click.pass_obj
+def status(obj: Context) -> None:
+    """Show each source's last gather and recent editions with their delivery counts.
+
+    \b
+    Example:
+      digest status
+    """
+    cfg = obj.config
+    with opened_state(cfg) as state:
+        health = state.sources.health()
+        sources = Table(title="Sources (last gather)", title_justify="left")
+        for column in ("source", "status", "articles", "checked", "last ok", "error"):
+            sources.add_column(column, overflow="fold")
+        for source in cfg.sources:
+            seen = health.get(source.name)
+            if seen is None:
+                sources.add_row(source.name, "never gathered", "", "", "", "")
+                continue
+            style = "red" if seen.status == "error" else "green"
+            sources.add_row(
+                source.name,
+                f"[{style}]{seen.status}[/]",
+                str(seen.articles),
+                seen.checked_at.strftime("%Y-%m-%d %H:%M"),
+                seen.last_ok_at.strftime("%Y-%m-%d %H:%M") if seen.last_ok_at else "never",
+                seen.error or "",
+            )
+        console.print(sources)
+        table = Table(title="Editions", title_justify="left")
+        for column in ("edition", "created", "stories", "status", "sent", "failed", "pending"):
+            table.add_column(column)
+        for record in state.editions.recent(20):
+            counts = state.ledger.counts(record.id)
+            table.add_row(
+                record.id,
+                record.created.strftime("%Y-%m-%d %H:%M"),
+                str(record.stories),
+                record.status,
+                str(counts.get("sent", 0)),
+                str(counts.get("failed", 0)),
+                str(counts.get("pending", 0)),
+            )
+    console.print(table)
+    console.print(f"sources: {len(cfg.sources)}; provider: {cfg.provider}", highlight=False)
+
+
+@cli.command()
+@click.option("--links", is_flag=True, help="Also fetch every link to see that it answers.")
+@click.pass_obj
+def check(obj: Context, links: bool) -> None:
+    """Run the pre-send quality gate on the pending edition; exit 1 on any failure.
+
+    \b
+    Example:
+      digest check --links
+    """
+    from digest import editorial, pipeline
+
+    cfg = obj.config
+    with opened_state(cfg) as state:
+        message = editorial.pending_sample(cfg, state, now_utc(), os.environ)
+    if message is None:
+        console.print("nothing to check: no pending edition and nothing new gathered")
+        return
+    results = pipeline.quality_gate(message, check_links=links)
+    table = Table(title=f"Quality gate: {message.subject}", title_justify="left")
+    for column in ("check", "result", "detail"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        mark = (
+            "[green]ok[/]" if result.ok else "[yellow]warn[/]" if result.warning else "[red]FAIL[/]"
+        )
+        table.add_row(result.name, mark, result.detail)
+    console.print(table)
+    if any(not r.ok and not r.warning for r in results):
+        sys.exit(EXIT_FAILED)
+
+
+cli.add_command(subscribers)
+cli.add_command(edit)
+
+
+def main() -> None:
+    """Entry point: run the CLI and map the error tree to exit codes."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        errors.print("aborted")
+        sys.exit(EXIT_FAILED)
+    except DigestError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,159 @@
+"""`digest edit ...`: an editor's choices for the next edition, and a test send to oneself."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from digest.cli.output import Context, console, now_utc, opened_state
+from digest.errors import InputError
+from digest.state import Action, State
+
+
+@click.group()
+def edit() -> None:
+    """Pin or drop stories, write the intro, send yourself a test of the next edition.
+
+    \b
+    Example:
+      digest edit show
+    """
+
+
+def known_key(state: State, lookback_hours: int, url: str) -> str:
+    """The URL must name an article waiting for the next edition."""
+    if not state.articles.is_waiting(url, now_utc(), lookback_hours):
+        raise InputError(
+            f"{url}: not an article waiting for the next edition",
+            hint="`digest edit show` lists them (run `digest gather` first)",
+        )
+    return url
+
+
+@edit.command("show")
+@click.pass_obj
+def edit_show(obj: Context) -> None:
+    """List the articles waiting for the next edition with the editor's choices.
+
+    \b
+    Example:
+      digest edit show
+    """
+    cfg = obj.config
+    with opened_state(cfg) as state:
+        articles = state.articles.unsent(now_utc(), cfg.newsletter.lookback_hours)
+        choices = state.editorial.actions()
+        intro = state.editorial.intro()
+    # One URL per line, unwrapped, so it can be copied into `digest edit pin URL`.
+    console.print(f"{len(articles)} article(s) waiting for the next edition:", highlight=False)
+    for article in articles:
+        choice = choices.get(article.key, "-")
+        console.print(f"{choice:<5} {article.key}", soft_wrap=True, highlight=False)
+        console.print(f"      {article.section or 'no section'} · {article.title}", highlight=False)
+    console.print(f"intro: {intro or '(none)'}", highlight=False)
+
+
+def choose(obj: Context, url: str, action: Action | None) -> None:
+    cfg = obj.config
+    with opened_state(cfg) as state:
+        key = known_key(state, cfg.newsletter.lookback_hours, url)
+        state.editorial.choose(key, action, now_utc())
+    console.print(f"{action or 'reset'}: {url}", highlight=False)
+
+
+@edit.command("pin")
+@click.argument("url")
+@click.pass_obj
+def edit_pin(obj: Context, url: str) -> None:
+    """Put a story at the top of the next edition, whatever the cap.
+
+    \b
+    Example:
+      digest edit pin https://news.example.org/world/baltic-undersea-cables
+    """
+    choose(obj, url, "pin")
+
+
+@edit.command("drop")
+@click.argument("url")
+@click.pass_obj
+def edit_drop(obj: Context, url: str) -> None:
+    """Leave a story out of the next edition.
+
+    \b
+    Example:
+      digest edit drop https://tech.example.net/2026/smart-lock-flaw
+    """
+    choose(obj, url, "drop")
+
+
+@edit.command("reset")
+@click.argument("url")
+@click.pass_obj
+def edit_reset(obj: Context, url: str) -> None:
+    """Forget a pin or drop.
+
+    \b
+    Example:
+      digest edit reset https://tech.example.net/2026/smart-lock-flaw
+    """
+    choose(obj, url, None)
+
+
+@edit.command("intro")
+@click.argument("text", required=False)
+@click.option("--clear", is_flag=True, help="Remove the intro.")
+@click.pass_obj
+def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
+    """Set the editor's note shown under the masthead of the next edition.
+
+    \b
+    Example:
+      digest edit intro "Three stories worth your time this morning."
+    """
+    if bool(text) == clear:
+        raise click.UsageError("give TEXT or --clear (one of them)")
+    with opened_state(obj.config) as state:
+        state.editorial.set_intro(None if clear else text, now_utc())
+    console.print("intro cleared" if clear else "intro set")
+
+
+@edit.command("approve")
+@click.pass_obj
+def edit_approve(obj: Context) -> None:
+    """Approve the next edition exactly as it stands (with [schedule] require_approval).
+
+    Any later change (a new article, a pin, a new intro) needs a new approval.
+
+    \b
+    Example:
+      digest edit approve
+    """
+    from digest import editorial
+
+    with opened_state(obj.config) as state:
+        digest = editorial.approve(obj.config, state, now_utc(), os.environ)
+    if digest is None:
+        console.print("nothing to approve: no articles wait for the next edition")
+        return
+    console.print(f"approved: {digest.subject} ({len(digest.stories)} stories)", highlight=False)
+
+
+@edit.command("test")
+@click.argument("email")
+@click.pass_obj
+def edit_test(obj: Context, email: str) -> None:
+    """Send the next edition, as it stands, to one address through the configured provider.
+
+    Nothing is stored: no edition, no ledger row, no article used.
+
+    \b
+    Example:
+      digest edit test editor@example.com
+    """
+    from digest import editorial
+
+    with opened_state(obj.config) as state:
+        note = editorial.send_test(obj.config, state, os.environ, email, now_utc())
+    console.print(note or "nothing to send: no articles wait for the next edition", highlight=False)

@@ -1,0 +1,26 @@
+"""Render stage: Jinja2 -> MJML -> HTML once per edition; per-subscriber personalising after.
+
+What the rest may use: `render_edition` (a Digest -> RenderedEdition with personal tokens),
+`personalise` (one subscriber's email from it, cheap), `render_for` (the same from scratch: the
+reference), `RenderSettings` and `render_settings_from_table` (the [render] table),
+`contrast_ratio`, `bundled_templates_dir`.
+
+Modules: `settings` (the table), `view` (what the templates see), `templates` (where they are
+found and the Jinja environment), `markers` (tokens and personal blocks), `edition` (compile
+and personalise).
+"""
+
+from digest.render.edition import RenderedEdition, personalise, render_edition, render_for
+from digest.render.settings import RenderSettings, contrast_ratio, render_settings_from_table
+from digest.render.templates import bundled_templates_dir
+
+__all__ = [
+    "RenderSettings",
+    "RenderedEdition",
+    "bundled_templates_dir",
+    "contrast_ratio",
+    "personalise",
+    "render_edition",
+    "render_for",
+    "render_settings_from_table",
+]

@@ -1,0 +1,95 @@
+"""Where the email templates come from and the Jinja2 environment that renders them.
+
+The shipped templates are `templates/email/` of the repository; the wheel carries them as
+`digest/render/email/` (see pyproject.toml), so one folder is the source of truth for both. A
+`[render] templates_dir` folder is searched first, so an operator can override any template.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from digest.errors import RenderError
+
+HTML_TEMPLATE = "digest.mjml.j2"
+TEXT_TEMPLATE = "digest.txt.j2"
+TEXT_WIDTH = 72
+
+
+def bundled_templates_dir() -> Path:
+    """The shipped templates: package data when installed, else <repo>/templates/email."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "email", here.parents[2] / "templates" / "email"):
+        if (candidate / HTML_TEMPLATE).is_file():
+            return candidate
+    raise RenderError(
+        f"bundled templates not found next to {here}",
+        hint="reinstall digest, or set [render] templates_dir to a folder with the templates",
+    )
+
+
+def _nl2br(value: str) -> Markup:
+    return Markup("<br>").join(escape(line) for line in value.splitlines())
+
+
+def _wrap(value: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        " ".join(value.split()),
+        width=TEXT_WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+@lru_cache(maxsize=16)
+def environment(templates_dir: Path | None) -> jinja2.Environment:
+    folders = [str(bundled_templates_dir())]
+    if templates_dir is not None:
+        folders.insert(0, str(templates_dir))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("mjml.j2",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["nl2br"] = _nl2br
+    env.filters["wrap"] = _wrap
+    return env
+
+
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template {exc.name} not found in {env.loader}") from exc
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    template = _template(env, name)
+    try:
+        return template.render(context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{_template_location(exc, template)}: {exc}") from exc
+
+
+def _template_location(exc: BaseException, template: jinja2.Template) -> str:
+    """'file.j2:line' of the innermost template frame in the traceback (Jinja rewrites it so)."""
+    where = str(template.filename)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where

@@ -1,0 +1,245 @@
+"""Candidate key points of an article body and the features the summarizer scores them by.
+
+A candidate is a sentence, or a list the article sets out together with its lead-in
+("Putin laid out his terms: ending Western military aid; halting mobilization."). Headings
+(short lines without a full stop, question lines) are never candidates; they start a new block,
+so a sectioned article's parts stay known. Each candidate is tokenised once here; the features
+and the redundancy check downstream reuse those tokens.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digest.summarize.sentences import split_sentences
+
+__all__ = [
+    "FEATURES",
+    "STOPWORDS",
+    "Candidate",
+    "FeatureRows",
+    "build_candidates",
+    "candidate_features",
+    "frames_a_question",
+    "leans_back",
+    "tokens",
+]
+
+TERMINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+_BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2023\u2013\u2014*\-]|\d{1,2}[.)])\s+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_QUOTE_CHARS = re.compile("[\"'\u201c\u201d\u2018\u2019]")
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
+_CONNECTIVES = re.compile(
+    r"^(?:yet|but|and|so|however|meanwhile|instead|still|also|now|moreover|indeed)\s*,\s+",
+    re.IGNORECASE,
+)
+# Word lists as one string each: a list literal would take a line per word once formatted.
+ANAPHORA = frozenset(
+    "he she it they his her its their this these those such that there them".split()  # noqa: SIM905
+)
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being
+    it its this that these those he she they his her their them we our you your i my me not no
+    has have had do does did will would can could should may might must said says say also than
+    then there here which who whom whose what when where why how all any some more most other
+    into over after before about up out so such only just very s t""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible key point; `block` counts the headings above it, `words` its tokens."""
+
+    text: str
+    index: int
+    block: int
+    paragraph: int
+    words: tuple[str, ...]
+    is_list: bool = False
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case alphanumeric tokens (what every overlap measure here compares)."""
+    return _TOKEN.findall(text.lower())
+
+
+def strip_connective(text: str) -> str:
+    return _CONNECTIVES.sub("", text)
+
+
+def leans_back(text: str, words: Sequence[str]) -> bool:
+    """Does the sentence open with a pronoun or a connective that needs the one before?"""
+    return bool(_CONNECTIVES.match(text)) or (bool(words) and words[0] in ANAPHORA)
+
+
+_FRAMING = re.compile(
+    r"\bquestions? (?:now |here |still )?(?:is|are|remains?) (?:whether|how|if|what|why|who)\b",
+    re.IGNORECASE,
+)
+
+
+def frames_a_question(text: str) -> bool:
+    """ "The key question now is whether...": a question in disguise, not a fact."""
+    return _FRAMING.search(text) is not None
+
+
+def is_heading(line: str) -> bool:
+    """A short line without a full stop, or a line that is only a question."""
+    words = line.count(" ") + 1
+    if line.endswith("?") and words <= 12:
+        return True
+    return words <= 12 and not line.endswith(":") and not TERMINAL.search(line)
+
+
+def _join_list(out: list[Candidate], items: list[str]) -> None:
+    """Fold list items into the "...:" sentence before them (and the one it points back to)."""
+    last = out[-1] if out else None
+    if last is None or not last.text.endswith(":"):
+        return
+    low = [item[:1].lower() + item[1:] for item in items]
+    listed = low[-1]
+    if len(low) > 1:
+        listed = ", ".join(low[:-1]) + ("," if len(low) > 2 else "") + " and " + low[-1]
+    lead = last.text[:-1]
+    before = out[-2] if len(out) > 1 else None
+    pointer = len(last.words) <= 3 and leans_back(lead, last.words)
+    if before is not None and before.paragraph == last.paragraph and pointer:
+        out.pop()  # "These include:" only points at the sentence before it
+        lead = before.text.rstrip(".")
+        last = before
+    elif before is not None and before.paragraph == last.paragraph and leans_back(lead, last.words):
+        out.pop()  # "It set two conditions:" needs the sentence before it, and keeps its words
+        lead = f"{before.text} {lead}"
+        last = before
+    lead = lead[:-1] if lead.endswith(":") else lead
+    text = f"{strip_connective(lead)}: {listed}."
+    text = text[:1].upper() + text[1:]
+    out[-1] = Candidate(text, last.index, last.block, last.paragraph, tuple(tokens(text)), True)
+
+
+def build_candidates(body: str) -> list[Candidate]:
+    """Candidates of a cleaned body, headings dropped, lists joined to their lead-in."""
+    out: list[Candidate] = []
+    block = 0
+    paragraph = 0
+    pending: list[str] = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if _BULLET.match(line):
+            pending.append(_BULLET.sub("", line).rstrip(".;,"))
+            continue
+        if pending:
+            _join_list(out, pending)
+            pending = []
+        paragraph += 1
+        if is_heading(line):
+            block += 1 if out else 0
+            continue
+        for sentence in split_sentences(line):
+            out.append(Candidate(sentence, len(out), block, paragraph, tuple(tokens(sentence))))
+    if pending:
+        _join_list(out, pending)
+    return out
+
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "inv_position",
+    "relative_position",
+    "paragraph_first",
+    "block_first",
+    "log_length",
+    "short",
+    "long",
+    "very_long",
+    "topic_overlap",
+    "centrality",
+    "quote",
+    "number",
+    "no_terminal",
+    "anaphora",
+    "capitals",
+)
+
+
+class FeatureRows:
+    """Document-wide statistics once, then a candidate's feature vector only when asked.
+
+    The pick walks the article from the top and usually stops after a few sentences, so most
+    rows of a long article are never computed.
+    """
+
+    def __init__(self, candidates: Sequence[Candidate], title: str | None) -> None:
+        self.candidates = candidates
+        self.title = title
+        self.content = [frozenset(c.words) - STOPWORDS for c in candidates]
+        doc_df: Counter[str] = Counter()
+        for bag in self.content:
+            doc_df.update(bag)
+        log_df = {w: math.log(n) for w, n in doc_df.items()}
+        if title:
+            self.topic = frozenset(tokens(title)) - STOPWORDS
+        else:
+            self.topic = self.content[0] if self.content else frozenset()
+        self.centrality = [
+            sum(map(log_df.__getitem__, bag)) / (len(bag) + 3) for bag in self.content
+        ]
+        self.top = max(self.centrality, default=0.0) or 1.0
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def row(self, i: int) -> list[float]:
+        """The feature vector of candidate i, in the order of FEATURES."""
+        cand = self.candidates[i]
+        previous = self.candidates[i - 1] if i > 0 else None
+        text = cand.text
+        length = len(cand.words)
+        bag = self.content[i]
+        overlap = len(bag & self.topic) / (len(bag) or 1) if self.title or i > 0 else 0.0
+        spaced = text.split()
+        capitals = sum(1 for w in spaced[1:] if w[:1].isupper()) / max(len(spaced) - 1, 1)
+        quoted = text[:1] in _QUOTES or len(_QUOTE_CHARS.findall(text)) >= 2
+        return [
+            1.0,
+            float(i == 0),
+            float(i == 1),
+            float(i == 2),
+            float(i == 3),
+            1.0 / (1.0 + i),
+            i / len(self.candidates),
+            float(previous is None or previous.paragraph != cand.paragraph),
+            float(previous is not None and previous.block != cand.block),
+            math.log1p(length) / _LOG50,
+            float(length < 10),
+            float(length > 35),
+            float(length > 50),
+            overlap,
+            self.centrality[i] / self.top,
+            float(quoted),
+            float(_DIGIT.search(text) is not None),
+            float(not TERMINAL.search(text)),
+            float(bool(cand.words) and cand.words[0] in ANAPHORA),
+            capitals,
+        ]
+
+
+_LOG50 = math.log(50.0)
+
+
+def candidate_features(candidates: Sequence[Candidate], title: str | None) -> list[list[float]]:
+    """One feature vector per candidate, in the order of FEATURES."""
+    table = FeatureRows(candidates, title)
+    return [table.row(i) for i in range(len(candidates))]

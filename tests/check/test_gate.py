@@ -1,0 +1,225 @@
+"""The pre-send quality gate on complete messages: the sample passes, each defect is caught."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from digest.check import CheckResult, check_message, gate_passed, link_problem
+from digest.check.css import css_findings
+from digest.models import RenderedEmail
+from digest.render import RenderSettings, render_for
+from tests.conftest import require
+from tests.render.sample import SUBSCRIBERS, build_message, links_for, load_sample
+
+
+def _sample_email() -> RenderedEmail:
+    digest, newsletter = load_sample()
+    subscriber = SUBSCRIBERS[0]
+    return render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
+
+
+def _raw(email: RenderedEmail | None = None) -> bytes:
+    _, newsletter = load_sample()
+    return build_message(email or _sample_email(), newsletter, SUBSCRIBERS[0])
+
+
+def _by_name(results: tuple[CheckResult, ...]) -> dict[str, CheckResult]:
+    return {result.name: result for result in results}
+
+
+def _check(raw: bytes, **options: bool) -> dict[str, CheckResult]:
+    return _by_name(check_message(raw, spamassassin=False, **options))
+
+
+def _with_html(html_change: tuple[str, str], text: str | None = None) -> bytes:
+    email = _sample_email()
+    old, new = html_change
+    assert old in email.html
+    return _raw(RenderedEmail(email.subject, email.html.replace(old, new, 1), text or email.text))
+
+
+def test_sample_passes_every_check() -> None:
+    results = _check(_raw())
+    failed = {name: r.detail for name, r in results.items() if not r.ok}
+    assert not failed
+    assert gate_passed(results.values())
+    assert results["css-support"].warning, "dark-mode queries degrade gracefully: a warning"
+    assert "links" in results and "text-part" in results and "footer" in results
+
+
+def test_sample_spamassassin_score_at_most_one() -> None:
+    require(shutil.which("spamassassin") is not None, "spamassassin")
+    result = _by_name(check_message(_raw()))["spamassassin"]
+    assert result.ok and not result.warning, result.detail
+    score = float(result.detail.split()[1])
+    assert score <= 1.0, result.detail
+
+
+def test_spam_threshold_is_applied() -> None:
+    require(shutil.which("spamassassin") is not None, "spamassassin")
+    result = _by_name(check_message(_raw(), spamassassin_threshold=-50.0))["spamassassin"]
+    assert not result.ok and "max -50.0" in result.detail
+
+
+def test_missing_spamassassin_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = _by_name(check_message(_raw()))["spamassassin"]
+    assert result.ok and result.warning and "not installed" in result.detail
+
+
+def _without_header(raw: bytes, name: str, value: str | None = None) -> bytes:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    del message[name]
+    if value is not None:
+        message[name] = value
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "expected"),
+    [
+        ("List-Unsubscribe-Post", None, "List-Unsubscribe-Post is not"),
+        ("List-Unsubscribe", "<https://digest.example.org/u/1>", "no <mailto:...>"),
+        ("List-Unsubscribe", "<mailto:u@digest.example.org>", "no <https://...>"),
+        ("Date", None, "Date missing"),
+        ("Message-ID", None, "Message-ID missing"),
+    ],
+)
+def test_bad_headers_fail(header: str, value: str | None, expected: str) -> None:
+    result = _check(_without_header(_raw(), header, value))["headers"]
+    assert not result.ok and expected in result.detail
+
+
+def test_stub_text_part_fails() -> None:
+    email = _sample_email()
+    stub = "Your email client cannot show HTML. View in browser: https://digest.example.org/e/1\n"
+    result = _check(_raw(RenderedEmail(email.subject, email.html, stub)))["text-part"]
+    assert not result.ok and "stub" in result.detail and "links only in the HTML" in result.detail
+
+
+def test_html_only_message_fails_structure_and_text() -> None:
+    message = EmailMessage()
+    for name, value in BytesParser(policy=policy.default).parsebytes(_raw()).items():
+        if not name.lower().startswith(("content-", "mime-")):
+            message[name] = value
+    message.set_content(_sample_email().html, subtype="html")
+    results = _check(message.as_bytes())
+    assert not results["mime-structure"].ok and not results["text-part"].ok
+
+
+def test_image_without_alt_fails() -> None:
+    raw = _with_html(("<h1 ", '<img src="https://cdn.example.org/x.png" width="10"><h1 '))
+    result = _check(raw)["images-alt"]
+    assert not result.ok and "https://cdn.example.org/x.png" in result.detail
+
+
+def test_html_over_the_clip_limit_fails() -> None:
+    padding = "<p>" + "padding words " * 8000 + "</p>"
+    result = _check(_with_html(("</address>", "</address>" + padding)))["html-size"]
+    assert not result.ok and "KB" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("href", "problem"),
+    [
+        ("javascript:alert(1)", "scheme 'javascript'"),
+        ("https:///no-host", "has no host"),
+        ("https://example.com/a b", "whitespace"),
+        ("#nowhere", "points to no element"),
+        ("mailto:", "has no address"),
+        ("", "empty href"),
+    ],
+)
+def test_malformed_links_fail(href: str, problem: str) -> None:
+    raw = _with_html(('href="https://news.example.com', f'href="{href}" data-x="'))
+    result = _check(raw)["links"]
+    assert not result.ok and problem in result.detail
+    assert link_problem("https://example.com/ok?a=1&b=2", set()) is None
+    assert link_problem("#story-1", {"story-1"}) is None
+
+
+def test_footer_without_postal_address_fails() -> None:
+    email = _sample_email()
+    html = email.html.replace("<address", "<div").replace("</address>", "</div>")
+    text = email.text.rsplit("\n\n", 1)[0] + "\n"
+    assert text.rstrip().endswith("preferences/ann-example-com")
+    result = _check(_raw(RenderedEmail(email.subject, html, text)))["footer"]
+    assert not result.ok and "no postal address" in result.detail
+    assert "unsubscribe link" not in result.detail
+
+
+def test_footer_without_unsubscribe_link_fails() -> None:
+    email = _sample_email()
+    link = links_for(SUBSCRIBERS[0]).unsubscribe_url.replace("&", "&amp;")
+    html = email.html.replace(f'<a href="{link}"', '<a href="https://digest.example.org/"')
+    html = html.replace(">Unsubscribe<", ">Leave<")
+    result = _check(_raw(RenderedEmail(email.subject, html, email.text)))["footer"]
+    assert not result.ok and "no visible unsubscribe link" in result.detail
+
+
+def test_leftover_placeholders_fail() -> None:
+    result = _check(_with_html(("Hi Ann,", "Hi {{ name }},")))["placeholders"]
+    assert not result.ok and "HTML" in result.detail
+
+
+def test_layout_breaking_css_fails_and_graceful_css_warns() -> None:
+    result = _check(_with_html(('<h1 style="', '<h1 style="display:flex;position:absolute;')))
+    css = result["css-support"]
+    assert not css.ok and "position" in css.detail
+    findings = {f.feature for f in css_findings(["border-radius:4px;opacity:0.5"], [])}
+    assert findings == {"css-border-radius", "css-opacity"}
+    assert css_findings(["color:#111;font-weight:700"], []) == ()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_HEAD(self) -> None:
+        if self.path == "/no-head":
+            self.send_response(405)
+        else:
+            self.send_response(404 if self.path == "/missing" else 200)
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self.send_response(404 if self.path == "/missing" else 200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _links_only(*hrefs: str) -> bytes:
+    html = "".join(f'<p><a href="{href}">link {n}</a></p>' for n, href in enumerate(hrefs))
+    message = EmailMessage()
+    message["Subject"] = "links"
+    message.set_content("text " + " ".join(hrefs) + "\n")
+    message.add_alternative(f'<html lang="en"><body>{html}</body></html>', subtype="html")
+    return message.as_bytes()
+
+
+def test_reachable_links_pass_and_broken_ones_fail(local_site: str) -> None:
+    good = _check(_links_only(f"{local_site}/a", f"{local_site}/no-head"), check_links=True)
+    assert good["links-reachable"].ok, good["links-reachable"].detail
+    bad = _check(_links_only(f"{local_site}/a", f"{local_site}/missing"), check_links=True)
+    result = bad["links-reachable"]
+    assert not result.ok and "/missing (404)" in result.detail and "1 of 2" in result.detail
+    assert "links-reachable" not in _check(_links_only(f"{local_site}/a"))

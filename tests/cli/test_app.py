@@ -1,0 +1,250 @@
+"""The `digest` command: documented commands, exit codes, errors that name the key or line."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import shutil
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import click
+import pytest
+
+from digest.cli import cli
+from tests.cli.runner import digest
+
+COMMANDS = [
+    "edit",
+    "run",
+    "gather",
+    "build",
+    "send",
+    "summarize",
+    "extract",
+    "subscribers",
+    "schedule",
+    "serve",
+    "status",
+    "check",
+]
+
+
+def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found.extend(commands(command, f"{prefix}{name} "))
+    return found
+
+
+def test_contract_commands_exist() -> None:
+    assert set(COMMANDS) <= set(cli.commands)
+
+
+@pytest.mark.parametrize(("name", "command"), commands(cli))
+def test_every_command_has_help_with_an_example(name: str, command: click.Command) -> None:
+    assert command.help and "Example" in command.help, name
+
+
+def test_every_command_is_in_the_readme(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"`digest {name}" in readme, name
+
+
+def test_missing_config_exits_2_naming_the_file(tmp_path: Path) -> None:
+    result = digest("status", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "config.toml: config file not found" in result.stderr
+
+
+def test_bad_key_exits_2_naming_the_key(project: Path) -> None:
+    result = digest("status", cwd=project, env={"DIGEST_DELIVERY__PROVIDER": "pigeon"})
+    assert result.returncode == 2
+    assert "delivery.provider: must be one of" in result.stderr
+
+
+def test_config_flag_and_env_pick_the_file(project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert digest("--config", str(project / "config.toml"), "status", cwd=elsewhere).returncode == 0
+    env = {"DIGEST_CONFIG": str(project / "config.toml")}
+    assert digest("status", cwd=elsewhere, env=env).returncode == 0
+
+
+def test_bad_subscriber_row_exits_2_naming_file_and_line(project: Path) -> None:
+    with (project / "subscribers" / "subscribers.csv").open("a") as out:
+        out.write("broken-address,Broken,,active\n")
+    result = digest("run", cwd=project)
+    assert result.returncode == 2
+    assert "subscribers.csv:6: invalid email address 'broken-address'" in result.stderr
+    assert not (project / "outbox").exists()
+
+
+def test_usage_error_exits_2(project: Path) -> None:
+    assert digest("summarize", cwd=project).returncode == 2
+    assert digest("no-such-command", cwd=project).returncode == 2
+
+
+def test_subscribers_add_list_unsubscribe(project: Path) -> None:
+    added = digest("subscribers", "add", "new@example.net", "--name", "New", cwd=project)
+    assert added.returncode == 0, added.stderr
+    again = digest("subscribers", "add", "NEW@example.net", cwd=project)
+    assert again.returncode == 2 and "already subscribed" in again.stderr
+    bad = digest("subscribers", "add", "nope", cwd=project)
+    assert bad.returncode == 2 and "EMAIL: invalid email address" in bad.stderr
+    assert digest("subscribers", "unsubscribe", "new@example.net", cwd=project).returncode == 0
+    listed = digest("subscribers", "list", cwd=project)
+    assert "new@example.net" in listed.stdout and "suppressed" in listed.stdout
+    assert digest("subscribers", "validate", cwd=project).returncode == 0
+    export = project / "export.csv"
+    export.write_text("email,name\nnew@example.net,New\nzed@example.net,Zed\n")
+    imported = digest("subscribers", "import", str(export), "--as", "more.csv", cwd=project)
+    assert imported.returncode == 0, imported.stderr
+    assert (
+        "imported 2 subscriber(s)" in imported.stdout and "1 stay unsubscribed" in imported.stdout
+    )
+
+
+HEADLINE = "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"
+
+
+def test_run_then_status_then_nothing_new(project: Path) -> None:
+    first = digest("run", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert "sent to 3 recipient(s)" in first.stdout
+    assert "outbox/2026-" in first.stdout
+    status = digest("status", cwd=project)
+    assert status.returncode == 0 and "done" in status.stdout
+    assert "Tech Brief" in status.stdout and "never gathered" not in status.stdout
+    again = digest("run", cwd=project)
+    assert again.returncode == 0 and "nothing new to send" in again.stdout
+    assert digest("send", cwd=project).stdout.strip() == "no edition is waiting to be sent"
+
+
+def test_build_writes_preview_files_and_sends_nothing(project: Path) -> None:
+    result = digest(
+        "build", "--out", "preview", "--intro", "Editors & <friends> say hi", cwd=project
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Editors &amp; &lt;friends&gt; say hi" in (project / "preview" / "digest.html").read_text()
+    )
+    assert "Editors & <friends> say hi" in (project / "preview" / "digest.txt").read_text()
+    for name in ("digest.html", "digest.txt"):
+        assert HEADLINE in (project / "preview" / name).read_text()
+    sample = email.message_from_bytes(
+        (project / "preview" / "sample.eml").read_bytes(), policy=email.policy.default
+    )
+    assert isinstance(sample, EmailMessage)
+    assert HEADLINE in sample.get_body(("plain",)).get_content()
+    assert not (project / "outbox").exists()
+
+
+def test_check_passes_on_the_bundled_sample(project: Path) -> None:
+    result = digest("check", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("html-size", "headers", "footer", "text-part", "spamassassin"):
+        assert name in result.stdout
+
+
+def test_gather_prints_a_table_of_sources(project: Path) -> None:
+    result = digest("gather", cwd=project)
+    assert result.returncode == 0, result.stderr
+    for name in ("World News", "Tech Brief", "Science Weekly"):
+        assert name in result.stdout
+    assert result.stdout.count("error") == 1  # the column heading; no source failed
+
+
+def test_summarize_files_and_jsonl(project: Path, repo_root: Path) -> None:
+    sample = repo_root / "tests" / "data" / "article-world-putin-call.txt"
+    result = digest("summarize", str(sample), cwd=project)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert set(record) == {"headline", "section", "key_points"}
+    assert record["headline"] == HEADLINE and record["section"] == "World"
+    assert 3 <= len(record["key_points"]) <= 5
+    lines = project / "in.jsonl"
+    lines.write_text(json.dumps({"id": "a", "text": sample.read_text()}) + "\n{broken\n")
+    streamed = digest("summarize", "--jsonl", str(lines), cwd=project)
+    first = json.loads(streamed.stdout.splitlines()[0])
+    assert set(first) == {"id", "headline", "section", "key_points"}
+    assert first["id"] == "a" and first["headline"] == HEADLINE
+    assert streamed.returncode == 2 and "in.jsonl:2" in streamed.stderr
+
+
+def test_extract_prints_the_clean_article(project: Path) -> None:
+    page = project / "examples" / "sources" / "world-putin-call.html"
+    result = digest("extract", str(page), cwd=project)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["title"] == HEADLINE and record["section"] == "World"
+    assert "Leave A Comment" not in record["text"] and "Live Tv" not in record["text"]
+    missing = digest("extract", "nope.html", cwd=project)
+    assert missing.returncode == 2 and "nope.html: file not found" in missing.stderr
+
+
+def test_gather_on_a_folder_of_hostile_feeds(project: Path, repo_root: Path) -> None:
+    attacks = repo_root / "tests" / "data" / "gather" / "feeds" / "attacks"
+    shutil.copytree(attacks, project / "attacks")
+    config = (project / "config.toml").read_text()
+    head = config.split("\n[[sources]]\n", 1)[0] + "\n"
+    tail = "[subscribers]" + config.split("[subscribers]", 1)[1]
+    sources = "".join(
+        f'[[sources]]\nname = "{feed.name}"\nurl = "attacks/{feed.name}"\nkind = "feed"\n\n'
+        for feed in sorted(attacks.iterdir())
+    )
+    (project / "config.toml").write_text(head + sources + tail)
+    result = digest("gather", cwd=project)
+    assert result.returncode in (0, 1), result.stderr
+    for feed in attacks.iterdir():
+        assert feed.name[:20] in result.stdout
+    assert "root:" not in result.stdout  # xxe_file must not read /etc/passwd
+    assert "Traceback" not in result.stderr
+
+
+EDITION_DAY = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+
+
+def test_edit_pin_drop_intro_and_test_send(project: Path) -> None:
+    # Editions are named after the day they are made: the clock is set, never today's date.
+    assert digest("gather", cwd=project, now=EDITION_DAY).returncode == 0
+    shown = digest("edit", "show", cwd=project, now=EDITION_DAY)
+    assert "https://tech.example.net/2026/smart-lock-flaw" in shown.stdout
+    unknown = digest("edit", "pin", "https://nowhere.example/x", cwd=project, now=EDITION_DAY)
+    assert unknown.returncode == 2 and "not an article waiting" in unknown.stderr
+    drop = digest(
+        "edit",
+        "drop",
+        "https://tech.example.net/2026/smart-lock-flaw",
+        cwd=project,
+        now=EDITION_DAY,
+    )
+    assert drop.returncode == 0
+    assert digest("edit", "intro", "Hello & welcome", cwd=project, now=EDITION_DAY).returncode == 0
+    test = digest("edit", "test", "editor@example.com", cwd=project, now=EDITION_DAY)
+    assert test.returncode == 0, test.stderr
+    (sample,) = (project / "outbox").glob("2026-11-27-test--editor@example.com-*.eml")
+    message = email.message_from_bytes(sample.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text = message.get_body(("plain",)).get_content()
+    assert "Hello & welcome" in text and "smart-lock" not in text
+    run = digest("run", cwd=project, now=EDITION_DAY)
+    assert "sent to 3 recipient(s)" in run.stdout
+    assert not any((project / "outbox").glob("2026-11-27--editor*"))
+    assert len(list((project / "outbox").glob("2026-11-27--*.eml"))) == 3
+    assert "intro: (none)" in digest("edit", "show", cwd=project, now=EDITION_DAY).stdout
+
+
+def test_edit_approve_lets_a_gated_run_send(project: Path) -> None:
+    env = {"DIGEST_SCHEDULE__REQUIRE_APPROVAL": "true"}
+    assert digest("gather", cwd=project, env=env).returncode == 0
+    gated = digest("run", cwd=project, env=env)
+    assert gated.returncode == 0 and "waits for an editor's approval" in gated.stdout
+    approved = digest("edit", "approve", cwd=project, env=env)
+    assert approved.returncode == 0 and "approved: " in approved.stdout
+    assert "sent to 3 recipient(s)" in digest("run", cwd=project, env=env).stdout
