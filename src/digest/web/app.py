@@ -3,11 +3,13 @@
 Unsubscribe and preference links carry an HMAC of the address (see subscribers.py), so nobody
 can unsubscribe someone else. POST /unsubscribe answers RFC 8058 one-click requests from mail
 clients (body `List-Unsubscribe=One-Click`) as well as the confirmation form.
+
+Pages come from the templates in pages.py; the preview bodies and archived editions are the
+renderer's own documents and are served as they are.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -19,21 +21,13 @@ from starlette.routing import Route
 from digest.config import Config
 from digest.state import State, open_state
 from digest.subscribers import verify_token
-from digest.web.editor import desk_html, editor_routes
-
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>
-body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#1f2937}}
-a{{color:#1d4ed8}} button{{font-size:1rem;padding:.5rem 1rem}}
-.views{{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}}
-iframe{{border:1px solid #d1d5db;background:#fff}} pre{{white-space:pre-wrap;max-width:40rem}}
-</style></head><body><h1>{title}</h1>{body}</body></html>"""
+from digest.web.editor import desk, editor_routes
+from digest.web.pages import render, static_mount
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(PAGE.format(title=html.escape(title), body=body), status_code=status)
+def message(request: Request, title: str, text: str, status: int = 200) -> Response:
+    """A page that says one sentence (not found, link not valid, done)."""
+    return render(request, "message.html", {"title": title, "message": text}, status)
 
 
 def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
@@ -51,17 +45,12 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
         return email if email and token and verify_token(secret(st), email, token) else None
 
     async def index(request: Request) -> Response:
-        title = html.escape(cfg.newsletter.title)
-        body = (
-            f"<p>{title}</p><ul><li><a href='/preview'>Preview the next edition</a></li>"
-            "<li><a href='/archive'>Archive</a></li></ul>"
-        )
-        return page(cfg.newsletter.title, body)
+        return render(request, "index.html", {"newsletter": cfg.newsletter.title})
 
     async def preview(request: Request) -> Response:
         st = state()
         try:
-            desk = desk_html(
+            shown = desk(
                 cfg,
                 st,
                 environ,
@@ -70,17 +59,7 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             )
         finally:
             st.close()
-        body = desk + (
-            "<p>The next edition from the articles gathered so far "
-            "(run <code>digest gather</code> to refresh).</p><div class='views'>"
-            "<div><h2>Desktop</h2><iframe src='/preview/html' width='660' height='900'"
-            " title='desktop view'></iframe></div>"
-            "<div><h2>Phone (375 px)</h2><iframe src='/preview/html' width='375' height='900'"
-            " title='phone view'></iframe></div>"
-            "<div><h2>Plain text</h2><iframe src='/preview/text' width='420' height='900'"
-            " title='plain text view'></iframe></div></div>"
-        )
-        return page("Preview", body)
+        return render(request, "preview.html", {"desk": shown})
 
     def preview_message() -> tuple[str, str] | None:
         from digest import pipeline
@@ -102,7 +81,7 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
     async def preview_html(request: Request) -> Response:
         found = preview_message()
         if found is None:
-            return page("Nothing to preview", "<p>No unsent articles yet.</p>", 404)
+            return message(request, "Nothing to preview", "No unsent articles yet.", 404)
         return HTMLResponse(found[0])
 
     async def preview_text(request: Request) -> Response:
@@ -117,12 +96,7 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             records = st.editions.recent(100)
         finally:
             st.close()
-        items = "".join(
-            f"<li><a href='/archive/{html.escape(r.id)}'>{html.escape(r.id)}</a>: "
-            f"{html.escape(r.subject)}</li>"
-            for r in records
-        )
-        return page("Archive", f"<ul>{items}</ul>" if items else "<p>No editions yet.</p>")
+        return render(request, "archive.html", {"editions": records})
 
     async def archived(request: Request) -> Response:
         st = state()
@@ -131,7 +105,7 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
         finally:
             st.close()
         if record is None:
-            return page("Not found", "<p>No such edition.</p>", 404)
+            return message(request, "Not found", "No such edition.", 404)
         return HTMLResponse(record.browser_html)
 
     async def unsubscribe(request: Request) -> Response:
@@ -139,24 +113,23 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
         try:
             email = verified(request, st)
             if email is None:
-                return page("Link not valid", "<p>This unsubscribe link is not valid.</p>", 400)
+                text = "This unsubscribe link is not valid."
+                return message(request, "Link not valid", text, 400)
             if request.method == "POST":
                 st.ledger.suppress(email, "unsubscribed")
-                return page("Unsubscribed", f"<p>{html.escape(email)} will get no more emails.</p>")
+                return message(request, "Unsubscribed", f"{email} will get no more emails.")
         finally:
             st.close()
-        form = (
-            f"<p>Stop sending {html.escape(cfg.newsletter.title)} to {html.escape(email)}?</p>"
-            "<form method='post'><button type='submit'>Unsubscribe</button></form>"
-        )
-        return page("Unsubscribe", form)
+        context = {"newsletter": cfg.newsletter.title, "email": email}
+        return render(request, "unsubscribe.html", context)
 
     async def preferences(request: Request) -> Response:
         st = state()
         try:
             email = verified(request, st)
             if email is None:
-                return page("Link not valid", "<p>This preferences link is not valid.</p>", 400)
+                text = "This preferences link is not valid."
+                return message(request, "Link not valid", text, 400)
             sections = sorted({s.section for s in cfg.sources if s.section})
             if request.method == "POST":
                 form = await request.form()
@@ -165,16 +138,8 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             current = st.preferences.sections(email) or ()
         finally:
             st.close()
-        boxes = "".join(
-            f"<p><label><input type='checkbox' name='s:{html.escape(s)}'"
-            f"{' checked' if not current or s in current else ''}> {html.escape(s)}</label></p>"
-            for s in sections
-        )
-        body = (
-            f"<p>Sections {html.escape(email)} receives (none ticked = all):</p>"
-            f"<form method='post'>{boxes}<button type='submit'>Save</button></form>"
-        )
-        return page("Preferences", body)
+        context = {"email": email, "sections": sections, "current": current}
+        return render(request, "preferences.html", context)
 
     return Starlette(
         routes=[
@@ -187,5 +152,6 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
             Route("/preferences", preferences, methods=["GET", "POST"]),
             *editor_routes(cfg, environ, state),
+            static_mount(),
         ]
     )

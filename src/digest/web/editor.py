@@ -7,8 +7,8 @@ or the form; it doubles as the forms' CSRF token. Without the variable the desk 
 from __future__ import annotations
 
 import hmac
-import html
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from digest.config import Config
 from digest.errors import DigestError
+from digest.models import Article
 from digest.state import Action, State
 
 ENV_TOKEN = "DIGEST_EDITOR_TOKEN"
@@ -33,53 +34,38 @@ def authorised(given: str, environ: Mapping[str, str]) -> bool:
     return bool(token and given and hmac.compare_digest(token, given))
 
 
-def desk_html(cfg: Config, state: State, environ: Mapping[str, str], key: str, note: str) -> str:
-    """The list of waiting articles with the editor's controls (or a read-only list)."""
+@dataclass(frozen=True)
+class Waiting:
+    """An article waiting for the next edition, with the editor's choice ("pin", "drop", "")."""
+
+    article: Article
+    choice: str
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What `_desk.html` shows: the waiting stories, and controls when `key` is the token."""
+
+    stories: tuple[Waiting, ...]
+    intro: str
+    note: str
+    key: str
+    can_edit: bool
+    token_set: bool
+
+
+def desk(cfg: Config, state: State, environ: Mapping[str, str], key: str, note: str) -> Desk:
+    """The waiting articles and the editor's state, for the preview page to render."""
     articles = state.articles.unsent(datetime.now(UTC), cfg.newsletter.lookback_hours)
     choices = state.editorial.actions()
-    can_edit = authorised(key, environ)
-    hidden = f"<input type='hidden' name='k' value='{html.escape(key)}'>"
-    rows = []
-    for article in articles:
-        choice = choices.get(article.key, "")
-        label = f" <strong>({choice}ned)</strong>" if choice == "pin" else ""
-        label = " <strong>(dropped)</strong>" if choice == "drop" else label
-        buttons = ""
-        if can_edit:
-            buttons = "".join(
-                f"<form method='post' action='/preview/choose' style='display:inline'>{hidden}"
-                f"<input type='hidden' name='url' value='{html.escape(article.key)}'>"
-                f"<button name='action' value='{action}'>{text}</button></form> "
-                for action, text in (("pin", "Pin"), ("drop", "Drop"), ("reset", "Reset"))
-            )
-        rows.append(
-            f"<li>{html.escape(article.section or '')} · "
-            f"<a href='{html.escape(article.url)}'>{html.escape(article.title)}</a>{label} "
-            f"{buttons}</li>"
-        )
-    intro = html.escape(state.editorial.intro() or "")
-    if not can_edit:
-        hint = (
-            "Set DIGEST_EDITOR_TOKEN and open /preview?k=TOKEN to edit."
-            if editor_token(environ) is None
-            else "Open /preview?k=TOKEN to edit."
-        )
-        controls = f"<p>Intro: {intro or '(none)'}</p><p><em>{hint}</em></p>"
-    else:
-        controls = (
-            f"<form method='post' action='/preview/intro'>{hidden}<p><label>Intro<br>"
-            f"<textarea name='intro' rows='3' cols='60'>{intro}</textarea></label></p>"
-            "<button>Save intro</button></form>"
-            f"<form method='post' action='/preview/gather'>{hidden}"
-            "<p><button>Gather new articles now</button></p></form>"
-            f"<form method='post' action='/preview/approve'>{hidden}"
-            "<p><button>Approve this edition as shown</button></p></form>"
-            f"<form method='post' action='/preview/test'>{hidden}<p><label>Send a test to "
-            "<input type='email' name='email' required></label> <button>Send test</button>"
-            "</p></form>"
-        )
-    notice = f"<p role='status'><strong>{html.escape(note)}</strong></p>" if note else ""
-    return f"{notice}<h2>Stories waiting</h2><ul>{''.join(rows)}</ul>{controls}"
+    return Desk(
+        stories=tuple(Waiting(a, choices.get(a.key, "")) for a in articles),
+        intro=state.editorial.intro() or "",
+        note=note,
+        key=key,
+        can_edit=authorised(key, environ),
+        token_set=editor_token(environ) is not None,
+    )
 
 
 def editor_routes(
