@@ -18,3 +18,15 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def shipped_folder(in_wheel: Path, in_repo: Path, marker: str) -> Path | None:
+    """A folder of data digest ships: inside the installed package, else the repository's own.
+
+    The wheel carries repository folders as package data (see pyproject.toml); an editable
+    install or a checkout reads them where they are, so each has one source of truth.
+    """
+    for candidate in (in_wheel, in_repo):
+        if (candidate / marker).is_file():
+            return candidate
+    return None

@@ -18,6 +18,7 @@ from tests.cli.runner import digest
 
 COMMANDS = [
     "edit",
+    "init",
     "run",
     "gather",
     "build",

@@ -5,17 +5,16 @@ Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error (including ba
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from digest import __version__
 from digest.cli.edit import edit
+from digest.cli.init import init
 from digest.cli.output import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -24,16 +23,17 @@ from digest.cli.output import (
     errors,
     exit_for,
     fail,
+    new_table,
     now_utc,
     opened_state,
     print_problems,
     print_report,
     progress_bar,
     read_text,
+    styled,
 )
 from digest.cli.subscribers import subscribers
 from digest.errors import DigestError
-from digest.files import write_atomic
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,7 +55,7 @@ def cli(ctx: click.Context, config: str | None) -> None:
     ctx.obj = Context(config)
 
 
-@cli.command()
+@cli.command(short_help="Build one edition now and send it.")
 @click.option(
     "--dry-run", is_flag=True, help="Build and check the edition; store and send nothing."
 )
@@ -87,7 +87,7 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None) -> None:
     exit_for(report)
 
 
-@cli.command()
+@cli.command(short_help="Fetch every source and store new articles.")
 @click.pass_obj
 def gather(obj: Context) -> None:
     """Fetch every source, store new articles, and print a table of sources.
@@ -102,14 +102,12 @@ def gather(obj: Context) -> None:
     settings = pipeline.stage_settings(cfg)
     with opened_state(cfg) as state:
         result = pipeline.gather(cfg, state, settings, now_utc())
-    table = Table(title="Sources", title_justify="left")
-    for column in ("source", "status", "articles", "seconds", "error"):
-        table.add_column(column, overflow="fold")
+    table = new_table("Sources", ("source", "status", "articles", "seconds", "error"))
     for status in result.statuses:
         style = {"ok": "green", "not-modified": "cyan"}.get(status.status, "red")
         table.add_row(
             status.name,
-            f"[{style}]{status.status}[/]",
+            styled(status.status, style),
             str(status.articles),
             f"{status.seconds:.2f}",
             status.error or "",
@@ -119,7 +117,7 @@ def gather(obj: Context) -> None:
         sys.exit(EXIT_FAILED)
 
 
-@cli.command()
+@cli.command(short_help="Build a preview of the next edition.")
 @click.option(
     "--out",
     "out",
@@ -160,18 +158,19 @@ def build(obj: Context, out: Path, intro: str | None) -> None:
     )
     console.print(
         f"{len(built.digest.stories)} stories: "
-        f"{out}/digest.html, {out}/digest.txt, {out}/sample.eml",
-        highlight=False,
+        f"{out}/digest.html, {out}/digest.txt, {out}/sample.eml"
     )
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Write each file via a temporary name so a reader never sees half a file."""
+    from digest.files import write_atomic
+
     for name, content in files.items():
         write_atomic(folder / name, content)
 
 
-@cli.command()
+@cli.command(short_help="Resume sending the unfinished edition.")
 @click.pass_obj
 def send(obj: Context) -> None:
     """Send the unfinished edition to every recipient not yet sent (resume after a crash).
@@ -189,7 +188,7 @@ def send(obj: Context) -> None:
     exit_for(report)
 
 
-@cli.command()
+@cli.command(short_help="Summarize articles: one JSON object each.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--jsonl",
@@ -205,6 +204,8 @@ def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
       digest summarize article.txt
       digest summarize --jsonl stories.jsonl > summaries.jsonl
     """
+    import json
+
     from digest.summarize import summarize_document, summarize_jsonl
 
     if bool(files) == bool(jsonl):
@@ -234,7 +235,7 @@ def document_format(file: Path, text: str) -> Any:
     return "text"
 
 
-@cli.command()
+@cli.command(short_help="Extract the main article of pages as JSON.")
 @click.argument("targets", nargs=-1, required=True)
 def extract(targets: tuple[str, ...]) -> None:
     """Extract the main article of pages: JSON with title, section, published, url, text.
@@ -243,6 +244,8 @@ def extract(targets: tuple[str, ...]) -> None:
     Example:
       digest extract examples/sources/world-putin-call.html
     """
+    import json
+
     from digest.gather import extract_page
 
     for target in targets:
@@ -276,7 +279,7 @@ def fetch_url(url: str) -> tuple[bytes, str]:
     return asyncio.run(get())
 
 
-@cli.command()
+@cli.command(short_help="Run editions on the cron schedule.")
 @click.pass_obj
 def schedule(obj: Context) -> None:
     """Run editions on the configured cron schedule, in the foreground (as a service).
@@ -288,14 +291,11 @@ def schedule(obj: Context) -> None:
     from digest.schedule import run_scheduler
 
     cfg = obj.config
-    console.print(
-        f"scheduling '{cfg.schedule.cron}' ({cfg.schedule.timezone}); Ctrl-C to stop",
-        highlight=False,
-    )
+    console.print(f"scheduling '{cfg.schedule.cron}' ({cfg.schedule.timezone}); Ctrl-C to stop")
     run_scheduler(cfg, os.environ, on_report=print_report)
 
 
-@cli.command()
+@cli.command(short_help="Serve the preview, archive and unsubscribe.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.pass_obj
@@ -313,7 +313,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     uvicorn.run(create_app(obj.config, os.environ), host=host, port=port, log_level="info")
 
 
-@cli.command()
+@cli.command(short_help="Show source health and recent editions.")
 @click.pass_obj
 def status(obj: Context) -> None:
     """Show each source's last gather and recent editions with their delivery counts.
@@ -325,9 +325,10 @@ def status(obj: Context) -> None:
     cfg = obj.config
     with opened_state(cfg) as state:
         health = state.sources.health()
-        sources = Table(title="Sources (last gather)", title_justify="left")
-        for column in ("source", "status", "articles", "checked", "last ok", "error"):
-            sources.add_column(column, overflow="fold")
+        sources = new_table(
+            "Sources (last gather)",
+            ("source", "status", "articles", "checked", "last ok", "error"),
+        )
         for source in cfg.sources:
             seen = health.get(source.name)
             if seen is None:
@@ -336,16 +337,18 @@ def status(obj: Context) -> None:
             style = "red" if seen.status == "error" else "green"
             sources.add_row(
                 source.name,
-                f"[{style}]{seen.status}[/]",
+                styled(seen.status, style),
                 str(seen.articles),
                 seen.checked_at.strftime("%Y-%m-%d %H:%M"),
                 seen.last_ok_at.strftime("%Y-%m-%d %H:%M") if seen.last_ok_at else "never",
                 seen.error or "",
             )
         console.print(sources)
-        table = Table(title="Editions", title_justify="left")
-        for column in ("edition", "created", "stories", "status", "sent", "failed", "pending"):
-            table.add_column(column)
+        table = new_table(
+            "Editions",
+            ("edition", "created", "stories", "status", "sent", "failed", "pending"),
+            fold=False,
+        )
         for record in state.editions.recent(20):
             counts = state.ledger.counts(record.id)
             table.add_row(
@@ -358,10 +361,10 @@ def status(obj: Context) -> None:
                 str(counts.get("pending", 0)),
             )
     console.print(table)
-    console.print(f"sources: {len(cfg.sources)}; provider: {cfg.provider}", highlight=False)
+    console.print(f"sources: {len(cfg.sources)}; provider: {cfg.provider}")
 
 
-@cli.command()
+@cli.command(short_help="Run the quality gate on the pending edition.")
 @click.option("--links", is_flag=True, help="Also fetch every link to see that it answers.")
 @click.pass_obj
 def check(obj: Context, links: bool) -> None:
@@ -380,14 +383,16 @@ def check(obj: Context, links: bool) -> None:
         console.print("nothing to check: no pending edition and nothing new gathered")
         return
     results = pipeline.quality_gate(message, check_links=links)
-    table = Table(title=f"Quality gate: {message.subject}", title_justify="left")
-    for column in ("check", "result", "detail"):
-        table.add_column(column, overflow="fold")
+    table = new_table(f"Quality gate: {message.subject}", ("check", "result", "detail"))
     for result in results:
-        mark = (
-            "[green]ok[/]" if result.ok else "[yellow]warn[/]" if result.warning else "[red]FAIL[/]"
+        label, style = (
+            ("ok", "green")
+            if result.ok
+            else ("warn", "yellow")
+            if result.warning
+            else ("FAIL", "red")
         )
-        table.add_row(result.name, mark, result.detail)
+        table.add_row(result.name, styled(label, style), result.detail)
     console.print(table)
     if any(not r.ok and not r.warning for r in results):
         sys.exit(EXIT_FAILED)
@@ -395,6 +400,7 @@ def check(obj: Context, links: bool) -> None:
 
 cli.add_command(subscribers)
 cli.add_command(edit)
+cli.add_command(init)
 
 
 def main() -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from digest.cli.output import Context, console, now_utc, opened_state
 from digest.errors import InputError
-from digest.state import Action, State
+
+if TYPE_CHECKING:
+    from digest.state import Action, State
 
 
-@click.group()
+@click.group(short_help="Pin, drop, intro and test the next edition.")
 def edit() -> None:
     """Pin or drop stories, write the intro, send yourself a test of the next edition.
 
@@ -31,7 +34,7 @@ def known_key(state: State, lookback_hours: int, url: str) -> str:
     return url
 
 
-@edit.command("show")
+@edit.command("show", short_help="List articles waiting for the next edition.")
 @click.pass_obj
 def edit_show(obj: Context) -> None:
     """List the articles waiting for the next edition with the editor's choices.
@@ -45,13 +48,13 @@ def edit_show(obj: Context) -> None:
         articles = state.articles.unsent(now_utc(), cfg.newsletter.lookback_hours)
         choices = state.editorial.actions()
         intro = state.editorial.intro()
-    # One URL per line, unwrapped, so it can be copied into `digest edit pin URL`.
-    console.print(f"{len(articles)} article(s) waiting for the next edition:", highlight=False)
+    # One URL per line (the console never wraps), so it can be copied into `digest edit pin URL`.
+    console.print(f"{len(articles)} article(s) waiting for the next edition:")
     for article in articles:
         choice = choices.get(article.key, "-")
-        console.print(f"{choice:<5} {article.key}", soft_wrap=True, highlight=False)
-        console.print(f"      {article.section or 'no section'} · {article.title}", highlight=False)
-    console.print(f"intro: {intro or '(none)'}", highlight=False)
+        console.print(f"{choice:<5} {article.key}")
+        console.print(f"      {article.section or 'no section'} · {article.title}")
+    console.print(f"intro: {intro or '(none)'}")
 
 
 def choose(obj: Context, url: str, action: Action | None) -> None:
@@ -59,10 +62,10 @@ def choose(obj: Context, url: str, action: Action | None) -> None:
     with opened_state(cfg) as state:
         key = known_key(state, cfg.newsletter.lookback_hours, url)
         state.editorial.choose(key, action, now_utc())
-    console.print(f"{action or 'reset'}: {url}", highlight=False)
+    console.print(f"{action or 'reset'}: {url}")
 
 
-@edit.command("pin")
+@edit.command("pin", short_help="Put a story at the top of the next edition.")
 @click.argument("url")
 @click.pass_obj
 def edit_pin(obj: Context, url: str) -> None:
@@ -75,7 +78,7 @@ def edit_pin(obj: Context, url: str) -> None:
     choose(obj, url, "pin")
 
 
-@edit.command("drop")
+@edit.command("drop", short_help="Leave a story out of the next edition.")
 @click.argument("url")
 @click.pass_obj
 def edit_drop(obj: Context, url: str) -> None:
@@ -88,7 +91,7 @@ def edit_drop(obj: Context, url: str) -> None:
     choose(obj, url, "drop")
 
 
-@edit.command("reset")
+@edit.command("reset", short_help="Forget a pin or drop.")
 @click.argument("url")
 @click.pass_obj
 def edit_reset(obj: Context, url: str) -> None:
@@ -101,7 +104,7 @@ def edit_reset(obj: Context, url: str) -> None:
     choose(obj, url, None)
 
 
-@edit.command("intro")
+@edit.command("intro", short_help="Set the editor's note of the next edition.")
 @click.argument("text", required=False)
 @click.option("--clear", is_flag=True, help="Remove the intro.")
 @click.pass_obj
@@ -119,7 +122,7 @@ def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
     console.print("intro cleared" if clear else "intro set")
 
 
-@edit.command("approve")
+@edit.command("approve", short_help="Approve the next edition as it stands.")
 @click.pass_obj
 def edit_approve(obj: Context) -> None:
     """Approve the next edition exactly as it stands (with [schedule] require_approval).
@@ -137,10 +140,10 @@ def edit_approve(obj: Context) -> None:
     if digest is None:
         console.print("nothing to approve: no articles wait for the next edition")
         return
-    console.print(f"approved: {digest.subject} ({len(digest.stories)} stories)", highlight=False)
+    console.print(f"approved: {digest.subject} ({len(digest.stories)} stories)")
 
 
-@edit.command("test")
+@edit.command("test", short_help="Send the next edition to one test address.")
 @click.argument("email")
 @click.pass_obj
 def edit_test(obj: Context, email: str) -> None:
@@ -156,4 +159,4 @@ def edit_test(obj: Context, email: str) -> None:
 
     with opened_state(obj.config) as state:
         note = editorial.send_test(obj.config, state, os.environ, email, now_utc())
-    console.print(note or "nothing to send: no articles wait for the next edition", highlight=False)
+    console.print(note or "nothing to send: no articles wait for the next edition")

@@ -1,6 +1,11 @@
 """What the CLI commands share: consoles, the lazily loaded config, state, progress, reports.
 
 Only the CLI prints; the library returns data (RunReport, Problem) and this module shows it.
+
+Both consoles have rich markup off and soft wrapping on: messages, hints, problems, notes,
+subjects, feed text and paths print exactly as written, brackets included, never broken inside a
+path. Colour comes from `styled` spans, never from markup in a string. Imports beyond click and
+rich wait for the command that needs them, so `digest --help` starts fast.
 """
 
 from __future__ import annotations
@@ -11,42 +16,62 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
+from rich.text import Text
 
-from digest.config import Config, config_path, load_config
 from digest.errors import ConfigError, DigestError, InputError
-from digest.models import Problem, RunReport
-from digest.state import State, open_state
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from digest.config import Config
+    from digest.models import Problem, RunReport
+    from digest.state import State
+
+console = Console(soft_wrap=True, markup=False, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def styled(text: str, style: str) -> Text:
+    """`text` shown in `style`, taken literally (no markup is parsed)."""
+    return Text(text, style=style)
+
+
+def new_table(title: str, columns: tuple[str, ...], *, fold: bool = True) -> Table:
+    """A left-titled table; long cells fold rather than being cut when `fold` is set."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold" if fold else "ellipsis")
+    return table
+
+
 class Context:
-    """What every command shares: where the config is, loaded on first use."""
+    """What every command shares: the --config value, the config loaded on first use."""
 
     def __init__(self, config: str | None) -> None:
-        self.config_file = config_path(config, os.environ)
+        self.explicit = config
         self._config: Config | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_file, os.environ)
+            from digest.config import config_path, load_config
+
+            self._config = load_config(config_path(self.explicit, os.environ), os.environ)
         return self._config
 
 
 def fail(exc: DigestError) -> NoReturn:
     code = EXIT_USAGE if isinstance(exc, ConfigError | InputError) else EXIT_FAILED
-    errors.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+    errors.print(Text.assemble(styled("error:", "bold red"), " ", exc.message))
     if exc.hint:
-        errors.print(f"  hint: {exc.hint}", highlight=False)
+        errors.print(f"  hint: {exc.hint}")
     sys.exit(code)
 
 
@@ -56,6 +81,8 @@ def now_utc() -> datetime:
 
 @contextmanager
 def opened_state(cfg: Config) -> Iterator[State]:
+    from digest.state import open_state
+
     state = open_state(cfg.state_database)
     try:
         yield state
@@ -69,8 +96,14 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     if not errors.is_terminal:
         yield lambda done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
+        TextColumn(label, markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
@@ -79,9 +112,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def print_problems(problems: tuple[Problem, ...]) -> None:
     if not problems:
         return
-    table = Table(title="Problems", title_justify="left")
-    for column in ("stage", "item", "what happened"):
-        table.add_column(column, overflow="fold")
+    table = new_table("Problems", ("stage", "item", "what happened"))
     for problem in problems:
         table.add_row(problem.stage, problem.subject, problem.message)
     errors.print(table)
@@ -90,33 +121,32 @@ def print_problems(problems: tuple[Problem, ...]) -> None:
 def print_report(report: RunReport) -> None:
     print_problems(report.problems)
     for note in report.notes:
-        console.print(note, highlight=False)
+        console.print(note)
     if report.edition_id is None:
         return
     if report.breakdown:
-        table = Table(title="Not delivered", title_justify="left")
-        for column in ("status", "reason", "recipients"):
-            table.add_column(column)
+        table = new_table("Not delivered", ("status", "reason", "recipients"), fold=False)
         for status, reason, count in report.breakdown:
             table.add_row(status, reason, str(count))
         console.print(table)
     if report.stopped:
         errors.print(
-            f"[bold red]sending stopped:[/] {report.stopped}; {report.pending} recipient(s) "
-            "still pending; `digest send` resumes where it stopped",
-            highlight=False,
+            Text.assemble(
+                styled("sending stopped:", "bold red"),
+                f" {report.stopped}; {report.pending} recipient(s) still pending; "
+                "`digest send` resumes where it stopped",
+            )
         )
     verb = "would send to" if report.dry_run else "sent to"
     console.print(
         f"edition {report.edition_id}: {report.stories} stories, {verb} "
         f"{report.sent if not report.dry_run else report.skipped} recipient(s)"
-        + ("" if report.dry_run else f", {report.failed} failed, {report.skipped} skipped"),
-        highlight=False,
+        + ("" if report.dry_run else f", {report.failed} failed, {report.skipped} skipped")
     )
     if report.outbox:
         edition = report.edition_id
-        console.print(f"messages: {report.outbox}/{edition}--*.eml", highlight=False)
-        console.print(f"open in a browser: {report.outbox}/{edition}/digest.html", highlight=False)
+        console.print(f"messages: {report.outbox}/{edition}--*.eml")
+        console.print(f"open in a browser: {report.outbox}/{edition}/digest.html")
 
 
 def exit_for(report: RunReport) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from digest.cli.output import Context, console, errors, opened_state
+from digest.cli.output import Context, console, errors, new_table, opened_state
 from digest.errors import InputError
 
 
-@click.group()
+@click.group(short_help="List, add, import and remove subscribers.")
 def subscribers() -> None:
     """List, add, import, validate and unsubscribe subscribers.
 
@@ -21,7 +20,7 @@ def subscribers() -> None:
     """
 
 
-@subscribers.command("list")
+@subscribers.command("list", short_help="List subscribers with status and sections.")
 @click.pass_obj
 def subscribers_list(obj: Context) -> None:
     """Print every subscriber with status and sections.
@@ -35,9 +34,11 @@ def subscribers_list(obj: Context) -> None:
     cfg = obj.config
     found = load_subscribers(cfg.subscribers_dir)
     with opened_state(cfg) as state:
-        table = Table(title=f"Subscribers ({cfg.subscribers_dir})", title_justify="left")
-        for column in ("email", "name", "sections", "status"):
-            table.add_column(column)
+        table = new_table(
+            f"Subscribers ({cfg.subscribers_dir})",
+            ("email", "name", "sections", "status"),
+            fold=False,
+        )
         for sub in found.subscribers:
             status = "active" if sub.active else "unsubscribed (list)"
             if state.ledger.is_suppressed(sub.email):
@@ -45,10 +46,10 @@ def subscribers_list(obj: Context) -> None:
             table.add_row(sub.email, sub.name, "; ".join(sub.sections) or "all", status)
     console.print(table)
     for duplicate in found.duplicates:
-        errors.print(f"duplicate: {duplicate}", highlight=False)
+        errors.print(f"duplicate: {duplicate}")
 
 
-@subscribers.command("validate")
+@subscribers.command("validate", short_help="Check every list; exit 2 on a bad row.")
 @click.pass_obj
 def subscribers_validate(obj: Context) -> None:
     """Check every list; exit 2 naming file and line of the first bad row.
@@ -61,11 +62,11 @@ def subscribers_validate(obj: Context) -> None:
 
     found = load_subscribers(obj.config.subscribers_dir)
     for duplicate in found.duplicates:
-        errors.print(f"duplicate: {duplicate}", highlight=False)
+        errors.print(f"duplicate: {duplicate}")
     console.print(f"{len(found.active)} active of {len(found.subscribers)} subscribers: ok")
 
 
-@subscribers.command("add")
+@subscribers.command("add", short_help="Add a subscriber to a list.")
 @click.argument("email")
 @click.option("--name", default="", help="Display name used in the greeting.")
 @click.option("--sections", default="", help="Sections to receive, ';'-separated (default all).")
@@ -88,10 +89,10 @@ def subscribers_add(obj: Context, email: str, name: str, sections: str, list_nam
         raise InputError(f"{address} is already subscribed")
     chosen = tuple(s.strip() for s in sections.split(";") if s.strip())
     append_subscriber(cfg.subscribers_dir / list_name, Subscriber(address, name, chosen))
-    console.print(f"added {address} to {cfg.subscribers_dir / list_name}", highlight=False)
+    console.print(f"added {address} to {cfg.subscribers_dir / list_name}")
 
 
-@subscribers.command("unsubscribe")
+@subscribers.command("unsubscribe", short_help="Unsubscribe an address now.")
 @click.argument("email")
 @click.pass_obj
 def subscribers_unsubscribe(obj: Context, email: str) -> None:
@@ -106,10 +107,10 @@ def subscribers_unsubscribe(obj: Context, email: str) -> None:
     address = normalise_address(email, "EMAIL")
     with opened_state(obj.config) as state:
         state.ledger.suppress(address, "unsubscribed")
-    console.print(f"unsubscribed {address}", highlight=False)
+    console.print(f"unsubscribed {address}")
 
 
-@subscribers.command("import")
+@subscribers.command("import", short_help="Validate and import a CSV list.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--as", "name", default=None, help="List name in the folder (default: FILE's name).")
 @click.pass_obj
@@ -130,6 +131,5 @@ def subscribers_import(obj: Context, file: Path, name: str | None) -> None:
         suppressed = sum(1 for s in rows if state.ledger.is_suppressed(s.email))
     console.print(
         f"imported {len(rows)} subscriber(s) into {cfg.subscribers_dir / (name or file.name)}"
-        + (f"; {suppressed} stay unsubscribed or suppressed" if suppressed else ""),
-        highlight=False,
+        + (f"; {suppressed} stay unsubscribed or suppressed" if suppressed else "")
     )

@@ -1,7 +1,7 @@
 """Where the email templates come from and the Jinja2 environment that renders them.
 
 The shipped templates are `templates/email/` of the repository; the wheel carries them as
-`digest/render/email/` (see pyproject.toml), so one folder is the source of truth for both. A
+`digest/render/email_templates/` (see pyproject.toml), so one folder is the source of truth. A
 `[render] templates_dir` folder is searched first, so an operator can override any template.
 """
 
@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from digest.errors import RenderError
+from digest.files import shipped_folder
 
 HTML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -25,13 +26,15 @@ TEXT_WIDTH = 72
 def bundled_templates_dir() -> Path:
     """The shipped templates: package data when installed, else <repo>/templates/email."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "email", here.parents[2] / "templates" / "email"):
-        if (candidate / HTML_TEMPLATE).is_file():
-            return candidate
-    raise RenderError(
-        f"bundled templates not found next to {here}",
-        hint="reinstall digest, or set [render] templates_dir to a folder with the templates",
+    found = shipped_folder(
+        here / "email_templates", here.parents[2] / "templates" / "email", HTML_TEMPLATE
     )
+    if found is None:
+        raise RenderError(
+            f"bundled templates not found next to {here}",
+            hint="reinstall digest, or set [render] templates_dir to a folder with the templates",
+        )
+    return found
 
 
 def _nl2br(value: str) -> Markup:
