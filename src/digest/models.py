@@ -106,12 +106,18 @@ class Digest:
 
 @dataclass(frozen=True)
 class Subscriber:
-    """A recipient; `sections` empty means every section."""
+    """A recipient; `sections` empty means every section.
+
+    `frequency` is "daily" or "weekly" (which kind of edition they get); `timezone` is an IANA
+    zone name for local-time delivery, or None for the newsletter's own zone.
+    """
 
     email: str
     name: str = ""
     sections: tuple[str, ...] = ()
     active: bool = True
+    frequency: str = "daily"
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,13 @@ def test_rows_columns_and_duplicates(tmp_path: Path) -> None:
     assert found.find("a@EXAMPLE.com") is not None
 
 
+def test_frequency_and_timezone_columns(tmp_path: Path) -> None:
+    folder = lists(tmp_path, a="email,frequency,timezone\na@example.com,Weekly,Asia/Tokyo\n")
+    (found,) = load_subscribers(folder).subscribers
+    assert (found.frequency, found.timezone) == ("weekly", "Asia/Tokyo")
+    assert Subscriber("b@example.com").frequency == "daily"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -54,6 +61,11 @@ def test_rows_columns_and_duplicates(tmp_path: Path) -> None:
         ("email,status\na@example.com,paused\n", "list.csv:2: status must be active"),
         ("email\na@example.com,extra\n", "list.csv:2: more fields than the header"),
         ("email\n", "hold no subscribers"),
+        (
+            "email,frequency\na@example.com,hourly\n",
+            "list.csv:2: frequency must be daily or weekly",
+        ),
+        ("email,timezone\na@example.com,Mars/Base\n", "list.csv:2: timezone must be an IANA zone"),
     ],
 )
 def test_bad_rows_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:

@@ -1,9 +1,10 @@
 """Subscriber lists: CSV files in the subscribers folder, validated row by row.
 
-Format (header required): `email,name,sections,status`; only `email` is mandatory.
-`sections` is a `;`-separated list (empty = every section); `status` is active (default) or
-unsubscribed. Unsubscribes that arrive by link live in the state store, never in these files,
-so re-importing a list cannot resubscribe anyone.
+Format (header required): `email,name,sections,frequency,timezone,status`; only `email` is
+mandatory. `sections` is a `;`-separated list (empty = every section); `frequency` is daily
+(default) or weekly; `timezone` an IANA zone (empty = the newsletter's); `status` is active
+(default) or unsubscribed. Unsubscribes that arrive by link live in the state store, never in
+these files, so re-importing a list cannot resubscribe anyone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -20,7 +22,8 @@ from digest.errors import InputError
 from digest.files import write_atomic
 from digest.models import Subscriber
 
-COLUMNS = ("email", "name", "sections", "status")
+COLUMNS = ("email", "name", "sections", "frequency", "timezone", "status")
+FREQUENCIES = ("daily", "weekly")
 STATUSES = ("active", "unsubscribed")
 
 
@@ -106,7 +109,30 @@ def _subscriber(row: dict[str, str], where: str) -> Subscriber:
         raise InputError(f"{where}: status must be active or unsubscribed, got {status!r}")
     sections = tuple(s.strip() for s in (row.get("sections") or "").split(";") if s.strip())
     name = " ".join((row.get("name") or "").split())
-    return Subscriber(email=email, name=name, sections=sections, active=status == "active")
+    frequency = (row.get("frequency") or "daily").strip().lower()
+    if frequency not in FREQUENCIES:
+        raise InputError(f"{where}: frequency must be daily or weekly, got {frequency!r}")
+    return Subscriber(
+        email=email,
+        name=name,
+        sections=sections,
+        active=status == "active",
+        frequency=frequency,
+        timezone=_timezone((row.get("timezone") or "").strip(), where),
+    )
+
+
+def _timezone(name: str, where: str) -> str | None:
+    """An IANA zone name as given, or None when the column is empty."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"{where}: timezone must be an IANA zone such as Europe/Paris, got {name!r}"
+        ) from None
+    return name
 
 
 def import_list(source: Path, folder: Path, name: str | None = None) -> tuple[Subscriber, ...]:
@@ -139,6 +165,8 @@ def append_subscriber(file: Path, subscriber: Subscriber) -> None:
         "email": subscriber.email,
         "name": subscriber.name,
         "sections": ";".join(subscriber.sections),
+        "frequency": subscriber.frequency,
+        "timezone": subscriber.timezone or "",
         "status": "active" if subscriber.active else "unsubscribed",
     }
     rows.append([values.get(column, "") for column in header])
