@@ -98,6 +98,7 @@ class Digest:
     sections: tuple[Section, ...]
     created: datetime
     intro: str | None = None
+    lead: int = 0  # index in `stories` of the top-ranked story (the subject's): shown first
 
     @property
     def stories(self) -> tuple[Story, ...]:

@@ -14,10 +14,11 @@ import pytest
 
 from digest.check import CheckResult, check_message, gate_passed, link_problem
 from digest.check.css import css_findings
-from digest.models import RenderedEmail
-from digest.render import RenderSettings, render_for
+from digest.deliver import message_for
+from digest.models import RenderedEmail, Subscriber
+from digest.render import RenderSettings, render_edition, render_for
 from tests.conftest import require
-from tests.render.sample import SUBSCRIBERS, build_message, links_for, load_sample
+from tests.render.sample import SUBSCRIBERS, build_message, links_for, load_sample, sized_digest
 
 
 def _sample_email() -> RenderedEmail:
@@ -147,11 +148,20 @@ def test_malformed_links_fail(href: str, problem: str) -> None:
     assert link_problem("#story-1", {"story-1"}) is None
 
 
+def test_links_to_anchors_warn() -> None:
+    assert _check(_raw())["local-anchors"] == CheckResult(
+        "local-anchors", True, "no links to #anchors"
+    )
+    raw = _with_html(("<h1 ", '<p><a href="#top">Back to top</a></p><h1 id="top" '))
+    result = _check(raw)["local-anchors"]
+    assert result.ok and result.warning and "#top" in result.detail
+
+
 def test_footer_without_postal_address_fails() -> None:
     email = _sample_email()
     html = email.html.replace("<address", "<div").replace("</address>", "</div>")
     text = email.text.rsplit("\n\n", 1)[0] + "\n"
-    assert text.rstrip().endswith("preferences/ann-example-com")
+    assert text.rstrip().endswith("editions/2025-11-27")
     result = _check(_raw(RenderedEmail(email.subject, html, text)))["footer"]
     assert not result.ok and "no postal address" in result.detail
     assert "unsubscribe link" not in result.detail
@@ -223,3 +233,28 @@ def test_reachable_links_pass_and_broken_ones_fail(local_site: str) -> None:
     result = bad["links-reachable"]
     assert not result.ok and "/missing (404)" in result.detail and "1 of 2" in result.detail
     assert "links-reachable" not in _check(_links_only(f"{local_site}/a"))
+
+
+EDITIONS = {"1 story": (1, 0), "9 stories": (9, 0), "30 stories": (30, 0), "40 outlets": (9, 40)}
+
+
+@pytest.mark.parametrize("theme", ["default", "compact"])
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_editions_of_every_size_pass_the_gate(edition: str, theme: str) -> None:
+    """The message `digest check` builds (deliver.message_for) for each size passes every
+    check, SpamAssassin included (at most 1.0; a 40-outlet story once failed on
+    MPART_ALT_DIFF_COUNT)."""
+    require(shutil.which("spamassassin") is not None, "spamassassin")
+    stories, outlets = EDITIONS[edition]
+    digest, newsletter = sized_digest(stories, outlets=outlets)
+    rendered = render_edition(digest, newsletter, RenderSettings(theme=theme))
+    reader = Subscriber(email="ada@example.com", name="Ada Lovelace")
+    message = message_for(newsletter, rendered, reader, "s" * 32, digest.created)
+    results = _by_name(check_message(message.raw, spamassassin=theme == "default"))
+    failed = {name: r.detail for name, r in results.items() if not r.ok}
+    assert not failed
+    assert "Hi Ada," in message.text
+    if theme == "default":
+        spam = results["spamassassin"]
+        assert not spam.warning and float(spam.detail.split()[1]) <= 1.0, spam.detail
+        assert "MPART_ALT_DIFF" not in spam.detail and "HTML_FONT_LOW_CONTRAST" not in spam.detail

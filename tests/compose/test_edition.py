@@ -132,3 +132,12 @@ def test_equal_scores_put_the_fuller_article_first() -> None:
     assert digest is not None
     assert [s.headline for s in digest.stories] == ["Zebra crossing report", "A short note"]
     assert digest.subject.startswith("Zebra crossing report")
+
+
+def test_lead_is_the_top_ranked_story_in_section_order() -> None:
+    """Digest.lead points at the subject's story, wherever section_order puts its section."""
+    digest = run(ITEMS, section_order=("World", "Business"))
+    assert digest is not None
+    lead = digest.stories[digest.lead]
+    assert digest.lead == 1 and digest.sections[0].name == "World"
+    assert digest.subject.startswith(lead.headline) and "rates" in lead.headline

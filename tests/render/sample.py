@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -21,6 +22,7 @@ from digest.models import (
     Story,
     Subscriber,
 )
+from digest.render import RenderSettings, render_for
 
 DATA = Path(__file__).parents[1] / "data" / "render"
 
@@ -34,6 +36,7 @@ def _story(raw: dict[str, Any]) -> Story:
         section=raw["section"],
         published=datetime.fromisoformat(raw["published"]),
         also_in=tuple(Link(**link) for link in raw.get("also_in", ())),
+        word_count=raw.get("word_count", 0),
     )
 
 
@@ -54,6 +57,53 @@ def load_sample() -> tuple[Digest, Newsletter]:
         ),
     )
     return digest, Newsletter(**data["newsletter"])
+
+
+LONG_POINT = (
+    "Officials said the change would take effect from the spring, after a consultation that "
+    "drew more than four thousand responses from businesses, councils and residents."
+)
+
+
+def sized_digest(stories: int, *, outlets: int = 0) -> tuple[Digest, Newsletter]:
+    """The fixture grown (or cut) to `stories` stories in its four sections, each with its own
+    URL and a long third key point; the lead also covered by `outlets` other outlets."""
+    digest, newsletter = load_sample()
+    base = digest.stories
+    grown: dict[str, list[Story]] = {}
+    for n in range(stories):
+        story = base[n % len(base)]
+        round_ = n // len(base)
+        story = replace(
+            story,
+            headline=story.headline if round_ == 0 else f"{story.headline}, day {round_ + 1}",
+            url=story.url if round_ == 0 else f"{story.url}-{round_ + 1}",
+            key_points=(*story.key_points[:2], LONG_POINT),
+            also_in=(),
+        )
+        if n == 0 and outlets:
+            also = tuple(
+                Link(title=f"Outlet {k} News", url=f"https://outlet{k}.example.net/story/{k}")
+                for k in range(1, outlets + 1)
+            )
+            story = replace(story, also_in=also)
+        grown.setdefault(story.section, []).append(story)
+    sections = tuple(Section(name=name, stories=tuple(group)) for name, group in grown.items())
+    subject = f"{base[0].headline} + {stories - 1} more" if stories > 1 else base[0].headline
+    return replace(digest, sections=sections, subject=subject, lead=0), newsletter
+
+
+def edition_html(name: str) -> str:
+    """'sample' (the fixture), 'compact' (the same in the compact theme), 'thirty' (30 stories,
+    the lead covered by 40 outlets, a logo that does not load)."""
+    if name == "thirty":
+        digest, newsletter = sized_digest(30, outlets=40)
+        settings = RenderSettings(logo_url="https://cdn.example.org/logo.png", logo_width=220)
+    else:
+        digest, newsletter = load_sample()
+        settings = RenderSettings(theme="compact" if name == "compact" else "default")
+    subscriber = Subscriber(email="ada@example.com", name="Ada Lovelace")
+    return render_for(digest, newsletter, settings, subscriber, links_for(subscriber)).html
 
 
 def links_for(subscriber: Subscriber) -> PersonalLinks:

@@ -1,10 +1,14 @@
 """The rendered email in a real Chromium (Debian's, through Playwright): layout, dark mode, scripts.
 
-Screenshots land in test-artifacts/render/ for a person to look at.
+Every edition is opened at 320, 375, 600 and 1024 px in light and dark mode: nothing overflows,
+every text is at least 14 px and 4.5:1 against its background, and at 375 px every link is a
+tap target of at least 44 x 44 px. Screenshots land in test-artifacts/render/; with
+DIGEST_SCREENSHOTS=docs/screenshots the README's screenshots are written there too.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +20,7 @@ from digest.models import Digest, Section, Story
 from digest.render import RenderSettings, render_for
 from digest.render.settings import contrast_ratio
 from tests.conftest import REPO, require
-from tests.render.sample import SUBSCRIBERS, links_for, load_sample
+from tests.render.sample import SUBSCRIBERS, edition_html, links_for, load_sample
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +38,29 @@ ARTIFACTS = REPO / "test-artifacts" / "render"
 LONG_URL = "https://example.com/" + "a-very-long-path-segment-without-any-break/" * 6
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherung" * 2
 
-# Every text element with its colour and the first ancestor background that is not transparent.
-COLOURS_JS = """
-() => [...document.querySelectorAll('h1,h2,h3,p,li,a,address')]
-  .filter(el => el.offsetParent !== null && el.textContent.trim())
+WIDTHS = (320, 375, 600, 1024)
+SCHEMES = ("light", "dark")
+PHONE = 375
+MAX_DOC_HEIGHT = 3200  # the README's screenshots stop here (the 30-story edition is 9,500 px)
+MIN_TAP = 44
+MIN_FONT = 14
+# The README's screenshots: (edition, width, scheme) -> file name in DIGEST_SCREENSHOTS.
+README_SHOTS = {
+    ("sample", 375, "light"): "digest-375px.png",
+    ("sample", 375, "dark"): "digest-375px-dark.png",
+    ("sample", 320, "light"): "digest-320px.png",
+    ("sample", 1024, "light"): "digest-desktop-1024px.png",
+    ("sample", 1024, "dark"): "digest-desktop-dark.png",
+    ("compact", 375, "light"): "digest-compact-375px.png",
+    ("thirty", 600, "light"): "digest-30-stories-600px.png",
+}
+
+# Every visible element holding text of its own: its text, colour, size and the first ancestor
+# background that is not transparent.
+TEXTS_JS = """
+() => [...document.body.querySelectorAll('*')]
+  .filter(el => el.offsetParent !== null
+    && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
   .map(el => {
     let bg = null, node = el;
     while (node && node.nodeType === 1) {
@@ -45,9 +68,15 @@ COLOURS_JS = """
       if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') { bg = c; break; }
       node = node.parentElement;
     }
-    return {text: el.textContent.trim().slice(0, 40), fg: getComputedStyle(el).color,
-            bg: bg || 'rgb(255, 255, 255)'};
+    const style = getComputedStyle(el);
+    return {text: el.textContent.trim().slice(0, 40), fg: style.color,
+            size: parseFloat(style.fontSize), bg: bg || 'rgb(255, 255, 255)'};
   })
+"""
+LINKS_JS = """
+() => [...document.querySelectorAll('a[href]')].filter(a => a.offsetParent !== null)
+  .map(a => { const r = a.getBoundingClientRect();
+              return {text: a.textContent.trim().slice(0, 40), w: r.width, h: r.height}; })
 """
 
 
@@ -111,18 +140,55 @@ def _world_digest() -> tuple[Digest, Any]:
     return replace(digest, sections=(Section(name="World", stories=stories),)), newsletter
 
 
-def test_sample_fits_a_phone_and_a_desktop(browser: Any) -> None:
-    html = _sample_html()
-    phone = _open(browser, html, 375)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    _shot(phone, "sample-375")
-    desktop = _open(browser, html, 1024)
-    widths = desktop.evaluate(
-        "[...document.querySelectorAll('.dg-card')].map(e => e.getBoundingClientRect().width)"
+@pytest.fixture(scope="module")
+def editions() -> dict[str, str]:
+    return {name: edition_html(name) for name in ("sample", "compact", "thirty")}
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("edition", ["sample", "compact", "thirty"])
+def test_every_width_and_scheme(
+    browser: Any, editions: dict[str, str], edition: str, width: int, scheme: str
+) -> None:
+    page = _open(browser, editions[edition], width, scheme)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "overflow"
+    texts = page.evaluate(TEXTS_JS)
+    assert len(texts) > 20
+    small = [(t["text"], t["size"]) for t in texts if t["size"] < MIN_FONT]
+    assert not small, small
+    low = [
+        (t["text"], t["fg"], t["bg"])
+        for t in texts
+        if contrast_ratio(_hex(t["fg"]), _hex(t["bg"])) < 4.5
+    ]
+    assert not low, low
+    body = _hex(
+        page.evaluate("getComputedStyle(document.querySelector('.dg-body')).backgroundColor")
     )
-    assert widths and all(abs(width - 600) < 1 for width in widths), widths
-    assert desktop.evaluate("document.documentElement.scrollWidth") <= 1024
-    _shot(desktop, "sample-1024")
+    assert (body == "#111827") is (scheme == "dark")
+    if width == PHONE:
+        links = page.evaluate(LINKS_JS)
+        assert len(links) >= 8
+        tiny = [(a["text"], round(a["w"]), round(a["h"])) for a in links
+                if a["w"] < MIN_TAP or a["h"] < MIN_TAP]  # fmt: skip
+        assert not tiny, tiny
+    if width >= 600:
+        widths = page.evaluate(
+            "[...document.querySelectorAll('.dg-card')].map(e => e.getBoundingClientRect().width)"
+        )
+        assert widths and all(abs(w - 600) < 1 for w in widths), widths
+    _shot(page, f"{edition}-{width}-{scheme}")
+    target = os.environ.get("DIGEST_SCREENSHOTS")
+    if target and (edition, width, scheme) in README_SHOTS:
+        folder = REPO / target
+        folder.mkdir(parents=True, exist_ok=True)
+        height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_DOC_HEIGHT)
+        page.screenshot(
+            path=str(folder / README_SHOTS[edition, width, scheme]),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height},
+        )
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -140,24 +206,6 @@ def test_long_words_and_scripts_wrap(browser: Any, language: str) -> None:
     arabic = page.locator("h3", has_text="موسكو")
     assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
     _shot(page, f"scripts-{language}-375")
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_text_contrast_in_light_and_dark(browser: Any, scheme: str) -> None:
-    page = _open(browser, _sample_html(), 1024, scheme)
-    colours = page.evaluate(COLOURS_JS)
-    assert len(colours) > 30
-    low = [
-        (c["text"], c["fg"], c["bg"])
-        for c in colours
-        if contrast_ratio(_hex(c["fg"]), _hex(c["bg"])) < 4.5
-    ]
-    assert not low, low
-    body = _hex(
-        page.evaluate("getComputedStyle(document.querySelector('.dg-body')).backgroundColor")
-    )
-    assert (body == "#111827") is (scheme == "dark")
-    _shot(page, f"sample-{scheme}")
 
 
 def test_readable_with_images_off(browser: Any) -> None:

@@ -3,9 +3,9 @@
 What the rest may use: `check_message` (one CheckResult per check), `CheckResult`,
 `gate_passed`, `link_problem`.
 
-Modules: `gate` (the checks and their verdicts), `html` (facts read from the HTML), `css`
-(CSS support per client, from `css_support.json`, derived from caniemail), `spam`
-(SpamAssassin, when installed).
+Modules: `gate` (the checks and their verdicts; links to #anchors are a warning), `html` (facts
+read from the HTML), `css` (CSS support per client, from `css_support.json`, derived from
+caniemail), `spam` (SpamAssassin, when installed).
 """
 
 from digest.check.gate import CheckResult, check_message, gate_passed, link_problem

@@ -71,6 +71,7 @@ def check_message(
     if check_links:
         results.append(_reachable(facts))
     results += [
+        _anchors(facts),
         _images(facts),
         _lang(facts),
         _footer(message, facts, text),
@@ -146,6 +147,19 @@ def _links(facts: HtmlFacts, text: str) -> CheckResult:
     if problems:
         return CheckResult("links", False, "; ".join(problems[:5]))
     return CheckResult("links", True, f"{len(set(hrefs))} distinct links well-formed")
+
+
+def _anchors(facts: HtmlFacts) -> CheckResult:
+    """Links to #anchors (a contents menu) do nothing in Gmail for iOS, Outlook for iOS and
+    Android, Yahoo mobile and Samsung Email (caniemail "Local anchors"): a warning."""
+    local = sorted({a.href for a in facts.anchors if a.href.startswith("#")})
+    if not local:
+        return CheckResult("local-anchors", True, "no links to #anchors")
+    detail = (
+        f"{len(local)} links to #anchors ({', '.join(local[:3])}) do nothing in Gmail for iOS, "
+        "Outlook mobile, Yahoo mobile and Samsung Email"
+    )
+    return CheckResult("local-anchors", True, detail, warning=True)
 
 
 def _status_of(client: httpx.Client, url: str) -> str | None:

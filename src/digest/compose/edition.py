@@ -151,12 +151,15 @@ def compose(
     stories = [row[5] for row in scored[:cap]]
     if not stories and not settings.send_when_empty:
         return None
+    sections = _sections(stories, settings.section_order)
+    in_order = [story for section in sections for story in section.stories]
     return Digest(
         edition_id=edition_id,
         title=newsletter.title,
         subject=_subject(stories, settings.subject_template, newsletter, now),
         preheader=_preheader(stories),
-        sections=_sections(stories, settings.section_order),
+        sections=sections,
         created=now,
         intro=intro,
+        lead=next((n for n, story in enumerate(in_order) if story is stories[0]), 0),
     )

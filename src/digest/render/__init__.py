@@ -5,9 +5,10 @@ What the rest may use: `render_edition` (a Digest -> RenderedEdition with person
 reference), `RenderSettings` and `render_settings_from_table` (the [render] table),
 `contrast_ratio`, `bundled_templates_dir`.
 
-Modules: `settings` (the table), `view` (what the templates see), `templates` (where they are
-found and the Jinja environment), `markers` (tokens and personal blocks), `edition` (compile
-and personalise).
+Modules: `settings` (the table: theme, brand, logo, text limits), `view` (what the templates
+see: the lead story, feed text cut to the limits, capped "also in", first names), `templates`
+(where they are found: templates_dir, then the theme, then the default; the Jinja
+environment), `markers` (tokens and personal blocks), `edition` (compile and personalise).
 """
 
 from digest.render.edition import RenderedEdition, personalise, render_edition, render_for

@@ -23,12 +23,14 @@ from digest.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE, environment, r
 from digest.render.view import (
     PERSONAL_FIELDS,
     TOC_MIN_STORIES,
+    EditionView,
     PersonalView,
-    SectionView,
     chosen,
     date_label,
+    edition_view,
+    logo_view,
+    palette,
     personal_view,
-    section_views,
     text_direction,
 )
 
@@ -56,7 +58,7 @@ def _compile(
     digest: Digest,
     newsletter: Newsletter,
     settings: RenderSettings,
-    sections: tuple[SectionView, ...],
+    edition: EditionView,
     personal: PersonalView,
     *,
     show_toc: bool,
@@ -69,18 +71,22 @@ def _compile(
         "digest": digest,
         "newsletter": newsletter,
         "settings": settings,
+        "palette": palette(settings),
+        "logo": logo_view(settings, newsletter),
         "lang": newsletter.language,
         "dir": direction,
         "align": "right" if direction == "rtl" else "left",
         "list_padding": "0 20px 0 0" if direction == "rtl" else "0 0 0 20px",
         "date_label": date_label(digest.created),
-        "sections": sections,
+        "lead": edition.lead,
+        "lead_key": edition.lead_key,
+        "sections": edition.sections,
         "show_toc": show_toc,
         "show_empty": show_empty,
         "personal": personal,
         "mark": Marks(nonce),
     }
-    env = environment(settings.templates_dir)
+    env = environment(settings.templates_dir, settings.theme)
     mjml_source = render_template(env, HTML_TEMPLATE, context)
     text = render_template(env, TEXT_TEMPLATE, context)
     try:
@@ -95,16 +101,15 @@ def render_edition(
 ) -> RenderedEdition:
     """Compile the edition once (Jinja2 -> MJML -> HTML) with placeholders for personal parts."""
     nonce = _nonce(digest, newsletter, settings)
-    sections = section_views(digest)
+    edition = edition_view(digest, settings)
     tokens = PersonalView(**{f: Markup(f"@@dg-{nonce}:{f}@@") for f in PERSONAL_FIELDS})
-    total = sum(len(view.stories) for view in sections)
     html, text = _compile(
         digest,
         newsletter,
         settings,
-        sections,
+        edition,
         tokens,
-        show_toc=total >= TOC_MIN_STORIES,
+        show_toc=edition.count >= TOC_MIN_STORIES,
         show_empty=True,
         nonce=nonce,
     )
@@ -114,10 +119,10 @@ def render_edition(
         html=html,
         text=text,
         nonce=nonce,
-        section_keys=tuple(view.key for view in sections),
-        section_names=tuple(view.name for view in sections),
-        section_stories=tuple(len(view.stories) for view in sections),
-        section_words=tuple(view.words for view in sections),
+        section_keys=tuple(view.key for view in edition.sections),
+        section_names=tuple(view.name for view in edition.sections),
+        section_stories=tuple(view.count for view in edition.sections),
+        section_words=tuple(view.words for view in edition.sections),
     )
 
 
@@ -151,17 +156,15 @@ def render_for(
 ) -> RenderedEmail:
     """Render the whole email for one subscriber from scratch: the reference `personalise` meets."""
     nonce = _nonce(digest, newsletter, settings)
-    sections = chosen(section_views(digest), subscriber)
-    count = sum(len(view.stories) for view in sections)
-    words = sum(view.words for view in sections)
+    edition = chosen(edition_view(digest, settings), subscriber)
     html, text = _compile(
         digest,
         newsletter,
         settings,
-        sections,
-        personal_view(subscriber, links, count, words),
-        show_toc=count >= TOC_MIN_STORIES,
-        show_empty=count == 0,
+        edition,
+        personal_view(subscriber, links, edition.count, edition.words),
+        show_toc=edition.count >= TOC_MIN_STORIES,
+        show_empty=edition.count == 0,
         nonce=nonce,
     )
     return RenderedEmail(

@@ -1,4 +1,4 @@
-"""The [render] config table: which templates, brand colour, logo and font.
+"""The [render] config table: theme and templates, brand colour, logo, font and text limits.
 
 Validation lives here so that a bad value is reported at load time with the key that holds it
 ("render.brand_color: ..."), never as a broken email later.
@@ -7,17 +7,27 @@ Validation lives here so that a bad value is reported at load time with the key 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from digest.errors import ConfigError
+from digest.render.templates import DEFAULT_THEME, bundled_themes
 
 DEFAULT_FONT = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 MIN_CONTRAST = 4.5
 WHITE = "#ffffff"
+CONTENT_WIDTH = 552  # the 600 px column less 24 px padding on each side
+# (smallest, largest) accepted for each integer key
+_INT_RANGES = {
+    "logo_width": (16, CONTENT_WIDTH),
+    "logo_height": (16, 240),
+    "max_headline_chars": (40, 2000),
+    "max_point_chars": (80, 4000),
+    "max_also_in": (0, 20),
+}
 
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FONT_FORBIDDEN = re.compile(r"[;\"<>{}\\]")
@@ -28,9 +38,16 @@ class RenderSettings:
     """How the email looks; every field has a default that passes the quality gate."""
 
     templates_dir: Path | None = None
+    theme: str = DEFAULT_THEME
     brand_color: str = "#1d4ed8"
     logo_url: str | None = None
+    logo_width: int = 160
+    logo_height: int | None = None
+    logo_alt: str | None = None
     font_family: str = DEFAULT_FONT
+    max_headline_chars: int = 200
+    max_point_chars: int = 400
+    max_also_in: int = 3
 
 
 def _channel(value: int) -> float:
@@ -40,9 +57,7 @@ def _channel(value: int) -> float:
 
 def relative_luminance(color: str) -> float:
     """WCAG 2 relative luminance of a #rgb or #rrggbb colour."""
-    digits = color.lstrip("#")
-    if len(digits) == 3:
-        digits = "".join(ch * 2 for ch in digits)
+    digits = _six_digits(color)
     r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
@@ -54,14 +69,40 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+def readable_on(color: str, background: str, minimum: float = MIN_CONTRAST) -> str:
+    """`color`, blended towards white just enough to reach `minimum` contrast on `background`.
+
+    Gives the dark-mode shade of the brand colour: the same hue, light enough to read on a dark
+    card. Returns white when no blend is enough (then the background is too light for any tint).
+    """
+    digits = _six_digits(color)
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    for step in range(21):
+        mix = step / 20
+        shade = "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in (r, g, b))
+        if contrast_ratio(shade, background) >= minimum:
+            return shade
+    return WHITE
+
+
+def _six_digits(color: str) -> str:
+    digits = color.lstrip("#")
+    return "".join(ch * 2 for ch in digits) if len(digits) == 3 else digits
+
+
 def render_settings_from_table(
-    table: Mapping[str, Any], *, base_dir: Path, key: str = "render"
+    table: Mapping[str, Any],
+    *,
+    base_dir: Path,
+    themes: Iterable[str] | None = None,
+    key: str = "render",
 ) -> RenderSettings:
     """Build RenderSettings from a [render] table; raise ConfigError naming the bad key.
 
-    `templates_dir` is resolved against `base_dir` (the config file's folder) and must exist.
+    `templates_dir` is resolved against `base_dir` (the config file's folder) and must exist;
+    `theme` must be one of `themes` (default: the bundled themes).
     """
-    known = {"templates_dir", "brand_color", "logo_url", "font_family"}
+    known = {f.name for f in fields(RenderSettings)}
     for name in table:
         if name not in known:
             raise ConfigError(
@@ -69,15 +110,33 @@ def render_settings_from_table(
                 hint=f"known keys in [{key}]: {', '.join(sorted(known))}",
             )
     defaults = RenderSettings()
-    templates_dir = _templates_dir(table.get("templates_dir"), base_dir, f"{key}.templates_dir")
-    brand_color = _brand_color(table.get("brand_color", defaults.brand_color), f"{key}.brand_color")
     logo_url = _logo_url(table.get("logo_url"), f"{key}.logo_url")
-    font_family = _font_family(table.get("font_family", defaults.font_family), f"{key}.font_family")
-    return RenderSettings(
-        templates_dir=templates_dir,
-        brand_color=brand_color,
+    if logo_url is None:
+        for name in ("logo_width", "logo_height", "logo_alt"):
+            if name in table:
+                raise ConfigError(f"{key}.{name}: set {key}.logo_url too, or remove the key")
+    numbers = {
+        name: _integer(table[name], f"{key}.{name}", *bounds)
+        for name, bounds in _INT_RANGES.items()
+        if name in table
+    }
+    return replace(
+        defaults,
+        templates_dir=_templates_dir(table.get("templates_dir"), base_dir, f"{key}.templates_dir"),
+        theme=_theme(
+            table.get("theme", defaults.theme),
+            tuple(bundled_themes() if themes is None else themes),
+            f"{key}.theme",
+        ),
+        brand_color=_brand_color(
+            table.get("brand_color", defaults.brand_color), f"{key}.brand_color"
+        ),
         logo_url=logo_url,
-        font_family=font_family,
+        logo_alt=_logo_alt(table.get("logo_alt"), f"{key}.logo_alt"),
+        font_family=_font_family(
+            table.get("font_family", defaults.font_family), f"{key}.font_family"
+        ),
+        **numbers,
     )
 
 
@@ -85,6 +144,34 @@ def _require_str(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{name}: must be a string, got {type(value).__name__} {value!r}")
     return value
+
+
+def _integer(value: object, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name}: must be a whole number, got {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: must be between {low} and {high}, got {value}")
+    return value
+
+
+def _theme(value: object, themes: tuple[str, ...], name: str) -> str:
+    theme = _require_str(value, name).strip()
+    if theme not in themes:
+        raise ConfigError(
+            f"{name}: no bundled theme {theme!r}",
+            hint=f"bundled themes: {', '.join(sorted(themes))}; to change single templates, "
+            "put your own files in a folder and name it in templates_dir",
+        )
+    return theme
+
+
+def _logo_alt(value: object, name: str) -> str | None:
+    if value is None:
+        return None
+    alt = " ".join(_require_str(value, name).split())
+    if not alt or len(alt) > 200:
+        raise ConfigError(f"{name}: must be 1 to 200 characters of text, got {value!r}")
+    return alt
 
 
 def _templates_dir(value: object, base_dir: Path, name: str) -> Path | None:

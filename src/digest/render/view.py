@@ -1,45 +1,109 @@
 """What the templates see: a Digest turned into plain view objects, plus the personal values.
 
-Everything a template needs is computed here (anchors, time labels, safe URLs, word counts) so
-the templates stay free of logic and the edition render and the per-subscriber render see the
-same stable values (an anchor does not change when a subscriber drops a section).
+Everything a template needs is computed here (the lead story, display limits on feed text,
+reading times, safe URLs, word counts, colours) so the templates stay free of logic and the
+edition render and the per-subscriber render see the same stable values.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from digest.models import Digest, Link, PersonalLinks, Subscriber
+from digest.models import Digest, Link, Newsletter, PersonalLinks, Story, Subscriber
+from digest.render.settings import RenderSettings, readable_on
 
 WORDS_PER_MINUTE = 200
+# A story whose text is shorter than this is most likely a feed's excerpt, not the article: its
+# reading time would understate the original, so none is shown.
+MIN_WORDS_FOR_READING_TIME = 150
 TOC_MIN_STORIES = 5
+TOC_PER_SECTION = 3  # headlines per section in the contents; the rest are counted
+LABEL_MAX_CHARS = 60  # a source, section or outlet name from a feed
+TEASER_MAX_CHARS = 160  # the one line per story of the compact theme
+FIRST_NAME_MAX_CHARS = 40
+DARK_CARD = "#1f2937"  # the card colour of the dark-mode stylesheet (partials/head.mjml.j2)
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
+HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame", "rev"})
+ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True)
 class StoryView:
-    """One story as the templates print it; `url` is None when the feed gave no safe link."""
+    """One story as the templates print it; `url` is None when the feed gave no safe link.
 
-    anchor: str
+    `also_in` holds at most `max_also_in` other outlets; `also_more` counts the ones left out.
+    """
+
     headline: str
     url: str | None
     source: str
-    time_label: str
+    read_label: str
     key_points: tuple[str, ...]
+    teaser: str
     also_in: tuple[Link, ...]
+    also_more: int
 
 
 @dataclass(frozen=True)
 class SectionView:
-    """One section; `key` marks its blocks in the compiled edition ("sec-0", "sec-1", ...)."""
+    """One section; `key` marks its blocks in the compiled edition ("sec-0", "sec-1", ...).
+
+    `name` is the section's name as subscribers choose it, `label` the same cut for display;
+    `stories` are the ones shown under the section (the lead is shown above, not again);
+    `count` and `words` include the lead, for the subscriber's story count and reading time.
+    """
 
     key: str
     name: str
+    label: str
     stories: tuple[StoryView, ...]
+    count: int
     words: int
+
+    @property
+    def contents(self) -> tuple[StoryView, ...]:
+        """The stories the contents list names (the rest: `contents_more`)."""
+        return self.stories[:TOC_PER_SECTION]
+
+    @property
+    def contents_more(self) -> int:
+        return max(0, len(self.stories) - TOC_PER_SECTION)
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """The lead story (shown first, in its section's blocks) and the sections."""
+
+    lead: StoryView | None
+    lead_key: str
+    sections: tuple[SectionView, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(view.count for view in self.sections)
+
+    @property
+    def words(self) -> int:
+        return sum(view.words for view in self.sections)
+
+
+@dataclass(frozen=True)
+class LogoView:
+    url: str
+    width: int
+    height: int | None
+    alt: str
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours computed from the settings: the brand colour and its dark-mode shade."""
+
+    brand: str
+    brand_dark: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +112,7 @@ class PersonalView:
 
     greeting: str
     name: str
+    first_name: str
     email: str
     unsubscribe_url: str
     unsubscribe_mailto: str
@@ -59,6 +124,24 @@ class PersonalView:
 
 
 PERSONAL_FIELDS = tuple(PersonalView.__dataclass_fields__)
+
+
+def cut(text: str, limit: int) -> str:
+    """Whitespace collapsed; over `limit` characters, cut at a word and ended with "…".
+
+    A feed can send a megabyte of title: the result is never longer than `limit`. A text with
+    no space in its first half is cut mid-word (a URL, a run of CJK characters).
+    """
+    if len(text) > limit * 8:  # split() on a huge value would copy all of it first
+        text = text[: limit * 8]
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if text[limit - 1] != " " and space >= limit // 2:  # the cut falls inside a word
+        head = head[:space]
+    return head.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
 
 
 def safe_url(url: str | None) -> str | None:
@@ -74,13 +157,6 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-def time_label(published: datetime | None) -> str:
-    """'27 Nov 2025, 14:05' (English month names; no locale dependency)."""
-    if published is None:
-        return ""
-    return f"{published.day} {published:%b %Y, %H:%M}"
-
-
 def date_label(created: datetime) -> str:
     """'Thursday 27 November 2025'."""
     return f"{created:%A} {created.day} {created:%B %Y}"
@@ -91,44 +167,107 @@ def text_direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
-def section_views(digest: Digest) -> tuple[SectionView, ...]:
-    """Every section of the digest with stable keys and story anchors."""
-    views: list[SectionView] = []
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def story_view(story: Story, settings: RenderSettings) -> StoryView:
+    """A story with feed text cut to the display limits and other coverage capped."""
+    points = tuple(cut(point, settings.max_point_chars) for point in story.key_points)
+    others = [
+        Link(title=cut(link.title, LABEL_MAX_CHARS), url=url)
+        for link in story.also_in
+        if (url := safe_url(link.url)) is not None
+    ]
+    shown = others[: settings.max_also_in]
+    return StoryView(
+        headline=cut(story.headline, settings.max_headline_chars),
+        url=safe_url(story.url),
+        source=cut(story.source, LABEL_MAX_CHARS),
+        read_label=(
+            f"{reading_minutes(story.word_count)} min read"
+            if story.word_count >= MIN_WORDS_FOR_READING_TIME
+            else ""
+        ),
+        key_points=points,
+        teaser=cut(points[0], TEASER_MAX_CHARS) if points else "",
+        also_in=tuple(shown),
+        also_more=len(others) - len(shown),
+    )
+
+
+def _words(view: StoryView) -> int:
+    return len(view.headline.split()) + sum(len(p.split()) for p in view.key_points)
+
+
+def edition_view(digest: Digest, settings: RenderSettings) -> EditionView:
+    """The lead (the digest's top-ranked story) and every section, with stable block keys."""
+    lead_at = digest.lead if 0 <= digest.lead < len(digest.stories) else 0
+    lead: StoryView | None = None
+    lead_key = ""
+    sections: list[SectionView] = []
     number = 0
     for index, section in enumerate(digest.sections):
-        stories: list[StoryView] = []
+        key = f"sec-{index}"
+        shown: list[StoryView] = []
         words = 0
         for story in section.stories:
+            view = story_view(story, settings)
+            words += _words(view)
+            if number == lead_at:
+                lead, lead_key = view, key
+            else:
+                shown.append(view)
             number += 1
-            also_in = tuple(
-                Link(title=link.title, url=url)
-                for link in story.also_in
-                if (url := safe_url(link.url)) is not None
+        sections.append(
+            SectionView(
+                key=key,
+                name=section.name,
+                label=cut(section.name, LABEL_MAX_CHARS),
+                stories=tuple(shown),
+                count=len(section.stories),
+                words=words,
             )
-            stories.append(
-                StoryView(
-                    anchor=f"story-{number}",
-                    headline=story.headline,
-                    url=safe_url(story.url),
-                    source=story.source,
-                    time_label=time_label(story.published),
-                    key_points=story.key_points,
-                    also_in=also_in,
-                )
-            )
-            words += len(story.headline.split()) + sum(len(p.split()) for p in story.key_points)
-        views.append(
-            SectionView(key=f"sec-{index}", name=section.name, stories=tuple(stories), words=words)
         )
-    return tuple(views)
+    return EditionView(lead=lead, lead_key=lead_key, sections=tuple(sections))
 
 
-def chosen(sections: tuple[SectionView, ...], subscriber: Subscriber) -> tuple[SectionView, ...]:
-    """The sections a subscriber reads: all when they chose none; names match case-insensitively."""
+def chosen(edition: EditionView, subscriber: Subscriber) -> EditionView:
+    """The sections a subscriber reads (all when they chose none; names match case-insensitively)
+    and the lead only when its section is among them."""
     if not subscriber.sections:
-        return sections
+        return edition
     wanted = {name.casefold() for name in subscriber.sections}
-    return tuple(view for view in sections if view.name.casefold() in wanted)
+    kept = tuple(view for view in edition.sections if view.name.casefold() in wanted)
+    if any(view.key == edition.lead_key for view in kept):
+        return replace(edition, sections=kept)
+    return EditionView(lead=None, lead_key="", sections=kept)
+
+
+def logo_view(settings: RenderSettings, newsletter: Newsletter) -> LogoView | None:
+    if settings.logo_url is None:
+        return None
+    alt = settings.logo_alt or newsletter.title
+    return LogoView(settings.logo_url, settings.logo_width, settings.logo_height, alt)
+
+
+def palette(settings: RenderSettings) -> Palette:
+    return Palette(settings.brand_color, readable_on(settings.brand_color, DARK_CARD))
+
+
+def first_name(name: str) -> str:
+    """The name to greet: "Ada" for "Ada Lovelace" and "Lovelace, Ada"; "Dr Okafor" for
+    "Dr Chidi Okafor" (a title keeps the family name); the whole name when it is one word."""
+    name = " ".join(name.split())
+    family, comma, given = name.partition(",")
+    if comma and given.strip() and family.strip():
+        name = given.strip()
+    words = name.split()
+    if not words:
+        return ""
+    if len(words) >= 2 and words[0].rstrip(".").casefold() in HONORIFICS:
+        return cut(f"{words[0]} {words[-1]}", FIRST_NAME_MAX_CHARS)
+    return cut(words[0], FIRST_NAME_MAX_CHARS)
 
 
 def summary_line(story_count: int, minutes: int) -> str:
@@ -136,19 +275,17 @@ def summary_line(story_count: int, minutes: int) -> str:
     return f"{story_count} {stories} · {minutes} min read"
 
 
-def reading_minutes(words: int) -> int:
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
-
-
 def personal_view(
     subscriber: Subscriber, links: PersonalLinks, story_count: int, words: int
 ) -> PersonalView:
     """The real personal values for one subscriber and their chosen sections."""
     name = subscriber.name.strip()
+    first = first_name(name)
     minutes = reading_minutes(words)
     return PersonalView(
-        greeting=f"Hi {name}," if name else "Hello,",
+        greeting=f"Hi {first}," if first else "Hello,",
         name=name,
+        first_name=first,
         email=subscriber.email,
         unsubscribe_url=links.unsubscribe_url,
         unsubscribe_mailto=links.unsubscribe_mailto,
