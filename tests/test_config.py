@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,58 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
 def test_env_override_with_bad_value_is_named(tmp_path: Path) -> None:
     message = error_for(tmp_path, MINIMAL, {"DIGEST_NEWSLETTER__MAX_STORIES": "many"})
     assert message == "newsletter.max_stories: must be int, got str 'many'"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ('cron = "99 7 * * *"', "schedule.cron: invalid cron '99 7 * * *'"),
+        ('weekly_cron = "0 7 * * funday"', "schedule.weekly_cron: invalid cron"),
+        ('cron = "0 7 * * 8"', "schedule.cron: invalid cron '0 7 * * 8': bad weekday '8'"),
+        ('deliver_at_local = "7am"', "schedule.deliver_at_local: must be a time HH:MM"),
+        ('approval_deadline = "soon"', "schedule.approval_deadline: must be a duration"),
+        ('on_deadline = "maybe"', "schedule.on_deadline: must be send or skip"),
+    ],
+)
+def test_schedule_values_are_checked_at_load(tmp_path: Path, schedule: str, message: str) -> None:
+    assert message in error_for(tmp_path, MINIMAL + f"\n[schedule]\n{schedule}\n")
+
+
+def test_schedule_keys_and_their_defaults(tmp_path: Path) -> None:
+    default = load_config(write(tmp_path, MINIMAL), {}).schedule
+    assert default.crons == {"daily": "0 7 * * *"}
+    assert (default.deliver_at_local, default.approval_deadline, default.on_deadline) == (
+        None,
+        None,
+        "skip",
+    )
+    text = MINIMAL + (
+        '\n[schedule]\nweekly_cron = "0 7 * * mon"\ndeliver_at_local = "06:30"\n'
+        'approval_deadline = "1h30m"\non_deadline = "send"\n'
+    )
+    schedule = load_config(write(tmp_path, text), {}).schedule
+    assert schedule.crons == {"daily": "0 7 * * *", "weekly": "0 7 * * mon"}
+    assert schedule.local_time == time(6, 30)
+    assert schedule.approval_deadline == timedelta(hours=1, minutes=30)
+    assert schedule.on_deadline == "send"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Desk: x@other.org <digest@example.com>",  # a group, read as x@other.org
+        "a@example.com, b@example.com",
+        "Name <a@example.com> <b@example.com>",
+    ],
+)
+def test_an_ambiguous_sender_is_refused(tmp_path: Path, sender: str) -> None:
+    text = MINIMAL.replace('from = "T <t@example.com>"', f"from = '{sender}'")
+    assert "newsletter.from: not a valid email address" in error_for(tmp_path, text)
+
+
+def test_a_quoted_name_with_specials_is_one_sender_read_one_way(tmp_path: Path) -> None:
+    from digest.models import parse_mailbox
+
+    value = '"Desk: x@other.org" <digest@example.com>'
+    cfg = load_config(write(tmp_path, MINIMAL.replace('"T <t@example.com>"', f"'{value}'")), {})
+    assert parse_mailbox(cfg.newsletter.sender) == ("Desk: x@other.org", "digest@example.com")

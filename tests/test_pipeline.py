@@ -292,3 +292,47 @@ def test_a_second_run_on_the_same_state_is_refused_while_one_runs(project: Path)
     ):
         pipeline.run(cfg, state, NOW, {})
     assert pipeline.run(cfg, state, NOW, {}).sent == 3
+
+
+def test_the_weekly_edition_is_the_weeks_best_for_weekly_subscribers_only(project: Path) -> None:
+    (project / "subscribers" / "subscribers.csv").write_text(
+        "email,name,sections,frequency,timezone,status\n"
+        "day@example.com,Day,,daily,,active\nweek@example.com,Week,,weekly,,active\n"
+    )
+    cfg, state = setup(project, {"DIGEST_NEWSLETTER__MAX_STORIES": "3"})
+    daily = pipeline.run(cfg, state, NOW, {})
+    weekly = pipeline.run(
+        cfg, state, NOW + timedelta(hours=1), {}, options=pipeline.RunOptions(kind="weekly")
+    )
+    assert (daily.kind, daily.edition_id, daily.sent) == ("daily", "2026-11-27", 1)
+    assert (weekly.kind, weekly.edition_id, weekly.sent) == ("weekly", "2026-W48", 1)
+    record = state.editions.get("2026-W48")
+    assert record is not None and record.kind == "weekly"
+    (day,) = (project / "outbox").glob("2026-11-27--*.eml")
+    (week,) = (project / "outbox").glob("2026-W48--*.eml")
+    assert "day@example.com" in str(parse(day)["To"]) and "week@" in str(parse(week)["To"])
+    # The same ranking over the same week: the daily's three lead stories lead the weekly.
+    assert parse(week)["Subject"] == parse(day)["Subject"]
+    again = pipeline.run(
+        cfg, state, NOW + timedelta(hours=2), {}, options=pipeline.RunOptions(kind="weekly")
+    )
+    assert again.edition_id == "2026-W48-2"  # a second weekly: the week's next best, no repeat
+    (second,) = (project / "outbox").glob("2026-W48-2--*.eml")
+    assert parse(second)["Subject"] != parse(week)["Subject"]
+    assert pipeline.run(cfg, state, NOW + timedelta(hours=2), {}).stories == 3  # daily's rest
+
+
+def test_a_stop_before_storing_leaves_nothing_half_done(project: Path) -> None:
+    cfg, state = setup(project)
+    report = pipeline.run(cfg, state, NOW, {}, options=pipeline.RunOptions(stop=lambda: "SIGTERM"))
+    assert report.interrupted == "SIGTERM" and report.edition_id is None
+    assert state.editions.recent() == [] and not (project / "outbox").exists()
+    assert pipeline.run(cfg, state, NOW, {}).sent == 3
+
+
+def test_a_run_counts_its_sources_so_the_cli_can_fail_when_all_failed(project: Path) -> None:
+    for feed in (project / "examples" / "sources").iterdir():
+        feed.write_bytes(b"\x00\xff not a feed <<<")
+    cfg, state = setup(project)
+    report = pipeline.run(cfg, state, NOW, {})
+    assert (report.sources, report.sources_failed) == (4, 4) and report.every_source_failed

@@ -9,17 +9,23 @@ the stage that owns them, so a key is described once, next to the code that uses
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
 from digest.errors import ConfigError
-from digest.models import Newsletter, SourceConfig
+from digest.models import Newsletter, SourceConfig, parse_mailbox
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 DEFAULT_CONFIG = "config.toml"
 ENV_CONFIG = "DIGEST_CONFIG"
@@ -29,14 +35,46 @@ PROVIDER_NAMES = ("outbox", "smtp", "postmark", "sendgrid", "mailgun", "ses", "r
 Table = Mapping[str, Any]
 
 
+EDITION_KINDS = ("daily", "weekly")
+ON_DEADLINE = ("send", "skip")
+# "2h", "90m", "1h30m", "45s", "1d": a hand-written reader because the stdlib has none for this
+# form and a dependency for one regular expression is not worth it.
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
 @dataclass(frozen=True)
 class ScheduleSettings:
-    """When `digest schedule` runs an edition, and whether an editor must approve it first."""
+    """When `digest schedule` runs each kind of edition, and what an editor must approve.
+
+    cron builds the daily edition, weekly_cron (optional) the weekly one, both read in
+    `timezone`. deliver_at_local ("HH:MM", optional) sends each subscriber's copy at that
+    time in their own zone. approval_deadline/on_deadline decide an unapproved edition.
+    """
 
     cron: str = "0 7 * * *"
     timezone: str = "Europe/London"
     misfire_grace_seconds: int = 3600
     require_approval: bool = False
+    weekly_cron: str | None = None
+    deliver_at_local: str | None = None
+    approval_deadline: timedelta | None = None
+    on_deadline: str = "skip"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def crons(self) -> dict[str, str]:
+        """The cron of each kind of edition that is scheduled: {"daily": ..., "weekly": ...}."""
+        kinds = {"daily": self.cron}
+        if self.weekly_cron:
+            kinds["weekly"] = self.weekly_cron
+        return kinds
+
+    @property
+    def local_time(self) -> time | None:
+        return time.fromisoformat(self.deliver_at_local) if self.deliver_at_local else None
 
 
 @dataclass(frozen=True)
@@ -182,7 +220,7 @@ def _validate(raw: dict[str, Any], path: Path) -> Config:
     sources = _sources(raw.get("sources", []), path.parent)
     subs = _Reader(raw.get("subscribers", {}), "subscribers")
     subscribers_dir = path.parent / subs.text("dir", "subscribers")
-    subs.finish()
+    # The other [subscribers] keys are validated by digest.subscribers (subscriber_settings).
     schedule = _schedule(_Reader(raw.get("schedule", {}), "schedule"))
     delivery = _Reader(raw.get("delivery", {}), "delivery")
     provider = delivery.text("provider", "outbox")
@@ -195,7 +233,7 @@ def _validate(raw: dict[str, Any], path: Path) -> Config:
     state.finish()
     if not database.startswith(("postgresql://", "postgres://")) and database != ":memory:":
         database = str(path.parent / database)
-    tables = {name: raw.get(name, {}) for name in (*_STAGE_TABLES, "delivery")}
+    tables = {name: raw.get(name, {}) for name in (*_STAGE_TABLES, "delivery", "subscribers")}
     return Config(
         path=path,
         newsletter=newsletter,
@@ -209,10 +247,11 @@ def _validate(raw: dict[str, Any], path: Path) -> Config:
 
 
 def _newsletter(r: _Reader) -> Newsletter:
-    sender = r.text("from")
+    sender = r.text("from").strip()
     _check_address(r.key("from"), sender)
     reply_to = r.get("reply_to", str, None)
     if reply_to:
+        reply_to = reply_to.strip()
         _check_address(r.key("reply_to"), reply_to)
     base_url = r.text("base_url")
     if urlparse(base_url).scheme not in ("http", "https") or not urlparse(base_url).netloc:
@@ -234,8 +273,11 @@ def _newsletter(r: _Reader) -> Newsletter:
 
 
 def _check_address(key: str, value: str) -> None:
-    """Accept 'addr@host' or 'Name <addr@host>'."""
-    address = value.rsplit("<", 1)[-1].rstrip(">").strip() if "<" in value else value.strip()
+    """Accept 'addr@host' or 'Name <addr@host>', read the way the message headers read it."""
+    try:
+        _, address = parse_mailbox(value)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: not a valid email address {value!r}: {exc}") from None
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -282,19 +324,108 @@ def _sources(items: Any, base_dir: Path) -> tuple[SourceConfig, ...]:
 
 
 def _schedule(r: _Reader) -> ScheduleSettings:
-    cron = r.text("cron", "0 7 * * *")
-    if len(cron.split()) != 5:
-        raise ConfigError(f"{r.key('cron')}: must have 5 fields (min hour day month weekday)")
     timezone = r.text("timezone", "Europe/London")
     try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(timezone)
-    except (KeyError, ValueError):
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{r.key('timezone')}: unknown time zone {timezone!r}") from None
-    grace = r.positive_int("misfire_grace_seconds", 3600)
-    approval = bool(r.get("require_approval", bool, False))
-    r.finish()
-    return ScheduleSettings(
-        cron=cron, timezone=timezone, misfire_grace_seconds=grace, require_approval=approval
+    cron = _cron(r.key("cron"), r.text("cron", "0 7 * * *"), zone)
+    weekly = r.get("weekly_cron", str, None)
+    if weekly is not None:
+        weekly = _cron(r.key("weekly_cron"), weekly, zone) if weekly.strip() else None
+    local = r.get("deliver_at_local", str, None) or None
+    if local is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", local.strip()):
+        raise ConfigError(f"{r.key('deliver_at_local')}: must be a time HH:MM, got {local!r}")
+    deadline = r.get("approval_deadline", str, None) or None
+    on_deadline = r.text("on_deadline", "skip")
+    if on_deadline not in ON_DEADLINE:
+        raise ConfigError(f"{r.key('on_deadline')}: must be send or skip, got {on_deadline!r}")
+    settings = ScheduleSettings(
+        cron=cron,
+        timezone=timezone,
+        misfire_grace_seconds=r.positive_int("misfire_grace_seconds", 3600),
+        require_approval=bool(r.get("require_approval", bool, False)),
+        weekly_cron=weekly,
+        deliver_at_local=local.strip() if local else None,
+        approval_deadline=_duration(r.key("approval_deadline"), deadline) if deadline else None,
+        on_deadline=on_deadline,
     )
+    r.finish()
+    return settings
+
+
+def _cron(key: str, value: str, zone: ZoneInfo) -> str:
+    """A crontab line, checked now so `digest run` refuses a bad one as `digest schedule` does."""
+    cron = " ".join(value.split())
+    if len(cron.split()) != 5:
+        raise ConfigError(f"{key}: must have 5 fields (min hour day month weekday), got {value!r}")
+    try:
+        cron_trigger(cron, zone)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: invalid cron {value!r}: {exc}") from None
+    return cron
+
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def cron_trigger(cron: str, zone: ZoneInfo) -> CronTrigger:
+    """APScheduler's trigger for a crontab line, weekdays numbered as cron numbers them.
+
+    APScheduler 3 counts weekdays from Monday = 0 (its issue 286), so `0 7 * * 1` would fire
+    on Tuesdays; the weekday field is rewritten to names first (0 and 7 are Sunday).
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    minute, hour, day, month, weekday = cron.split()
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_weekday_names(weekday),
+        timezone=zone,
+    )
+
+
+def _weekday_names(field: str) -> str:
+    """`1-5` -> `mon,tue,wed,thu,fri`; `*/2` -> `sun,tue,thu,sat`; names pass through."""
+    if field == "*" or field == "?":
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        span, _, step_text = part.partition("/")
+        step = int(step_text) if step_text.isdigit() else 1
+        if (step_text and not step_text.isdigit()) or step < 1:
+            raise ValueError(f"bad weekday step in {field!r}")
+        first, _, last = span.partition("-")
+        if span == "*":
+            low, high = 0, 6
+        else:
+            low = _weekday(first, field)
+            high = _weekday(last, field) if last else (6 if step_text else low)
+            if low == 7 and not last:
+                low = high = 0
+        if high < low:
+            raise ValueError(f"weekday range {span!r} runs backwards in {field!r}")
+        days.update(day % 7 for day in range(low, high + 1, step))
+    return ",".join(_WEEKDAYS[day] for day in sorted(days))
+
+
+def _weekday(text: str, field: str) -> int:
+    if text.isdigit() and int(text) <= 7:
+        return int(text)
+    if text[:3] in _WEEKDAYS and len(text) == 3:
+        return _WEEKDAYS.index(text[:3])
+    raise ValueError(f"bad weekday {text!r} in {field!r} (0-7 or sun-sat)")
+
+
+def _duration(key: str, value: str) -> timedelta:
+    match = _DURATION.fullmatch(value.strip().replace(" ", ""))
+    if not match or not any(match.groups()):
+        raise ConfigError(f"{key}: must be a duration such as 2h, 90m or 1h30m, got {value!r}")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if not span:
+        raise ConfigError(f"{key}: must be longer than zero, got {value!r}")
+    return span

@@ -17,7 +17,7 @@ from digest.editions import fingerprint, revived
 from digest.errors import DeliveryError
 from digest.models import Digest, OutgoingMessage, Subscriber
 from digest.state import State
-from digest.subscribers import load_subscribers, normalise_address
+from digest.subscribers import normalise_address
 
 
 def pending_sample(
@@ -25,7 +25,7 @@ def pending_sample(
 ) -> OutgoingMessage | None:
     """A sample message of the next edition: the unfinished one, else a fresh build."""
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
-    subscribers = load_subscribers(cfg.subscribers_dir)
+    subscribers = pipeline.audience(cfg, state, now)
     record = state.editions.unfinished()
     if record is not None:
         rendered = revived(record)
@@ -37,14 +37,16 @@ def pending_sample(
     return message_for(cfg.newsletter, rendered, sample_subscriber(subscribers), secret, now)
 
 
-def approve(cfg: Config, state: State, now: datetime, environ: Mapping[str, str]) -> Digest | None:
-    """Approve the next edition exactly as it stands now (built from the stored articles)."""
+def approve(
+    cfg: Config, state: State, now: datetime, environ: Mapping[str, str], kind: str = "daily"
+) -> Digest | None:
+    """Approve the next edition of `kind` exactly as it stands now (from the stored articles)."""
     built, _ = pipeline.build(
-        cfg, state, pipeline.stage_settings(cfg), now, environ, gather_first=False
+        cfg, state, pipeline.stage_settings(cfg), now, environ, gather_first=False, kind=kind
     )
     if built is None:
         return None
-    state.editorial.approve(fingerprint(built.digest), now)
+    state.editorial.approve(fingerprint(built.digest), now, kind)
     return built.digest
 
 

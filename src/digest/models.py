@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import getaddresses
 from typing import Literal
 
 SourceKind = Literal["feed", "page"]
@@ -110,7 +111,8 @@ class Subscriber:
     """A recipient; `sections` empty means every section.
 
     `frequency` is "daily" or "weekly" (which kind of edition they get); `timezone` is an IANA
-    zone name for local-time delivery, or None for the newsletter's own zone.
+    zone name for local-time delivery, or None for the newsletter's own zone. `key` is the
+    stored subscriber's random id, bound into their links instead of the address.
     """
 
     email: str
@@ -119,6 +121,29 @@ class Subscriber:
     active: bool = True
     frequency: str = "daily"
     timezone: str | None = None
+    key: str = ""  # the opaque id signed links carry; "" for an address not on the list
+
+
+def parse_mailbox(value: str) -> tuple[str, str]:
+    """`addr@host` or `Name <addr@host>` -> (name, address), read by the stdlib's parser.
+
+    The one reading of a configured sender or Reply-To, used by the config check and by the
+    message headers alike. Raises ValueError when the value is ambiguous: not exactly one
+    mailbox, or one whose address is not the one in its last angle brackets (an unquoted `:`
+    or `@` in the name makes `Desk: x@other.org <digest@example.com>` read as x@other.org).
+    """
+    text = value.strip()
+    pairs = getaddresses([text])
+    if len(pairs) != 1 or not pairs[0][1]:
+        raise ValueError("must be one address: 'addr@host' or 'Name <addr@host>'")
+    name, address = pairs[0]
+    bracketed = text.rsplit("<", 1)[-1].rstrip(">").strip() if "<" in text else text
+    if address != bracketed:
+        raise ValueError(
+            f"ambiguous: it reads as {address!r}, not {bracketed!r}; "
+            'quote the name: "Name: more" <addr@host>'
+        )
+    return name, address
 
 
 @dataclass(frozen=True)
@@ -209,3 +234,16 @@ class RunReport:
     stopped: str | None = None
     pending: int = 0
     breakdown: tuple[tuple[str, str, int], ...] = ()  # (failed|skipped, reason, recipients)
+    kind: str = "daily"  # daily | weekly
+    interrupted: str | None = None  # the signal that asked the run to stop (SIGTERM, SIGINT)
+    awaiting_approval: bool = False  # built, not sent: an editor has not approved it yet
+    scheduled: int = 0  # recipients waiting for their local delivery time
+    next_delivery: datetime | None = None  # when the next of them is due (UTC)
+    sources: int = 0  # sources gathered by this run
+    sources_failed: int = 0
+    resumed: bool = False  # it finished an earlier, interrupted edition instead of a new one
+
+    @property
+    def every_source_failed(self) -> bool:
+        """The run gathered and not one source answered: a job failure, whatever was sent."""
+        return self.sources > 0 and self.sources_failed == self.sources

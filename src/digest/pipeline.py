@@ -3,11 +3,15 @@
 Named stage calls and nothing else; the config object stops here, and each stage gets its own
 settings. Storing, reviving and approving editions live in `editions`; an editor's actions on
 the next edition (approve, test send, sample) in `editorial`.
+
+Two kinds of edition share one state database: the daily one (the editor's) and the weekly
+one, the week's best stories by the same ranking, for the subscribers who chose weekly.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,13 +29,26 @@ from digest.deliver import (
     send_edition,
     send_settings_from_table,
 )
-from digest.editions import Built, fingerprint, revived, store_edition, write_outbox_preview
-from digest.errors import QualityGateError, SummarizeError
+from digest.editions import (
+    Built,
+    LocalDelivery,
+    fingerprint,
+    revived,
+    store_edition,
+    write_outbox_preview,
+)
+from digest.errors import ConfigError, QualityGateError, SummarizeError
 from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
 from digest.models import Article, OutgoingMessage, Problem, RunReport, Summary
 from digest.render import RenderSettings, render_edition, render_settings_from_table
-from digest.state import State, exclusive
-from digest.subscribers import SubscriberList, load_subscribers, recipients
+from digest.state import Firing, State, exclusive
+from digest.subscribers import (
+    SubscriberList,
+    import_folder,
+    recipients,
+    reconcile_suppressions,
+    subscriber_settings_from_table,
+)
 from digest.summarize import (
     Summarizer,
     SummarizerSettings,
@@ -40,6 +57,7 @@ from digest.summarize import (
 )
 
 Progress = Callable[[int, int], None]
+Stop = Callable[[], str | None]  # the reason a stop was asked for (a signal), or None
 
 
 @dataclass(frozen=True)
@@ -66,10 +84,59 @@ def stage_settings(cfg: Config) -> StageSettings:
     )
 
 
-def gather(cfg: Config, state: State, settings: StageSettings, now: datetime) -> GatherResult:
+def preflight(cfg: Config) -> None:
+    """What every run needs before it starts; ConfigError naming the key otherwise."""
+    if not cfg.sources:
+        raise ConfigError(
+            "sources: no sources configured",
+            hint="add a [[sources]] table with name and url to the config file",
+        )
+    check_outbox(cfg)
+
+
+def check_outbox(cfg: Config) -> None:
+    """With the outbox provider, its folder (or where it would be made) must take new files.
+
+    A real probe file rather than os.access: root passes every permission check, but not a
+    read-only mount, and the probe answers for both.
+    """
+    if cfg.provider != "outbox":
+        return
+    key, folder = "delivery.outbox.dir", outbox_dir(cfg)
+    target = folder
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    if not target.is_dir():
+        raise ConfigError(f"{key}: {target} is not a folder (the outbox would be {folder})")
+    try:
+        with tempfile.TemporaryFile(dir=target, prefix=".digest-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{key}: cannot write in {target}: {exc.strerror or exc}") from None
+
+
+def audience(cfg: Config, state: State, now: datetime) -> SubscriberList:
+    """Everyone an edition may go to: the CSV lists' new and changed rows imported (an
+    unchanged file is not read again), then the stored list with each one's choices."""
+    subscriber_settings_from_table(cfg.table("subscribers"))  # a bad key fails before sending
+    import_folder(state, cfg.subscribers_dir, now=now)
+    return recipients(state, now)
+
+
+def gather(
+    cfg: Config,
+    state: State,
+    settings: StageSettings,
+    now: datetime,
+    progress: Progress | None = None,
+) -> GatherResult:
     """Fetch every source and remember new articles (seen once, used by one edition)."""
     result = gather_sources(
-        cfg.sources, base_dir=cfg.base_dir, cache=state.http_cache(now), settings=settings.fetch
+        cfg.sources,
+        base_dir=cfg.base_dir,
+        cache=state.http_cache(now),
+        settings=settings.fetch,
+        progress=progress,
     )
     state.articles.remember(result.articles, now)
     state.sources.record(((s.name, s.status, s.articles, s.error) for s in result.statuses), now)
@@ -99,41 +166,63 @@ def build(
     *,
     gather_first: bool = True,
     intro: str | None = None,
+    kind: str = "daily",
 ) -> tuple[Built | None, tuple[Problem, ...]]:
-    """Gather, summarize, compose and render the next edition without storing it.
+    """Gather, summarize, compose and render the next edition of `kind` without storing it.
 
-    An editor's choices apply: dropped stories are left out, pinned ones lead, and the stored
-    intro is used unless one is given.
+    Daily: an editor's choices apply (dropped stories are left out, pinned ones lead, the
+    stored intro is used unless one is given). Weekly: the last seven days' articles not yet
+    in a weekly edition, daily editions' included, ranked the same way; the editor's desk
+    prepares the daily edition only, so its choices do not apply.
     """
     problems: list[Problem] = []
     if gather_first:
         problems.extend(gather(cfg, state, settings, now).problems)
-    choices = state.editorial.actions()
-    fresh = tuple(
-        article
-        for article in state.articles.unsent(now, cfg.newsletter.lookback_hours)
-        if choices.get(article.key) != "drop"
+    weekly = kind == "weekly"
+    choices = {} if weekly else state.editorial.actions()
+    candidates = (
+        state.articles.this_week(now)
+        if weekly
+        else state.articles.unsent(now, cfg.newsletter.lookback_hours)
     )
+    fresh = tuple(article for article in candidates if choices.get(article.key) != "drop")
     items, summary_problems = summarize_all(fresh, make_summarizer(settings.summarizer, environ))
     problems.extend(summary_problems)
+    if intro is None and not weekly:
+        intro = state.editorial.intro()
     digest = compose(
         items,
         newsletter=cfg.newsletter,
         settings=settings.compose,
-        edition_id=state.editions.next_id(now),
+        edition_id=state.editions.next_id(now.astimezone(cfg.schedule.zone), kind),
         now=now,
-        intro=intro if intro is not None else state.editorial.intro(),
+        intro=intro,
         pinned=frozenset(key for key, action in choices.items() if action == "pin"),
     )
     if digest is None:
         return None, tuple(problems)
     rendered = render_edition(digest, cfg.newsletter, settings.render)
-    return Built(digest, rendered, tuple(problems)), tuple(problems)
+    return Built(digest, rendered, tuple(problems), kind), tuple(problems)
 
 
 def quality_gate(message: OutgoingMessage, *, check_links: bool = False) -> tuple[CheckResult, ...]:
     """The pre-send checks on one complete message."""
     return check_message(message.raw, check_links=check_links)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one run goes beyond building and sending the next daily edition."""
+
+    dry_run: bool = False
+    force: bool = False
+    intro: str | None = None
+    kind: str = "daily"
+    firing: Firing | None = None  # the scheduler's firing this run serves
+    waive_approval: bool = False  # an approval deadline passed with on_deadline = "send"
+    progress: Progress | None = None  # messages sent / total
+    gather_progress: Progress | None = None  # sources done / total
+    stop: Stop | None = None
 
 
 def run(
@@ -146,69 +235,130 @@ def run(
     force: bool = False,
     intro: str | None = None,
     progress: Progress | None = None,
+    options: RunOptions | None = None,
 ) -> RunReport:
-    """Finish an interrupted edition if there is one; otherwise build, check and send a new one.
+    """Finish an interrupted edition if one has recipients due; otherwise build, check and send
+    a new one.
 
     One run at a time per state database (a scheduled run and a manual one never overlap).
+    The provider's options and secret are checked first, dry runs included, and a stop
+    request is honoured between stages and between messages.
     """
+    opts = options or RunOptions(dry_run=dry_run, force=force, intro=intro, progress=progress)
     with exclusive(cfg.state_database, "run", "another `digest run`"):
-        return _run(cfg, state, now, environ, dry_run, force, intro, progress)
+        return _run(cfg, state, now, environ, opts)
 
 
 def _run(
-    cfg: Config,
-    state: State,
-    now: datetime,
-    environ: Mapping[str, str],
-    dry_run: bool,
-    force: bool,
-    intro: str | None,
-    progress: Progress | None,
+    cfg: Config, state: State, now: datetime, environ: Mapping[str, str], opts: RunOptions
 ) -> RunReport:
+    preflight(cfg)
     settings = stage_settings(cfg)
-    subscribers = load_subscribers(cfg.subscribers_dir)
-    if not dry_run and state.editions.unfinished() is not None:
-        report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
-        return dataclasses.replace(report, notes=(*report.notes, "resumed an unfinished edition"))
+    subscribers = audience(cfg, state, now)
+    provider(cfg, environ).close()  # options and secret, before anything is gathered or stored
+    if not opts.dry_run:
+        state.release_due(now)
+        waiting = state.resumable()
+        if waiting:
+            report = send_pending(
+                cfg,
+                state,
+                now,
+                environ,
+                subscribers=subscribers,
+                progress=opts.progress,
+                edition_id=waiting[0].id,
+                stop=opts.stop,
+            )
+            return dataclasses.replace(
+                report, notes=(*report.notes, "resumed an unfinished edition"), resumed=True
+            )
+    kind = opts.kind
     # An edition that needs approval is made of what the editor saw: no new gathering.
     approval = cfg.schedule.require_approval
-    built, problems = build(
-        cfg, state, settings, now, environ, intro=intro, gather_first=not approval
+    base = RunReport(None, 0, 0, 0, 0, kind=kind)
+    if not approval:
+        gathered = gather(cfg, state, settings, now, opts.gather_progress)
+        base = dataclasses.replace(
+            base,
+            problems=gathered.problems,
+            sources=len(gathered.statuses),
+            sources_failed=sum(s.status == "error" for s in gathered.statuses),
+        )
+    if opts.stop is not None and (reason := opts.stop()):
+        return dataclasses.replace(base, interrupted=reason)
+    built, built_problems = build(
+        cfg, state, settings, now, environ, intro=opts.intro, gather_first=False, kind=kind
     )
+    base = dataclasses.replace(base, problems=(*base.problems, *built_problems))
     if built is None:
-        return RunReport(None, 0, 0, 0, 0, problems, notes=("nothing new to send",))
-    if approval and not dry_run and not state.editorial.is_approved(fingerprint(built.digest)):
+        return dataclasses.replace(base, notes=("nothing new to send",))
+    takers = sum(s.active and s.frequency == kind for s in subscribers.subscribers)
+    if not takers:
+        note = f"no active subscriber takes the {kind} edition: nothing stored or sent"
+        return dataclasses.replace(base, notes=(note,))
+    stories = len(built.digest.stories)
+    approved = state.editorial.is_approved(fingerprint(built.digest))
+    if approval and not opts.dry_run and not approved and not opts.waive_approval:
+        flag = " --weekly" if kind == "weekly" else ""
         note = (
             f"edition {built.digest.edition_id} waits for an editor's approval: preview at "
-            f"{cfg.newsletter.base_url}/preview, approve with `digest edit approve`"
+            f"{cfg.newsletter.base_url}/preview, approve with `digest edit approve{flag}`"
         )
-        return RunReport(None, len(built.digest.stories), 0, 0, 0, problems, notes=(note,))
+        return dataclasses.replace(base, stories=stories, notes=(note,), awaiting_approval=True)
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
     sample = message_for(
         cfg.newsletter, built.rendered, sample_subscriber(subscribers), secret, now
     )
     failures = [r for r in quality_gate(sample) if not r.ok and not r.warning]
-    if failures and not force:
+    if failures and not opts.force:
         detail = "; ".join(f"{r.name}: {r.detail}" for r in failures)
         raise QualityGateError(
             f"edition {built.digest.edition_id} failed the quality gate: {detail}",
             hint="fix the cause, or pass --force to send anyway",
         )
-    if dry_run:
-        return RunReport(
-            built.digest.edition_id,
-            len(built.digest.stories),
-            0,
-            0,
-            len(subscribers.active),
-            problems,
-            dry_run=True,
+    if opts.dry_run:
+        return dataclasses.replace(
+            base, edition_id=built.digest.edition_id, stories=stories, skipped=takers, dry_run=True
         )
-    # The provider's options and secret are checked before anything is stored.
-    provider(cfg, environ).close()
-    store_edition(cfg.newsletter, state, built, subscribers, secret, now)
-    report = send_pending(cfg, state, now, environ, subscribers=subscribers, progress=progress)
-    return dataclasses.replace(report, problems=(*problems, *report.problems))
+    if opts.stop is not None and (reason := opts.stop()):
+        return dataclasses.replace(base, interrupted=reason)
+    store_edition(
+        cfg.newsletter,
+        state,
+        built,
+        subscribers,
+        secret,
+        now,
+        firing=opts.firing,
+        local=local_delivery(cfg),
+    )
+    report = send_pending(
+        cfg,
+        state,
+        now,
+        environ,
+        subscribers=subscribers,
+        progress=opts.progress,
+        edition_id=built.digest.edition_id,
+        stop=opts.stop,
+    )
+    notes = report.notes
+    if approval and not approved:
+        notes = (*notes, "sent without approval: the approval deadline passed")
+    return dataclasses.replace(
+        report,
+        problems=(*base.problems, *report.problems),
+        notes=notes,
+        sources=base.sources,
+        sources_failed=base.sources_failed,
+    )
+
+
+def local_delivery(cfg: Config) -> LocalDelivery | None:
+    """[schedule] deliver_at_local, when it is set."""
+    at = cfg.schedule.local_time
+    return LocalDelivery(at, cfg.schedule.timezone) if at is not None else None
 
 
 def send_pending(
@@ -219,16 +369,31 @@ def send_pending(
     *,
     subscribers: SubscriberList | None = None,
     progress: Progress | None = None,
+    edition_id: str | None = None,
+    stop: Stop | None = None,
 ) -> RunReport:
-    """Send the unfinished edition to every recipient still pending in the ledger."""
-    record = state.editions.unfinished()
-    if record is None:
-        return RunReport(None, 0, 0, 0, 0, notes=("no edition is waiting to be sent",))
+    """Send an unfinished edition (the oldest with recipients due, or `edition_id`) to every
+    recipient still pending in the ledger; local-time batches that are due join it first."""
+    check_outbox(cfg)
+    state.release_due(now)
+    if edition_id is not None:
+        record = state.editions.get(edition_id)
+    else:
+        waiting = state.resumable()
+        record = waiting[0] if waiting else None
+    if record is None or record.status != "sending":
+        later = state.batches.next_send()
+        note = (
+            f"no recipient is due yet: the next local-time batch is due at {later.isoformat()}"
+            if later is not None
+            else "no edition is waiting to be sent"
+        )
+        return RunReport(None, 0, 0, 0, 0, notes=(note,), next_delivery=later)
     settings = stage_settings(cfg)
-    subscribers = subscribers or load_subscribers(cfg.subscribers_dir)
+    subscribers = subscribers or audience(cfg, state, now)
     rendered = revived(record)
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
-    by_email = recipients(state, subscribers)
+    by_email = {s.email.lower(): s for s in subscribers.subscribers}
     if cfg.provider == "outbox":
         write_outbox_preview(outbox_dir(cfg), record.id, record.browser_html)
 
@@ -249,10 +414,13 @@ def send_pending(
                 message_for=message,
                 settings=settings.send,
                 progress=progress,
+                stop=stop,
             )
     finally:
         sender.close()
-    if sent.stopped is None and sent.pending == 0:
+    reconcile_suppressions(state, now=now)  # hard bounces of this send: listed as bounced
+    scheduled, next_delivery = state.batches.waiting(record.id)
+    if sent.stopped is None and sent.interrupted is None and sent.pending == 0 and not scheduled:
         state.editions.finish(record.id, now)
     breakdown = tuple(
         (status, reason, count)
@@ -272,6 +440,10 @@ def send_pending(
         stopped=sent.stopped,
         pending=sent.pending,
         breakdown=breakdown,
+        kind=record.kind,
+        interrupted=sent.interrupted,
+        scheduled=scheduled,
+        next_delivery=next_delivery,
     )
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 
 from digest.cli import cli
 from tests.cli.runner import digest
+from tests.conftest import require
 
 COMMANDS = [
     "edit",
@@ -249,3 +253,128 @@ def test_edit_approve_lets_a_gated_run_send(project: Path) -> None:
     approved = digest("edit", "approve", cwd=project, env=env)
     assert approved.returncode == 0 and "approved: " in approved.stdout
     assert "sent to 3 recipient(s)" in digest("run", cwd=project, env=env).stdout
+
+
+def test_run_refuses_an_invalid_cron_as_schedule_does(project: Path) -> None:
+    env = {"DIGEST_SCHEDULE__CRON": "99 7 * * *"}
+    for command in ("run", "schedule"):
+        result = digest(command, cwd=project, env=env)
+        assert result.returncode == 2, command
+        assert "schedule.cron: invalid cron '99 7 * * *'" in result.stderr
+    assert not (project / "outbox").exists()
+
+
+def test_run_exits_1_when_every_source_failed(project: Path) -> None:
+    for feed in (project / "examples" / "sources").iterdir():
+        feed.write_bytes(b"\x00\xff not a feed <<<")
+    result = digest("run", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "every source failed (4)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dry_run_checks_the_provider_options(project: Path) -> None:
+    env = {"DIGEST_DELIVERY__PROVIDER": "smtp", "DIGEST_DELIVERY__SMTP__PORT": "abc"}
+    result = digest("run", "--dry-run", cwd=project, env=env)
+    assert result.returncode == 2
+    assert "delivery.smtp.port: must be int, got 'abc'" in result.stderr
+
+
+def test_json_logs_are_one_object_per_line_with_the_report(project: Path) -> None:
+    result = digest("--log-format", "json", "run", cwd=project)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records and all(
+        {"time", "level", "event", "edition", "counts"} <= set(r) for r in records
+    )
+    (report,) = [r for r in records if r["event"] == "run.report"]
+    assert report["level"] == "info" and report["edition"] == report["edition"].strip()
+    assert report["counts"]["sent"] == 3 and report["counts"]["sources"] == 4
+    human = digest("run", cwd=project)
+    assert " info run.report nothing new to send" in human.stderr
+
+
+def test_schedule_refuses_to_start_naming_the_key(project: Path) -> None:
+    (project / "blocker").write_text("a file where a folder is expected\n")
+    cases = {
+        "state.database:": {"DIGEST_STATE__DATABASE": "blocker/digest.db"},
+        "delivery.outbox.dir: ": {"DIGEST_DELIVERY__OUTBOX__DIR": "blocker/outbox"},
+    }
+    for key, env in cases.items():
+        result = digest("schedule", cwd=project, env=env)
+        assert result.returncode == 2, (key, result.stderr)
+        assert result.stderr.startswith(f"error: {key}"), result.stderr
+        assert "Traceback" not in result.stderr
+    config = project / "config.toml"
+    head, _, tail = config.read_text().partition("\n[[sources]]\n")
+    config.write_text(head + "\n[summarize]" + tail.split("\n[summarize]", 1)[1])
+    result = digest("schedule", cwd=project)
+    assert result.returncode == 2 and "error: sources: no sources configured" in result.stderr
+
+
+def test_an_os_error_is_one_line_naming_the_path(project: Path) -> None:
+    (project / "blocker").write_text("a file where a folder is expected\n")
+    result = digest("build", "--out", "blocker/preview", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("error: ")
+    assert "blocker" in result.stderr and "Traceback" not in result.stderr
+    state = digest("run", cwd=project, env={"DIGEST_STATE__DATABASE": "blocker/digest.db"})
+    assert state.returncode == 1 and "Traceback" not in state.stderr
+    assert "blocker/digest.db: cannot make the state database's folder" in state.stderr
+    assert not (project / "outbox").exists()
+
+
+def read_only(path: Path) -> list[str]:
+    """A command prefix: what follows runs with `path` bind-mounted read-only in a private
+    mount namespace. Tests run as root, whom chmod does not stop; a read-only mount does."""
+    script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    return ["unshare", "--map-root-user", "--mount", "sh", "-c", script, str(path)]
+
+
+def read_only_available(tmp_path: Path) -> bool:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    try:
+        result = subprocess.run(
+            [*read_only(probe), "sh", "-c", f"! touch {probe}/x"], capture_output=True, timeout=30
+        )
+    except OSError:
+        return False
+    return result.returncode == 0
+
+
+def under_read_only(path: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    command = [*read_only(path), sys.executable, "-m", "digest.cli", *args]
+    return subprocess.run(
+        command, cwd=project, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_read_only_state_database_or_outbox_is_one_clear_line(
+    project: Path, tmp_path: Path
+) -> None:
+    require(read_only_available(tmp_path), "a read-only bind mount (unshare --mount)")
+    assert digest("run", cwd=project).returncode == 0  # state and outbox now exist
+    before = sorted(p.name for p in (project / "outbox").iterdir())
+    (project / "examples" / "sources" / "world.xml").write_text(
+        (project / "examples" / "sources" / "world.xml")
+        .read_text()
+        .replace(
+            "<item>", "<item><title>New</title><link>https://n.example/1</link></item><item>", 1
+        )
+    )
+    run = under_read_only(project / "var", project, "run")
+    assert run.returncode == 1, run.stdout + run.stderr
+    line, *hint = run.stderr.splitlines()  # the error, and at most its hint
+    assert line.startswith(f"error: {project / 'var' / 'digest.db'}: cannot open the state")
+    assert len(hint) <= 1 and "Traceback" not in run.stderr
+    schedule = under_read_only(project / "var", project, "schedule")
+    assert schedule.returncode == 2 and schedule.stderr.startswith("error: state.database: ")
+    outbox = under_read_only(project / "outbox", project, "run")
+    assert outbox.returncode == 2, outbox.stderr
+    assert outbox.stderr.startswith("error: delivery.outbox.dir: cannot write in ")
+    assert "Read-only file system" in outbox.stderr and "Traceback" not in outbox.stderr
+    assert sorted(p.name for p in (project / "outbox").iterdir()) == before  # nothing written
+    shown = digest("status", "--json", cwd=project)
+    assert [e["id"] for e in json.loads(shown.stdout)["editions"]] == [before[0]]

@@ -62,3 +62,37 @@ def test_report_notes_and_problems_print_as_written(capsys: pytest.CaptureFixtur
     out, err = capsys.readouterr()
     assert out == "see [state] database\n"
     assert "Feed [beta]" in err and "[bold]not[/bold] a feed" in err
+
+
+def test_progress_bars_show_sources_then_messages_with_a_rate() -> None:
+    import io
+
+    from rich.console import Console
+
+    from digest.cli.output import progress_bars
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    with progress_bars(terminal) as bars:
+        for done in range(1, 5):
+            bars.gather(done, 4)
+        bars.send(0, 3)
+        bars.send(3, 3)
+        terminal.print("")  # a refresh while both bars are live
+    shown = screen.getvalue()
+    assert "gathering sources" in shown and "4/4" in shown
+    assert "sending" in shown and "3/3" in shown
+
+
+def test_no_bars_when_stderr_is_not_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from digest.cli.output import progress_bars
+
+    screen = io.StringIO()
+    with progress_bars(Console(file=screen, force_terminal=False)) as bars:
+        bars.gather(1, 1)
+        bars.send(1, 1)
+    assert screen.getvalue() == ""

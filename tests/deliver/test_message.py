@@ -86,9 +86,9 @@ def test_crlf_in_any_field_cannot_add_a_header(field: str) -> None:
     newsletter = NEWSLETTER
     if field == "title":
         newsletter = Newsletter(**{**NEWSLETTER.__dict__, "title": INJECTION})
-    if field == "sender":
+    if field == "sender":  # quoted: unquoted, the name's "x@evil.example" makes it ambiguous
         newsletter = Newsletter(
-            **{**NEWSLETTER.__dict__, "sender": f"{INJECTION} <n@brief.example.org>"}
+            **{**NEWSLETTER.__dict__, "sender": f'"{INJECTION}" <n@brief.example.org>'}
         )
     person_links = links("v@example.com")
     if field == "unsubscribe":

@@ -304,3 +304,62 @@ def test_smtp_commits_each_message_when_its_own_250_arrives(tmp_path: Path) -> N
     assert report.sent == 3
     # a and b (same batch as slow) were committed while slow still waited for its 250.
     assert handler.sent_seen_before_slow_250 == 2
+
+
+def test_a_stop_request_is_honoured_between_batches(ledger: Ledger, tmp_path: Path) -> None:
+    """The batch in flight is sent and recorded; nothing more is claimed; the rest resumes."""
+    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(10)])
+    outbox = OutboxProvider(tmp_path / "out")
+    outbox.batch_size = 3
+    asked: list[str | None] = [None, None]  # the second look finds the stop
+
+    def stop() -> str | None:
+        return asked.pop(0) if asked else "SIGTERM"
+
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=outbox,
+        message_for=message,
+        settings=SendSettings(),
+        stop=stop,
+    )
+    assert report.interrupted == "SIGTERM" and report.stopped is None
+    assert (report.sent, report.pending) == (6, 4)
+    assert ledger.counts("e1") == {"pending": 4, "sent": 6, "failed": 0, "skipped": 0}
+    again = send_edition(
+        "e1", ledger=ledger, provider=outbox, message_for=message, settings=SendSettings()
+    )
+    assert (again.sent, again.pending, again.in_doubt) == (10, 0, 0)
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 10
+
+
+def test_a_stop_request_cuts_a_retry_wait_short(ledger: Ledger) -> None:
+    fake = FakeApi("postmark")
+    fake.fail_next(429, {"Retry-After": "30"})
+    http = httpx.Client(
+        base_url="https://api.test",
+        transport=fake.transport(),
+        headers={"X-Postmark-Server-Token": "t"},
+    )
+    ledger.enqueue("e1", ["a@example.com"])
+    clock = FakeClock()
+    requested: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+        if clock.now >= 1.0:
+            requested.append("SIGINT")
+
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=PostmarkProvider(http),
+        message_for=message,
+        settings=SendSettings(),
+        sleep=sleep,
+        clock=clock,
+        stop=lambda: requested[0] if requested else None,
+    )
+    assert report.interrupted == "SIGINT" and report.pending == 1
+    assert sum(clock.sleeps) < 2.0  # not the 30 s Retry-After

@@ -72,7 +72,8 @@ def test_preferences_choose_sections(cfg: Config, client: TestClient) -> None:
     assert "Science" in client.get(url).text
     client.post(url, data={"s:Technology": "on"})
     state = open_state(cfg.state_database)
-    assert state.preferences.sections("linus@example.org") == ("Technology",)
+    linus = state.subscribers.get("linus@example.org")  # the list lives in the database now
+    assert linus is not None and linus.sections == ("Technology",)
     pipeline.run(cfg, state, NOW, ENV)
     linus = next((Path(cfg.base_dir) / "outbox").glob("2026-11-27--linus*.eml"))
     assert "smart-lock" in linus.read_text()

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error (including ba
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import click
 from digest import __version__
 from digest.cli.edit import edit
 from digest.cli.init import init
+from digest.cli.logs import FORMATS, log_report, setup
 from digest.cli.output import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -28,12 +30,14 @@ from digest.cli.output import (
     opened_state,
     print_problems,
     print_report,
-    progress_bar,
+    progress_bars,
     read_text,
     styled,
 )
+from digest.cli.signals import stop_on_signals
+from digest.cli.status import status
 from digest.cli.subscribers import subscribers
-from digest.errors import DigestError
+from digest.errors import DigestError, StateError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,16 +47,24 @@ from digest.errors import DigestError
     metavar="PATH",
     help="Config file (default: $DIGEST_CONFIG, else ./config.toml).",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="human",
+    show_default=True,
+    help="Log lines on stderr: human, or one JSON object per line (for log shippers).",
+)
 @click.version_option(__version__, prog_name="digest")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None) -> None:
+def cli(ctx: click.Context, config: str | None, log_format: str) -> None:
     """Build newsletter digests from feeds and pages and deliver them exactly once.
 
     \b
     Example:
       digest --config config.toml run
     """
-    ctx.obj = Context(config)
+    setup(log_format)
+    ctx.obj = Context(config, log_format)
 
 
 @cli.command(short_help="Build one edition now and send it.")
@@ -61,9 +73,13 @@ def cli(ctx: click.Context, config: str | None) -> None:
 )
 @click.option("--force", is_flag=True, help="Send even if the quality gate fails.")
 @click.option("--intro", default=None, help="An editor's note shown under the masthead.")
+@click.option("--weekly", is_flag=True, help="Build the weekly edition (weekly subscribers).")
 @click.pass_obj
-def run(obj: Context, dry_run: bool, force: bool, intro: str | None) -> None:
+def run(obj: Context, dry_run: bool, force: bool, intro: str | None, weekly: bool) -> None:
     """Build one edition now and send it (or finish an interrupted one).
+
+    SIGTERM or Ctrl-C stops it cleanly: the messages in flight finish and are recorded, and
+    `digest send` resumes the rest.
 
     \b
     Example:
@@ -72,18 +88,19 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None) -> None:
     from digest import pipeline
 
     cfg = obj.config
-    with opened_state(cfg) as state, progress_bar("sending") as progress:
-        report = pipeline.run(
-            cfg,
-            state,
-            now_utc(),
-            os.environ,
+    with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
+        options = pipeline.RunOptions(
             dry_run=dry_run,
             force=force,
             intro=intro,
-            progress=progress,
+            kind="weekly" if weekly else "daily",
+            progress=bars.send,
+            gather_progress=bars.gather,
+            stop=stop,
         )
+        report = pipeline.run(cfg, state, now_utc(), os.environ, options=options)
     print_report(report)
+    log_report(report)
     exit_for(report)
 
 
@@ -100,17 +117,17 @@ def gather(obj: Context) -> None:
 
     cfg = obj.config
     settings = pipeline.stage_settings(cfg)
-    with opened_state(cfg) as state:
-        result = pipeline.gather(cfg, state, settings, now_utc())
+    with opened_state(cfg) as state, progress_bars() as bars:
+        result = pipeline.gather(cfg, state, settings, now_utc(), bars.gather)
     table = new_table("Sources", ("source", "status", "articles", "seconds", "error"))
-    for status in result.statuses:
-        style = {"ok": "green", "not-modified": "cyan"}.get(status.status, "red")
+    for source in result.statuses:
+        style = {"ok": "green", "not-modified": "cyan"}.get(source.status, "red")
         table.add_row(
-            status.name,
-            styled(status.status, style),
-            str(status.articles),
-            f"{status.seconds:.2f}",
-            status.error or "",
+            source.name,
+            styled(source.status, style),
+            str(source.articles),
+            f"{source.seconds:.2f}",
+            source.error or "",
         )
     console.print(table)
     if result.statuses and all(s.status == "error" for s in result.statuses):
@@ -175,6 +192,8 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 def send(obj: Context) -> None:
     """Send the unfinished edition to every recipient not yet sent (resume after a crash).
 
+    SIGTERM or Ctrl-C stops it cleanly between messages; run it again to go on.
+
     \b
     Example:
       digest send
@@ -182,9 +201,12 @@ def send(obj: Context) -> None:
     from digest import pipeline
 
     cfg = obj.config
-    with opened_state(cfg) as state, progress_bar("sending") as progress:
-        report = pipeline.send_pending(cfg, state, now_utc(), os.environ, progress=progress)
+    with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
+        report = pipeline.send_pending(
+            cfg, state, now_utc(), os.environ, progress=bars.send, stop=stop
+        )
     print_report(report)
+    log_report(report)
     exit_for(report)
 
 
@@ -282,17 +304,20 @@ def fetch_url(url: str) -> tuple[bytes, str]:
 @cli.command(short_help="Run editions on the cron schedule.")
 @click.pass_obj
 def schedule(obj: Context) -> None:
-    """Run editions on the configured cron schedule, in the foreground (as a service).
+    """Run editions on the configured schedule, in the foreground (as a service).
+
+    A firing missed while it was down (within [schedule] misfire_grace_seconds) runs at
+    start, once. SIGTERM or Ctrl-C stops it cleanly (exit 0) after the messages in flight.
 
     \b
     Example:
-      digest schedule
+      digest --log-format json schedule
     """
     from digest.schedule import run_scheduler
 
     cfg = obj.config
-    console.print(f"scheduling '{cfg.schedule.cron}' ({cfg.schedule.timezone}); Ctrl-C to stop")
-    run_scheduler(cfg, os.environ, on_report=print_report)
+    with stop_on_signals() as stop:
+        run_scheduler(cfg, os.environ, on_report=log_report, stop=stop, wait=stop.sleep)
 
 
 @cli.command(short_help="Serve the preview, archive and unsubscribe.")
@@ -311,57 +336,6 @@ def serve(obj: Context, host: str, port: int) -> None:
     from digest.web import create_app
 
     uvicorn.run(create_app(obj.config, os.environ), host=host, port=port, log_level="info")
-
-
-@cli.command(short_help="Show source health and recent editions.")
-@click.pass_obj
-def status(obj: Context) -> None:
-    """Show each source's last gather and recent editions with their delivery counts.
-
-    \b
-    Example:
-      digest status
-    """
-    cfg = obj.config
-    with opened_state(cfg) as state:
-        health = state.sources.health()
-        sources = new_table(
-            "Sources (last gather)",
-            ("source", "status", "articles", "checked", "last ok", "error"),
-        )
-        for source in cfg.sources:
-            seen = health.get(source.name)
-            if seen is None:
-                sources.add_row(source.name, "never gathered", "", "", "", "")
-                continue
-            style = "red" if seen.status == "error" else "green"
-            sources.add_row(
-                source.name,
-                styled(seen.status, style),
-                str(seen.articles),
-                seen.checked_at.strftime("%Y-%m-%d %H:%M"),
-                seen.last_ok_at.strftime("%Y-%m-%d %H:%M") if seen.last_ok_at else "never",
-                seen.error or "",
-            )
-        console.print(sources)
-        table = new_table(
-            "Editions",
-            ("edition", "created", "stories", "status", "sent", "failed", "pending"),
-            fold=False,
-        )
-        for record in state.editions.recent(20):
-            counts = state.ledger.counts(record.id)
-            table.add_row(
-                record.id,
-                record.created.strftime("%Y-%m-%d %H:%M"),
-                str(record.stories),
-                record.status,
-                str(counts.get("sent", 0)),
-                str(counts.get("failed", 0)),
-                str(counts.get("pending", 0)),
-            )
-    console.print(table)
-    console.print(f"sources: {len(cfg.sources)}; provider: {cfg.provider}")
 
 
 @cli.command(short_help="Run the quality gate on the pending edition.")
@@ -398,6 +372,7 @@ def check(obj: Context, links: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
+cli.add_command(status)
 cli.add_command(subscribers)
 cli.add_command(edit)
 cli.add_command(init)
@@ -417,5 +392,21 @@ def main() -> None:
         sys.exit(EXIT_FAILED)
     except DigestError as exc:
         fail(exc)
+    except OSError as exc:
+        # A file or folder digest could not read or write: one line naming it, not a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        fail(StateError(f"{where}{exc.strerror or exc}"))
+    except sqlite3.Error as exc:
+        fail(StateError(f"{_database()}: state database error: {exc}"))
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _database() -> str:
+    """The configured state database, for an error that does not name it."""
+    from digest.config import config_path, load_config
+
+    try:
+        return load_config(config_path(None, os.environ), os.environ).state_database
+    except DigestError:
+        return "the state database"

@@ -123,8 +123,9 @@ def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
 
 
 @edit.command("approve", short_help="Approve the next edition as it stands.")
+@click.option("--weekly", is_flag=True, help="Approve the next weekly edition instead.")
 @click.pass_obj
-def edit_approve(obj: Context) -> None:
+def edit_approve(obj: Context, weekly: bool) -> None:
     """Approve the next edition exactly as it stands (with [schedule] require_approval).
 
     Any later change (a new article, a pin, a new intro) needs a new approval.
@@ -135,8 +136,9 @@ def edit_approve(obj: Context) -> None:
     """
     from digest import editorial
 
+    kind = "weekly" if weekly else "daily"
     with opened_state(obj.config) as state:
-        digest = editorial.approve(obj.config, state, now_utc(), os.environ)
+        digest = editorial.approve(obj.config, state, now_utc(), os.environ, kind)
     if digest is None:
         console.print("nothing to approve: no articles wait for the next edition")
         return

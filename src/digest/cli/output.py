@@ -14,11 +14,21 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+)
 from rich.text import Text
 
 from digest.errors import ConfigError, DigestError, InputError
@@ -54,8 +64,9 @@ def new_table(title: str, columns: tuple[str, ...], *, fold: bool = True) -> Tab
 class Context:
     """What every command shares: the --config value, the config loaded on first use."""
 
-    def __init__(self, config: str | None) -> None:
+    def __init__(self, config: str | None, log_format: str = "human") -> None:
         self.explicit = config
+        self.log_format = log_format
         self._config: Config | None = None
 
     @property
@@ -90,23 +101,54 @@ def opened_state(cfg: Config) -> Iterator[State]:
         state.close()
 
 
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar when stderr is a terminal; silent otherwise."""
-    if not errors.is_terminal:
-        yield lambda done, total: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+@dataclass
+class Bars:
+    """The callbacks a run reports progress to: sources gathered, messages sent."""
 
+    gather: Callable[[int, int], None]
+    send: Callable[[int, int], None]
+
+
+def _quiet(done: int, total: int) -> None:
+    return None
+
+
+@contextmanager
+def progress_bars(console: Console | None = None) -> Iterator[Bars]:
+    """Live bars on a terminal (stderr): sources done / total while gathering, then messages
+    sent / total with a rate. Silent when stderr is not a terminal (a service, a pipe)."""
+    out = console or errors
+    if not out.is_terminal:
+        yield Bars(_quiet, _quiet)
+        return
     with Progress(
-        TextColumn(label, markup=False),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        console=errors,
+        RateColumn(),
+        console=out,
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        tasks: dict[str, TaskID] = {}
+
+        def updater(label: str, rate: bool) -> Callable[[int, int], None]:
+            def update(done: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = bar.add_task(label, total=total, rate=rate)
+                bar.update(tasks[label], completed=done, total=total)
+
+            return update
+
+        yield Bars(updater("gathering sources", False), updater("sending", True))
+
+
+class RateColumn(ProgressColumn):
+    """Messages per second, on the send bar only."""
+
+    def render(self, task: Task) -> Text:
+        if not task.fields.get("rate") or task.speed is None:
+            return Text("")
+        return Text(f"{task.speed:,.1f} msg/s")
 
 
 def print_problems(problems: tuple[Problem, ...]) -> None:
@@ -122,6 +164,15 @@ def print_report(report: RunReport) -> None:
     print_problems(report.problems)
     for note in report.notes:
         console.print(note)
+    if report.every_source_failed:
+        errors.print(
+            Text.assemble(
+                styled("error:", "bold red"),
+                f" every source failed ({report.sources}); see the problems above",
+            )
+        )
+    if report.interrupted and report.edition_id is None:
+        errors.print(f"stopped on {report.interrupted} before anything was stored")
     if report.edition_id is None:
         return
     if report.breakdown:
@@ -137,6 +188,16 @@ def print_report(report: RunReport) -> None:
                 "`digest send` resumes where it stopped",
             )
         )
+    if report.interrupted:
+        errors.print(
+            f"stopped on {report.interrupted}: {report.pending} recipient(s) still pending; "
+            "`digest send` (or the scheduler's next start) resumes where it stopped"
+        )
+    if report.scheduled and report.next_delivery is not None:
+        console.print(
+            f"{report.scheduled} recipient(s) get it at their local delivery time; the next "
+            f"batch is due at {report.next_delivery.isoformat()}"
+        )
     verb = "would send to" if report.dry_run else "sent to"
     console.print(
         f"edition {report.edition_id}: {report.stories} stories, {verb} "
@@ -150,8 +211,9 @@ def print_report(report: RunReport) -> None:
 
 
 def exit_for(report: RunReport) -> None:
-    """A send that stopped early, or delivered to nobody it tried, failed its job."""
-    if report.stopped or (report.failed and not report.sent):
+    """A send that stopped early, delivered to nobody it tried, or a run where every source
+    failed, failed its job. A stop asked for (SIGTERM) is a clean exit: the rest resumes."""
+    if report.every_source_failed or report.stopped or (report.failed and not report.sent):
         sys.exit(EXIT_FAILED)
 
 

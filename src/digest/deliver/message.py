@@ -25,6 +25,7 @@ from digest.models import (
     PersonalLinks,
     RenderedEmail,
     Subscriber,
+    parse_mailbox,
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
@@ -60,6 +61,15 @@ def _encode_header(name: str, value: str) -> str:
 def _mailbox(name: str, address: str) -> str:
     """'Display Name <addr>' with the name quoted or RFC 2047-encoded as needed."""
     return formataddr((_clean(name), address), charset="utf-8")
+
+
+def _configured(value: str, key: str) -> tuple[str, str]:
+    """A configured mailbox read with `parse_mailbox`, the reading the config check made."""
+    try:
+        name, raw = parse_mailbox(_clean(value))
+        return name, _address(raw, key)
+    except (ValueError, PermanentDeliveryError) as exc:
+        raise ConfigError(f"{key}: {exc}") from exc
 
 
 def _url(value: str) -> str:
@@ -103,19 +113,11 @@ class MessageTemplate:
         list_id: str | None = None,
         feedback_id: str | None = None,
     ) -> MessageTemplate:
-        name, raw_address = parseaddr(_clean(newsletter.sender))
-        try:
-            address = _address(raw_address, "newsletter.from")
-        except PermanentDeliveryError as exc:
-            raise ConfigError(str(exc)) from exc
+        name, address = _configured(newsletter.sender, "newsletter.from")
         domain = _domain(address)
         reply_to = None
         if newsletter.reply_to:
-            reply_name, reply_raw = parseaddr(_clean(newsletter.reply_to))
-            try:
-                reply_to = _mailbox(reply_name, _address(reply_raw, "newsletter.reply_to"))
-            except PermanentDeliveryError as exc:
-                raise ConfigError(str(exc)) from exc
+            reply_to = _mailbox(*_configured(newsletter.reply_to, "newsletter.reply_to"))
         label = _LABEL_UNSAFE.sub("-", _clean(newsletter.title).lower()).strip("-") or "digest"
         list_value = (
             _clean(list_id) if list_id else f"{_clean(newsletter.title)} <{label}.{domain}>"

@@ -1,4 +1,11 @@
-"""From a rendered edition to one subscriber's message: signed links, personal parts, MIME."""
+"""From a rendered edition to one subscriber's message: signed links, personal parts, MIME.
+
+A stored subscriber's links carry an opaque token bound to them and to the list (see
+`digest.subscribers.tokens`), never their address. Someone not on the list (the sample reader,
+an editor's test address) and the web copy get the newsletter's own pages instead: /unsubscribe
+and /preferences without a token explain how to unsubscribe and send a preferences link by
+email, so the archive carries no personal data and no link that acts for anybody.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +15,39 @@ from urllib.parse import quote, urlencode
 from digest.deliver.message import build_message
 from digest.models import Newsletter, OutgoingMessage, PersonalLinks, Subscriber
 from digest.render import RenderedEdition, personalise
-from digest.subscribers import SubscriberList, unsubscribe_token
+from digest.subscribers import SubscriberList, link_token, list_key
 
 SAMPLE_SUBSCRIBER = Subscriber(email="reader@example.com", name="Reader")
+# The web copy's stand-in: no address, no name; its footer sentence reads "... because you
+# subscribed to it" and its links are the newsletter's own pages.
+WEB_READER = Subscriber(email="you")
+
+
+def _mailbox(newsletter: Newsletter) -> str:
+    return (newsletter.reply_to or newsletter.sender).rsplit("<", 1)[-1].rstrip(">").strip()
 
 
 def personal_links(
-    newsletter: Newsletter, secret: str, email: str, edition_id: str
+    newsletter: Newsletter, secret: str, email: str, edition_id: str, key: str = ""
 ) -> PersonalLinks:
-    """Signed one-click unsubscribe and preference links for one address."""
+    """One-click unsubscribe and preference links for the subscriber whose id is `key`;
+    without a key, the newsletter's own pages (nothing in them acts for an address)."""
     base = newsletter.base_url
-    query = urlencode({"e": email, "t": unsubscribe_token(secret, email)})
-    mailbox = (newsletter.reply_to or newsletter.sender).rsplit("<", 1)[-1].rstrip(">")
+    browser = f"{base}/archive/{quote(edition_id)}"
+    if not key:
+        return PersonalLinks(
+            unsubscribe_url=f"{base}/unsubscribe",
+            unsubscribe_mailto=f"mailto:{_mailbox(newsletter)}?subject=unsubscribe",
+            preferences_url=f"{base}/preferences",
+            browser_url=browser,
+        )
+    query = urlencode({"t": link_token(secret, list_key(newsletter), key)})
+    subject = quote("unsubscribe " + email)
     return PersonalLinks(
         unsubscribe_url=f"{base}/unsubscribe?{query}",
-        unsubscribe_mailto=f"mailto:{mailbox.strip()}?subject={quote('unsubscribe ' + email)}",
+        unsubscribe_mailto=f"mailto:{_mailbox(newsletter)}?subject={subject}",
         preferences_url=f"{base}/preferences?{query}",
-        browser_url=f"{base}/archive/{quote(edition_id)}",
+        browser_url=browser,
     )
 
 
@@ -36,7 +59,9 @@ def message_for(
     now: datetime,
 ) -> OutgoingMessage:
     """The complete message of one edition to one subscriber."""
-    links = personal_links(newsletter, secret, subscriber.email, rendered.edition_id)
+    links = personal_links(
+        newsletter, secret, subscriber.email, rendered.edition_id, subscriber.key
+    )
     email = personalise(rendered, subscriber, links)
     return build_message(
         edition_id=rendered.edition_id,
@@ -50,11 +75,11 @@ def message_for(
     )
 
 
-def browser_html(newsletter: Newsletter, rendered: RenderedEdition, secret: str) -> str:
-    """The edition as shown in the archive: personal parts filled for nobody in particular."""
-    links = personal_links(newsletter, secret, SAMPLE_SUBSCRIBER.email, rendered.edition_id)
-    anonymous = Subscriber(email=SAMPLE_SUBSCRIBER.email)
-    return personalise(rendered, anonymous, links).html
+def browser_html(newsletter: Newsletter, rendered: RenderedEdition) -> str:
+    """The edition as the archive and "view in browser" show it: for nobody in particular,
+    with no personal data and no personal link."""
+    links = personal_links(newsletter, "", WEB_READER.email, rendered.edition_id)
+    return personalise(rendered, WEB_READER, links).html
 
 
 def sample_subscriber(subscribers: SubscriberList) -> Subscriber:
@@ -68,4 +93,4 @@ def preview(
 ) -> tuple[str, OutgoingMessage]:
     """What an editor looks at: the browser HTML and a sample message to a made-up reader."""
     sample = message_for(newsletter, rendered, SAMPLE_SUBSCRIBER, secret, now)
-    return browser_html(newsletter, rendered, secret), sample
+    return browser_html(newsletter, rendered), sample

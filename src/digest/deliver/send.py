@@ -10,6 +10,7 @@ messages a crash can duplicate are those accepted in the instant before their ow
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections import Counter
@@ -64,6 +65,7 @@ class SendReport:
     pending: int = 0
     in_doubt: int = 0
     attempted: int = 0
+    interrupted: str | None = None  # why a stop was asked for (a signal), if it was
 
 
 def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") -> SendSettings:
@@ -119,12 +121,16 @@ def send_edition(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     jitter: Callable[[], float] = random.random,
+    stop: Callable[[], str | None] | None = None,
 ) -> SendReport:
     """Send every pending row of the edition once; resumable after a crash at any point.
 
     message_for(email) builds the message, or returns None when the subscriber is no longer
     active (recorded as skipped "unsubscribed"); a PermanentDeliveryError from it (an address
     that cannot be written) marks the row failed "invalid address".
+
+    stop() returns a reason once a stop is asked for (SIGTERM): the messages in flight finish
+    and are recorded, no new batch is claimed, and the rest stays pending for the next run.
     """
     in_doubt = ledger.recover_in_doubt(edition_id)
     counts = ledger.counts(edition_id)
@@ -132,14 +138,17 @@ def send_edition(
     limiter = RateLimiter(settings.rate_per_second, clock, sleep)
     size = settings.claim_size or provider.batch_size
     stopped: str | None = None
+    interrupted: str | None = None
     while True:
+        if stop is not None and (interrupted := stop()):
+            break
         now = clock()
         claimed = ledger.claim(edition_id, size, now)
         if not claimed:
             due = ledger.next_due(edition_id)
             if due is None:
                 break
-            sleep(max(0.0, due - now))
+            _wait(max(0.0, due - now), sleep, stop)
             continue
         attempts = dict(claimed)
         messages, outcomes = _build(
@@ -187,7 +196,24 @@ def send_edition(
                 f"last error: {tally.last_error}"
             )
             break
-    return _report(edition_id, ledger, stopped, len(in_doubt), tally.attempted)
+    report = _report(edition_id, ledger, stopped, len(in_doubt), tally.attempted)
+    return dataclasses.replace(report, interrupted=interrupted)
+
+
+STOP_POLL = 0.2  # seconds between looks at a stop request during a retry wait
+
+
+def _wait(
+    seconds: float, sleep: Callable[[float], None], stop: Callable[[], str | None] | None
+) -> None:
+    """Sleep until a retry is due; with a stop request to honour, in short steps."""
+    if stop is None:
+        sleep(seconds)
+        return
+    while seconds > 0 and not stop():
+        step = min(STOP_POLL, seconds)
+        sleep(step)
+        seconds -= step
 
 
 @dataclass

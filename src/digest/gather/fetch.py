@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ class Fetcher:
         self._shared: httpx.AsyncClient | None = client
         self._free: list[httpx.AsyncClient] = []
         self._make: Callable[[], httpx.AsyncClient] | None = None
+        self.began: dict[str, float] = {}  # perf_counter when each URL first got a slot
 
     @classmethod
     @asynccontextmanager
@@ -180,6 +182,7 @@ class Fetcher:
     async def _once(self, url: str, headers: dict[str, str]) -> Fetched:
         limit = self._settings.max_bytes
         async with self._all, self._host(url), self._client() as client:
+            self.began.setdefault(url, time.perf_counter())
             try:
                 async with asyncio.timeout(self._settings.timeout):
                     async with client.stream("GET", url, headers=headers) as response:

@@ -8,7 +8,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -54,9 +54,15 @@ def gather_sources(
     base_dir: Path,
     cache: HttpCache | None = None,
     settings: FetchSettings = FetchSettings(),  # noqa: B008 (frozen, so a safe default)
+    progress: Callable[[int, int], None] | None = None,
 ) -> GatherResult:
-    """Gather every source (sync entry point); never raises for one bad source."""
-    return asyncio.run(gather_async(sources, base_dir=base_dir, cache=cache, settings=settings))
+    """Gather every source (sync entry point); never raises for one bad source.
+
+    progress(done, total) is called as each source finishes, for a live progress bar.
+    """
+    return asyncio.run(
+        gather_async(sources, base_dir=base_dir, cache=cache, settings=settings, progress=progress)
+    )
 
 
 def _is_http(url: str) -> bool:
@@ -172,12 +178,16 @@ class _Run:
             return [], self._failed(source, str(exc), started)
         except Exception as exc:  # one hostile source must never stop the run
             return [], self._failed(source, f"{type(exc).__name__}: {exc}", started)
-        seconds = time.perf_counter() - started
+        seconds = self._seconds(source, started)
         return articles, SourceStatus(source.name, "ok", len(articles), seconds=seconds)
+
+    def _seconds(self, source: SourceConfig, started: float) -> float:
+        """Time since the source's request got a connection slot: fetch time, not queue time."""
+        return time.perf_counter() - self.fetcher.began.get(source.url, started)
 
     def _failed(self, source: SourceConfig, reason: str, started: float) -> SourceStatus:
         self.problems.append(Problem("gather", source.name, reason))
-        return SourceStatus(source.name, "error", 0, reason, time.perf_counter() - started)
+        return SourceStatus(source.name, "error", 0, reason, self._seconds(source, started))
 
 
 def _parse_feed_job(
@@ -211,13 +221,24 @@ async def gather_async(
     cache: HttpCache | None = None,
     settings: FetchSettings = FetchSettings(),  # noqa: B008
     transport: httpx.AsyncBaseTransport | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GatherResult:
     """The async core of gather_sources; `transport` lets tests use httpx.MockTransport."""
     pool = start_parse_pool(_pool_size(settings, sum(1 for s in sources if s.kind == "feed")))
     try:
         async with Fetcher.slotted(settings, transport) as fetcher:
             run = _Run(fetcher, base_dir, cache, settings, pool)
-            results = await asyncio.gather(*(run.source(s) for s in sources))
+            done = 0
+
+            async def counted(source: SourceConfig) -> tuple[list[Article], SourceStatus]:
+                nonlocal done
+                found = await run.source(source)
+                done += 1
+                if progress is not None:
+                    progress(done, len(sources))
+                return found
+
+            results = await asyncio.gather(*(counted(s) for s in sources))
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

@@ -4,9 +4,13 @@ SQLite (WAL) at the configured path. Migrations are append-only: a new table or 
 new entry at the end of MIGRATIONS, never an edit of an old one.
 
 What the rest may use: `open_state` and `State` (the stores over one database), `Ledger`,
-`EditionRecord`, `Action` (an editor's choice on a story) and `exclusive` (one process at a
-time per database and role). Modules: `db` (connection, transactions, migrations), one per
-table group (`articles`, `editions`, `ledger`, `preferences`, `editorial`, `sources`), `lock`.
+`EditionRecord`, `Action` (an editor's choice on a story), `Firing` (one scheduled edition of
+`firings`), `LocalBatch` (an edition's recipients in one time zone, `local`) and `exclusive`
+(one process at a time per database and role). Modules: `db` (connection, transactions,
+migrations), one per table group (`articles`, `editions`, `ledger`, `preferences`,
+`editorial`, `sources`, `subscribers` with `subscriber_events`, `firings`, `local`), `lock`.
+`preferences` is the sections table from before the list moved into the database: read only
+to carry old choices over on the first import.
 """
 
 from __future__ import annotations
@@ -16,14 +20,41 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.errors import StateError
-from digest.state.articles import ARTICLES_SCHEMA, ArticleStore, HttpValidatorCache
+from digest.state.articles import (
+    ARTICLES_SCHEMA,
+    WEEKLY_ARTICLES_SCHEMA,
+    ArticleStore,
+    HttpValidatorCache,
+)
 from digest.state.db import Database
-from digest.state.editions import EDITIONS_SCHEMA, EditionRecord, EditionStore
-from digest.state.editorial import APPROVALS_SCHEMA, EDITORIAL_SCHEMA, Action, EditorialStore
+from digest.state.editions import (
+    EDITION_KINDS_SCHEMA,
+    EDITIONS_SCHEMA,
+    EditionRecord,
+    EditionStore,
+)
+from digest.state.editorial import (
+    APPROVAL_KINDS_SCHEMA,
+    APPROVALS_SCHEMA,
+    EDITORIAL_SCHEMA,
+    Action,
+    EditorialStore,
+)
+from digest.state.firings import FIRINGS_SCHEMA, Firing, FiringLog
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
 from digest.state.sources import SOURCES_SCHEMA, SourceLog
+from digest.state.subscriber_events import SOURCES, EventLog, SubscriberEvent
+from digest.state.subscribers import (
+    STATUSES,
+    SUBSCRIBERS_SCHEMA,
+    NewSubscriber,
+    SubscriberRecord,
+    SubscriberStore,
+    key_of,
+)
 
 MIGRATIONS = (
     ARTICLES_SCHEMA,
@@ -33,16 +64,30 @@ MIGRATIONS = (
     EDITORIAL_SCHEMA,
     APPROVALS_SCHEMA,
     SOURCES_SCHEMA,
+    SUBSCRIBERS_SCHEMA,
+    EDITION_KINDS_SCHEMA,
+    WEEKLY_ARTICLES_SCHEMA,
+    APPROVAL_KINDS_SCHEMA,
+    FIRINGS_SCHEMA,
+    LOCAL_BATCHES_SCHEMA,
 )
 
 __all__ = [
     "MIGRATIONS",
+    "SOURCES",
+    "STATUSES",
     "Action",
     "Database",
     "EditionRecord",
+    "Firing",
     "Ledger",
+    "LocalBatch",
+    "NewSubscriber",
     "State",
+    "SubscriberEvent",
+    "SubscriberRecord",
     "exclusive",
+    "key_of",
     "open_state",
 ]
 
@@ -58,6 +103,10 @@ class State:
         self.preferences = PreferenceStore(db)
         self.editorial = EditorialStore(db)
         self.sources = SourceLog(db)
+        self.firings = FiringLog(db)
+        self.batches = LocalBatches(db)
+        self.subscribers = SubscriberStore(db)
+        self.events = EventLog(db)
 
     def http_cache(self, now: datetime) -> HttpValidatorCache:
         return HttpValidatorCache(self.db, now)
@@ -65,6 +114,28 @@ class State:
     def link_secret(self, environ_secret: str | None) -> str:
         """DIGEST_SECRET when set; otherwise one generated once and kept in the database."""
         return environ_secret or self.editions.setting("link_secret", lambda: secrets.token_hex(32))
+
+    def release_due(self, now: datetime) -> list[LocalBatch]:
+        """Queue every local-time batch whose time has come in the ledger, one transaction each
+        (suppressed addresses are left out, as at any enqueue)."""
+        released = []
+        for batch in self.batches.due(now):
+            with self.db.transaction():
+                self.ledger.enqueue(batch.edition_id, batch.emails)
+                self.batches.mark_released(batch, now)
+            released.append(batch)
+        return released
+
+    def resumable(self) -> list[EditionRecord]:
+        """Unfinished editions with work to do now: recipients pending in the ledger, or none
+        left anywhere (an edition to mark finished). One whose remaining recipients all wait
+        for their local time is not resumable until `release_due` queues them."""
+        found = []
+        for record in self.editions.sending():
+            waiting, _ = self.batches.waiting(record.id)
+            if self.ledger.counts(record.id)["pending"] or not waiting:
+                found.append(record)
+        return found
 
     def close(self) -> None:
         self.db.close()

@@ -31,6 +31,13 @@ CREATE TABLE http_cache (
 )
 """
 
+# A weekly edition picks the week's best stories, daily editions' stories included: it keeps
+# its own mark of which articles it used.
+WEEKLY_ARTICLES_SCHEMA = """
+ALTER TABLE articles ADD COLUMN weekly_edition_id TEXT
+"""
+WEEK_HOURS = 7 * 24
+
 
 class ArticleStore:
     """Remembers every article once; an article belongs to at most one edition."""
@@ -67,9 +74,16 @@ class ArticleStore:
 
     def unsent(self, now: datetime, lookback_hours: int) -> tuple[Article, ...]:
         """Articles in no edition yet, published (or first seen, if undated) within the lookback."""
+        return self._fresh("edition_id", now, lookback_hours)
+
+    def this_week(self, now: datetime) -> tuple[Article, ...]:
+        """The last seven days' articles in no weekly edition yet (daily editions' included)."""
+        return self._fresh("weekly_edition_id", now, WEEK_HOURS)
+
+    def _fresh(self, column: str, now: datetime, lookback_hours: int) -> tuple[Article, ...]:
         since = now - timedelta(hours=lookback_hours)
         rows = self.db.conn.execute(
-            "SELECT * FROM articles WHERE edition_id IS NULL ORDER BY first_seen, key"
+            f"SELECT * FROM articles WHERE {column} IS NULL ORDER BY first_seen, key"
         ).fetchall()
         fresh = []
         for row in rows:
@@ -95,10 +109,11 @@ class ArticleStore:
         """True when the article can still go into the next edition."""
         return any(article.key == key for article in self.unsent(now, lookback_hours))
 
-    def assign(self, keys: list[str], edition_id: str) -> None:
-        """Mark articles as used by an edition (inside the caller's transaction)."""
+    def assign(self, keys: list[str], edition_id: str, kind: str = "daily") -> None:
+        """Mark articles as used by an edition of `kind` (inside the caller's transaction)."""
+        column = "weekly_edition_id" if kind == "weekly" else "edition_id"
         self.db.conn.executemany(
-            "UPDATE articles SET edition_id = ? WHERE key = ? AND edition_id IS NULL",
+            f"UPDATE articles SET {column} = ? WHERE key = ? AND {column} IS NULL",
             [(edition_id, key) for key in keys],
         )
 

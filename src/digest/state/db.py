@@ -26,8 +26,14 @@ class Database:
     def open(cls, path: str | Path, migrations: Sequence[str] = ()) -> Database:
         """Open (creating folders as needed) and migrate; raise StateError naming the file."""
         target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if target != ":memory:":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(
+                f"{target}: cannot make the state database's folder: {exc.strerror or exc}",
+                hint="check the [state] database path: a file may stand where a folder should",
+            ) from None
         try:
             conn = sqlite3.connect(target, timeout=30.0, isolation_level=None)
             conn.row_factory = sqlite3.Row

@@ -26,6 +26,11 @@ CREATE TABLE meta (
 )
 """
 
+# Which kind of edition it is: daily, or weekly (for the subscribers who chose weekly).
+EDITION_KINDS_SCHEMA = """
+ALTER TABLE editions ADD COLUMN kind TEXT NOT NULL DEFAULT 'daily'
+"""
+
 
 @dataclass(frozen=True)
 class EditionRecord:
@@ -39,6 +44,7 @@ class EditionRecord:
     rendered: dict[str, Any]
     browser_html: str
     finished: datetime | None
+    kind: str = "daily"
 
 
 class EditionStore:
@@ -47,9 +53,13 @@ class EditionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def next_id(self, now: datetime) -> str:
-        """YYYY-MM-DD, or YYYY-MM-DD-N when that day already has an edition."""
-        base = now.strftime("%Y-%m-%d")
+    def next_id(self, now: datetime, kind: str = "daily") -> str:
+        """YYYY-MM-DD (weekly: YYYY-Www, the ISO week), with -N when that one is taken.
+
+        `now` should be on the schedule's wall clock, so an edition is named after its own day.
+        """
+        year, week, _ = now.isocalendar()
+        base = f"{year}-W{week:02d}" if kind == "weekly" else now.strftime("%Y-%m-%d")
         taken = {
             row[0]
             for row in self.db.conn.execute(
@@ -72,12 +82,21 @@ class EditionStore:
         stories: int,
         rendered: dict[str, Any],
         browser_html: str,
+        kind: str = "daily",
     ) -> None:
         """Insert as 'sending' (inside the caller's transaction)."""
         self.db.conn.execute(
-            "INSERT INTO editions (id, created, subject, stories, status, rendered, browser_html)"
-            " VALUES (?, ?, ?, ?, 'sending', ?, ?)",
-            (edition_id, created.isoformat(), subject, stories, json.dumps(rendered), browser_html),
+            "INSERT INTO editions (id, created, subject, stories, status, rendered, browser_html,"
+            " kind) VALUES (?, ?, ?, ?, 'sending', ?, ?, ?)",
+            (
+                edition_id,
+                created.isoformat(),
+                subject,
+                stories,
+                json.dumps(rendered),
+                browser_html,
+                kind,
+            ),
         )
 
     def finish(self, edition_id: str, now: datetime) -> None:
@@ -92,6 +111,13 @@ class EditionStore:
             "SELECT * FROM editions WHERE status = 'sending' ORDER BY created LIMIT 1"
         ).fetchone()
         return _record(row) if row else None
+
+    def sending(self) -> list[EditionRecord]:
+        """Every edition whose sending has not finished, oldest first."""
+        rows = self.db.conn.execute(
+            "SELECT * FROM editions WHERE status = 'sending' ORDER BY created, id"
+        ).fetchall()
+        return [_record(row) for row in rows]
 
     def get(self, edition_id: str) -> EditionRecord | None:
         row = self.db.conn.execute("SELECT * FROM editions WHERE id = ?", (edition_id,)).fetchone()
@@ -123,4 +149,5 @@ def _record(row: Any) -> EditionRecord:
         rendered=json.loads(row["rendered"]),
         browser_html=row["browser_html"],
         finished=datetime.fromisoformat(row["finished"]) if row["finished"] else None,
+        kind=row["kind"],
     )

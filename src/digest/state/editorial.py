@@ -35,6 +35,12 @@ CREATE TABLE approvals (
 )
 """
 
+# An approval is for the next edition of one kind (a daily one stored does not use up the
+# approval of the weekly one).
+APPROVAL_KINDS_SCHEMA = """
+ALTER TABLE approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'daily'
+"""
+
 
 class EditorialStore:
     def __init__(self, db: Database) -> None:
@@ -70,12 +76,18 @@ class EditorialStore:
                     (text.strip(), now.isoformat()),
                 )
 
-    def approve(self, fingerprint: str, now: datetime) -> None:
+    def approve(self, fingerprint: str, now: datetime, kind: str = "daily") -> None:
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO approvals (fingerprint, approved_at) VALUES (?, ?)",
-                (fingerprint, now.isoformat()),
+                "INSERT OR REPLACE INTO approvals (fingerprint, approved_at, kind)"
+                " VALUES (?, ?, ?)",
+                (fingerprint, now.isoformat(), kind),
             )
+
+    def has_approval(self, kind: str = "daily") -> bool:
+        """Whether an editor approved something of this kind since its last edition."""
+        row = self.db.conn.execute("SELECT 1 FROM approvals WHERE kind = ?", (kind,)).fetchone()
+        return row is not None
 
     def is_approved(self, fingerprint: str) -> bool:
         row = self.db.conn.execute(
@@ -83,11 +95,14 @@ class EditorialStore:
         ).fetchone()
         return row is not None
 
-    def consume(self, article_keys: Iterable[str]) -> None:
-        """An edition was stored: forget the intro, approvals and the choices about its stories."""
+    def consume(self, article_keys: Iterable[str], kind: str = "daily") -> None:
+        """An edition was stored: forget its kind's approvals and, for the daily edition (the
+        one the editor's desk prepares), the intro and the choices about its stories."""
         with self.db.transaction() as conn:
+            conn.execute("DELETE FROM approvals WHERE kind = ?", (kind,))
+            if kind != "daily":
+                return
             conn.executemany(
                 "DELETE FROM editorial WHERE article_key = ?", [(key,) for key in article_keys]
             )
             conn.execute("DELETE FROM editorial_note")
-            conn.execute("DELETE FROM approvals")

@@ -172,6 +172,38 @@ class Ledger:
             (email.strip().lower(), reason, _now()),
         )
 
+    def unsuppress(self, email: str) -> None:
+        """Lift a suppression: the subscriber's own confirmed sign-up or resubscribe."""
+        self.db.conn.execute("DELETE FROM suppressions WHERE email = ?", (email.strip().lower(),))
+
+    def suppression(self, email: str) -> tuple[str, datetime] | None:
+        """(reason, since) when the address is suppressed."""
+        row = self.db.conn.execute(
+            "SELECT reason, created_at FROM suppressions WHERE email = ?", (email.strip().lower(),)
+        ).fetchone()
+        return None if row is None else (str(row[0]), datetime.fromisoformat(row[1]))
+
+    def suppressions_among(self, emails: list[str]) -> dict[str, str]:
+        """Suppression reasons of some (lower-cased) addresses, one query per 500."""
+        found: dict[str, str] = {}
+        for start in range(0, len(emails), 500):
+            part = emails[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.db.conn.execute(
+                f"SELECT email, reason FROM suppressions WHERE email IN ({marks})", part
+            ):
+                found[row[0]] = row[1]
+        return found
+
+    def forget(self, email: str) -> int:
+        """Delete every delivery and suppression row of an address; returns rows deleted."""
+        key = email.strip().lower()
+        with self.db.transaction() as conn:
+            before = conn.total_changes
+            conn.execute("DELETE FROM deliveries WHERE email = ?", (key,))
+            conn.execute("DELETE FROM suppressions WHERE email = ?", (key,))
+            return conn.total_changes - before
+
     def is_suppressed(self, email: str) -> bool:
         row = self.db.conn.execute(
             "SELECT 1 FROM suppressions WHERE email = ?", (email.strip().lower(),)
@@ -188,6 +220,16 @@ class Ledger:
             key = "pending" if status == "sending" else status
             result[key] += int(count)
         return result
+
+    def complaints(self, edition_id: str) -> int:
+        """Recipients of the edition suppressed for a spam complaint (the reason "complained"
+        that the subscribers' complaint handling records)."""
+        row = self.db.conn.execute(
+            "SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email "
+            "WHERE d.edition_id = ? AND s.reason LIKE 'complain%'",
+            (edition_id,),
+        ).fetchone()
+        return int(row[0])
 
     def reasons(self, edition_id: str, status: str) -> dict[str, int]:
         """How many rows of `status` (failed or skipped) per short reason."""

@@ -24,8 +24,12 @@ def exclusive(database: str, name: str, what: str) -> Iterator[None]:
     The kernel releases the lock when the process dies, so a kill -9 never leaves it stale.
     """
     path = lock_path(database, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("w")
+    except OSError as exc:
+        raise StateError(f"{path}: cannot create the lock file: {exc.strerror or exc}") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

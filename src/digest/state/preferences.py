@@ -39,3 +39,18 @@ class PreferenceStore:
                 " updated_at = excluded.updated_at",
                 (email, json.dumps(list(sections)), now.isoformat()),
             )
+
+    def forget(self, email: str) -> None:
+        self.db.conn.execute("DELETE FROM preferences WHERE email = ?", (email,))
+
+    def among(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
+        """Stored choices of some addresses (lower-cased keys), one query per 500."""
+        found: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(emails), 500):
+            part = emails[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.db.conn.execute(
+                f"SELECT email, sections FROM preferences WHERE email IN ({marks})", part
+            ):
+                found[row[0].lower()] = tuple(json.loads(row[1]))
+        return found

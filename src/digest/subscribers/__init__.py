@@ -1,32 +1,98 @@
-"""Subscribers: the list, who receives an edition, and the signed links in every message.
+"""Subscribers: the list and its lifecycle. The list lives in the state database; CSV files are
+imported into it, sign-ups arrive from the web, and every change is an event.
 
-What the rest may use: `load_subscribers` and `SubscriberList` (the CSV lists in
-`[subscribers] dir`), `normalise_address`, `import_list` and `append_subscriber` (changing a
-list file), `recipients` and `wants_any` (who gets an edition), `unsubscribe_token` and
-`verify_token` (personal links).
-
-Modules: `lists` (reading and writing the CSV files), `audience` (recipients of an edition),
-`tokens` (link signatures).
+What the rest may use: the names in `__all__`. Modules: `lists` (reading CSV files strictly,
+`SubscriberList`), `importer` (CSV into the database, streaming), `export`, `lifecycle`
+(status changes, preferences, pause, forget), `signup` (double opt-in, rate limits),
+`audience` (who receives an edition), `tokens` (signed links), `settings` ([subscribers]).
 """
 
-from digest.subscribers.audience import recipients, wants_any
+from digest.subscribers.audience import as_subscriber, recipients, wants_any
+from digest.subscribers.export import export_file
+from digest.subscribers.importer import ImportReport, import_file, import_folder, validate_files
+from digest.subscribers.lifecycle import (
+    INACTIVE,
+    add_subscriber,
+    describe_sections,
+    forget,
+    pause,
+    reconcile_suppressions,
+    record_complaint,
+    resubscribe,
+    save_preferences,
+    unsubscribe,
+)
 from digest.subscribers.lists import (
+    COLUMNS,
+    FREQUENCIES,
+    CsvRow,
     SubscriberList,
-    append_subscriber,
-    import_list,
+    check_timezone,
+    csv_files,
     load_subscribers,
     normalise_address,
+    read_csv,
 )
-from digest.subscribers.tokens import unsubscribe_token, verify_token
+from digest.subscribers.settings import SubscriberSettings, subscriber_settings_from_table
+from digest.subscribers.signup import (
+    Confirmation,
+    SignUp,
+    check_confirmation,
+    confirm,
+    link_request,
+    sign_up,
+)
+from digest.subscribers.tokens import (
+    confirm_nonce,
+    confirm_token,
+    link_token,
+    link_uid,
+    list_key,
+    unsubscribe_token,
+    verify_token,
+)
 
 __all__ = [
+    "COLUMNS",
+    "FREQUENCIES",
+    "INACTIVE",
+    "Confirmation",
+    "CsvRow",
+    "ImportReport",
+    "SignUp",
     "SubscriberList",
-    "append_subscriber",
-    "import_list",
+    "SubscriberSettings",
+    "add_subscriber",
+    "as_subscriber",
+    "check_confirmation",
+    "check_timezone",
+    "confirm",
+    "confirm_nonce",
+    "confirm_token",
+    "csv_files",
+    "describe_sections",
+    "export_file",
+    "forget",
+    "import_file",
+    "import_folder",
+    "link_request",
+    "link_token",
+    "link_uid",
+    "list_key",
     "load_subscribers",
     "normalise_address",
+    "pause",
+    "read_csv",
     "recipients",
+    "reconcile_suppressions",
+    "record_complaint",
+    "resubscribe",
+    "save_preferences",
+    "sign_up",
+    "subscriber_settings_from_table",
+    "unsubscribe",
     "unsubscribe_token",
+    "validate_files",
     "verify_token",
     "wants_any",
 ]

@@ -1,23 +1,33 @@
-"""Who receives an edition: subscribers with the sections chosen on the preferences page applied,
-and only those for whom the edition holds at least one chosen section (no empty digests)."""
+"""Who receives an edition: the stored list, and only subscribers for whom the edition holds at
+least one chosen section (no empty digests)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
+from datetime import datetime
 
 from digest.models import Subscriber
-from digest.state import State
+from digest.state import State, SubscriberRecord
 from digest.subscribers.lists import SubscriberList
 
 
-def recipients(state: State, subscribers: SubscriberList) -> dict[str, Subscriber]:
-    """Subscribers by lower-cased address, with sections chosen on the preferences page applied."""
-    chosen = state.preferences.all()
-    return {
-        s.email.lower(): dataclasses.replace(s, sections=chosen.get(s.email.lower(), s.sections))
-        for s in subscribers.subscribers
-    }
+def as_subscriber(record: SubscriberRecord, now: datetime) -> Subscriber:
+    """The stage-crossing view of a stored subscriber: `active` means gets mail now."""
+    return Subscriber(
+        email=record.email,
+        name=record.name,
+        sections=record.sections,
+        active=record.receives(now),
+        frequency=record.frequency,
+        timezone=record.timezone,
+        key=record.uid,
+    )
+
+
+def recipients(state: State, now: datetime) -> SubscriberList:
+    """Everyone on the stored list in the order they joined; `active` are confirmed, not
+    paused, and neither unsubscribed, bounced nor complained."""
+    return SubscriberList(tuple(as_subscriber(r, now) for r in state.subscribers.iterate()))
 
 
 def wants_any(subscriber: Subscriber, section_names: Iterable[str]) -> bool:

@@ -1,8 +1,7 @@
-"""`digest serve`: editor preview, the archive, one-click unsubscribe and preferences.
+"""`digest serve`: editor preview, the archive, and the subscriber pages.
 
-Unsubscribe and preference links carry an HMAC of the address (see subscribers.py), so nobody
-can unsubscribe someone else. POST /unsubscribe answers RFC 8058 one-click requests from mail
-clients (body `List-Unsubscribe=One-Click`) as well as the confirmation form.
+The subscriber pages (sign-up, confirmation, preferences, one-click unsubscribe) are in
+`subscriber_pages`; their links carry signed tokens, so nobody can act for someone else.
 
 Pages come from the templates in pages.py; the preview bodies and archived editions are the
 renderer's own documents and are served as they are.
@@ -20,9 +19,9 @@ from starlette.routing import Route
 
 from digest.config import Config
 from digest.state import State, open_state
-from digest.subscribers import verify_token
 from digest.web.editor import desk, editor_routes
 from digest.web.pages import render, static_mount
+from digest.web.subscriber_pages import subscriber_routes
 
 
 def message(request: Request, title: str, text: str, status: int = 200) -> Response:
@@ -38,11 +37,6 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
 
     def secret(st: State) -> str:
         return st.link_secret(environ.get("DIGEST_SECRET"))
-
-    def verified(request: Request, st: State) -> str | None:
-        email = request.query_params.get("e", "")
-        token = request.query_params.get("t", "")
-        return email if email and token and verify_token(secret(st), email, token) else None
 
     async def index(request: Request) -> Response:
         return render(request, "index.html", {"newsletter": cfg.newsletter.title})
@@ -108,39 +102,6 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             return message(request, "Not found", "No such edition.", 404)
         return HTMLResponse(record.browser_html)
 
-    async def unsubscribe(request: Request) -> Response:
-        st = state()
-        try:
-            email = verified(request, st)
-            if email is None:
-                text = "This unsubscribe link is not valid."
-                return message(request, "Link not valid", text, 400)
-            if request.method == "POST":
-                st.ledger.suppress(email, "unsubscribed")
-                return message(request, "Unsubscribed", f"{email} will get no more emails.")
-        finally:
-            st.close()
-        context = {"newsletter": cfg.newsletter.title, "email": email}
-        return render(request, "unsubscribe.html", context)
-
-    async def preferences(request: Request) -> Response:
-        st = state()
-        try:
-            email = verified(request, st)
-            if email is None:
-                text = "This preferences link is not valid."
-                return message(request, "Link not valid", text, 400)
-            sections = sorted({s.section for s in cfg.sources if s.section})
-            if request.method == "POST":
-                form = await request.form()
-                chosen = tuple(s for s in sections if form.get(f"s:{s}"))
-                st.preferences.choose(email, chosen, datetime.now(UTC))
-            current = st.preferences.sections(email) or ()
-        finally:
-            st.close()
-        context = {"email": email, "sections": sections, "current": current}
-        return render(request, "preferences.html", context)
-
     return Starlette(
         routes=[
             Route("/", index),
@@ -149,8 +110,7 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
             Route("/preview/text", preview_text),
             Route("/archive", archive),
             Route("/archive/{edition}", archived),
-            Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
-            Route("/preferences", preferences, methods=["GET", "POST"]),
+            *subscriber_routes(cfg, environ, state),
             *editor_routes(cfg, environ, state),
             static_mount(),
         ]
