@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import pipeline
+from digest import dispatch, pipeline
 from digest.config import Config, load_config
 from digest.editions import fingerprint, store_edition
 from digest.editorial import approve
@@ -120,12 +120,12 @@ def test_interrupted_edition_is_finished_by_send_for_pending_only(project: Path)
     subscribers = load_subscribers(cfg.subscribers_dir)
     store_edition(cfg.newsletter, state, built, subscribers, state.link_secret(None), NOW)
     state.ledger.mark_sent("2026-11-27", "ada@example.com", "sent-before-the-crash")
-    report = pipeline.send_pending(cfg, state, NOW, {})
+    report = dispatch.send_pending(cfg, state, NOW, {})
     assert report.sent == 3  # the edition's total, ada included
     names = [p.name for p in (project / "outbox").glob("2026-11-27--*.eml")]
     assert len(names) == 2 and not any("ada" in n for n in names)
     assert state.editions.unfinished() is None
-    assert pipeline.send_pending(cfg, state, NOW, {}).sent == 0
+    assert dispatch.send_pending(cfg, state, NOW, {}).sent == 0
 
 
 def test_same_inputs_give_the_same_digest(project: Path, tmp_path: Path) -> None:

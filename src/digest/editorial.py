@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
-from digest import pipeline
+from digest import dispatch, pipeline
 from digest.config import Config
 from digest.deliver import message_for, sample_subscriber
 from digest.editions import fingerprint, revived
@@ -25,7 +25,7 @@ def pending_sample(
 ) -> OutgoingMessage | None:
     """A sample message of the next edition: the unfinished one, else a fresh build."""
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
-    subscribers = pipeline.audience(cfg, state, now)
+    subscribers = dispatch.audience(cfg, state, now)
     record = state.editions.unfinished()
     if record is not None:
         rendered = revived(record)
@@ -66,7 +66,7 @@ def send_test(
     rendered = dataclasses.replace(built.rendered, edition_id=f"{built.rendered.edition_id}-test")
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
     message = message_for(cfg.newsletter, rendered, Subscriber(address), secret, now)
-    sender = pipeline.provider(cfg, environ)
+    sender = dispatch.provider(cfg, environ)
     try:
         (result,) = sender.send([message])
     finally:

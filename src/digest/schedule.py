@@ -178,10 +178,10 @@ class Service:
     def _edition(
         self, state: State, firing: Firing, now: datetime, *, waive: bool = False
     ) -> RunReport:
-        from digest import pipeline
+        from digest import dispatch, pipeline
 
         if firing.edition_id is not None:  # stored before a stop or crash: finish that one
-            return pipeline.send_pending(
+            return dispatch.send_pending(
                 self.cfg, state, now, self.environ, edition_id=firing.edition_id, stop=self.stop
             )
         options = pipeline.RunOptions(
@@ -224,7 +224,7 @@ class Service:
         self._guarded(lambda state: self.housekeeping(state, self.clock(), resume), "tick")
 
     def housekeeping(self, state: State, now: datetime, resume: bool) -> None:
-        from digest import pipeline
+        from digest import dispatch
 
         released = state.release_due(now)
         for batch in released:
@@ -239,7 +239,7 @@ class Service:
             for record in state.resumable():
                 if self.stop():
                     return
-                report = pipeline.send_pending(
+                report = dispatch.send_pending(
                     self.cfg, state, now, self.environ, edition_id=record.id, stop=self.stop
                 )
                 self.on_report(report)
@@ -301,11 +301,11 @@ def _message(exc: BaseException) -> str:
 def preflight(cfg: Config, environ: Mapping[str, str], now: datetime) -> None:
     """Refuse to start, with a ConfigError naming the key, on what would fail later: no
     sources, a bad provider option, an outbox or a state database that cannot be written."""
-    from digest import pipeline
+    from digest import dispatch, pipeline
 
-    pipeline.preflight(cfg)
+    dispatch.preflight(cfg)
     pipeline.stage_settings(cfg)
-    pipeline.provider(cfg, environ).close()
+    dispatch.provider(cfg, environ).close()
     try:
         state = open_state(cfg.state_database)
         try:

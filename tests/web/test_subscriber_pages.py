@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from starlette.testclient import TestClient
 
-from digest import pipeline
+from digest import dispatch, pipeline
 from digest.config import Config, load_config
 from digest.state import open_state
 from digest.subscribers import link_token, list_key, unsubscribe_token
@@ -105,7 +105,7 @@ def test_sign_up_confirm_receive_the_next_edition(cfg: Config, client: TestClien
 
 def test_the_answer_is_the_same_whatever_the_address(cfg: Config, client: TestClient) -> None:
     state = open_state(cfg.state_database)
-    pipeline.audience(cfg, state, NOW)  # the bundled list: ada active, former unsubscribed
+    dispatch.audience(cfg, state, NOW)  # the bundled list: ada active, former unsubscribed
     answers = {
         address: sign_up(client, address).replace(address, "ADDRESS")
         for address in ("new@example.net", "ada@example.com", "former@example.org")
@@ -241,7 +241,7 @@ def test_altered_or_non_ascii_tokens_are_4xx_never_500(
 
 def test_foreign_link_tokens_are_refused(cfg: Config, client: TestClient) -> None:
     state = open_state(cfg.state_database)
-    pipeline.audience(cfg, state, NOW)
+    dispatch.audience(cfg, state, NOW)
     ada = state.subscribers.get("ada@example.com")
     assert ada is not None
     other_list = link_token(ENV["DIGEST_SECRET"], "another-list", ada.uid)

@@ -198,11 +198,11 @@ def send(obj: Context) -> None:
     Example:
       digest send
     """
-    from digest import pipeline
+    from digest import dispatch
 
     cfg = obj.config
     with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
-        report = pipeline.send_pending(
+        report = dispatch.send_pending(
             cfg, state, now_utc(), os.environ, progress=bars.send, stop=stop
         )
     print_report(report)

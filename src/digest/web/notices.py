@@ -78,9 +78,9 @@ def notice_message(
 
 def send_notice(cfg: Config, environ: Mapping[str, str], message: OutgoingMessage) -> None:
     """Hand one notice to the configured provider; DeliveryError when it is refused."""
-    from digest import pipeline
+    from digest import dispatch
 
-    sender = pipeline.provider(cfg, environ)
+    sender = dispatch.provider(cfg, environ)
     try:
         (result,) = sender.send([message])
     finally:
