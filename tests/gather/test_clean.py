@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.gather.clean import RULES, Cleaned, clean_text, is_chrome
+from digest.gather.clean import RULES, Cleaned, clean_text, is_chrome, repair_text
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gather"
 HEADLINE = "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"
@@ -124,3 +124,76 @@ def test_empty_text_stays_empty() -> None:
 def test_rule_names_are_unique() -> None:
     names = [rule.name for rule in RULES]
     assert len(names) == len(set(names))
+
+
+# ---------------------------------------------------------------- repair_text (inside lines)
+
+
+def test_mojibake_is_decoded_back() -> None:
+    original = "It\u2019s a \u201cdeal\u201d \u2014 caf\u00e9 prices rose \u00a35."
+    # As browsers read UTF-8 bytes as Windows-1252 (its five unmapped bytes as C1 controls).
+    unmapped = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    mangled = "".join(
+        chr(b) if b in unmapped else bytes([b]).decode("cp1252") for b in original.encode("utf-8")
+    )
+    assert "\u00e2\u20ac" in mangled
+    assert repair_text(mangled) == original
+
+
+def test_text_that_only_looks_like_mojibake_stays() -> None:
+    text = "\u00c2ge and the \u00e2me of a city: \u00c3 la carte."
+    assert repair_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "in the semifinals.READ?|?PV Sindhu appointed as Deputy Collector in Andhra "
+            "governmentA shuttle star said so.",
+            "in the semifinals.\nA shuttle star said so.",
+        ),
+        (
+            "the court said.ALSO READ: Kerala HC rejects Dileep's bail pleaThe hearing ended.",
+            "the court said.\nThe hearing ended.",
+        ),
+        ("He left. Read more: Ten best beaches in Europe", "He left.\n"),
+        (
+            "Congratulated her. pic.twitter.com/qIQlOjPmHu? Narendra Modi (@narendramodi) "
+            "July 27, 2017The team met the PM.",
+            "Congratulated her.\n\nThe team met the PM.",
+        ),
+        (
+            "The minister (Photo: HT/Getty Images) spoke to the man (right) and his wife "
+            "(pictured, centre) on Monday (Right to Equality).",
+            "The minister spoke to the man and his wife on Monday (Right to Equality).",
+        ),
+        ("Scroll down for video Michelle Obama kept busy.", "Michelle Obama kept busy."),
+    ],
+)
+def test_inline_chrome_goes_and_the_glued_paragraph_stays(text: str, expected: str) -> None:
+    assert repair_text(text) == expected
+
+
+def test_lost_quotes_apostrophes_and_dashes_come_back() -> None:
+    text = (
+        "the plug on the AI system that its researchers were working on ?because things got "
+        "out of hand?. ?The AI stopped using English,? the report noted.?Over time, India?s "
+        "bots grew ? and nobody knew why,? it added. Is that a risk? Nobody can say."
+    )
+    assert repair_text(text) == (
+        "the plug on the AI system that its researchers were working on \u201cbecause things "
+        "got out of hand\u201d. \u201cThe AI stopped using English,\u201d the report noted. "
+        "\u201cOver time, India\u2019s bots grew \u2013 and nobody knew why,\u201d it added. "
+        "Is that a risk? Nobody can say."
+    )
+
+
+def test_real_question_marks_and_query_strings_survive_in_clean_text() -> None:
+    text = "Will rates rise? Analysts think so. See https://example.org/a?id=3 for more."
+    assert repair_text(text) == text
+
+
+def test_lost_currency_sign_is_left_alone() -> None:
+    text = "Women?s team won. The party filed a ?100 crore case, ?we will win,? it said."
+    assert "?100 crore" in repair_text(text)

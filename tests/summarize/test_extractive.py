@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -20,6 +21,15 @@ from digest.summarize import (
 )
 from digest.summarize.features import FeatureRows, build_candidates, candidate_features
 from digest.summarize.model import Scores, load_model
+from digest.summarize.sentences import split_sentences
+from digest.summarize.shape import (
+    MAX_HEADLINE_WORDS,
+    MAX_POINT_WORDS,
+    content,
+    fits,
+    is_fragment,
+    word_count,
+)
 
 DATA = Path(__file__).parents[1] / "data"
 CHROME = ("Would you like", "Leave A Comment", "Live Tv", "Newsletter", "Subscribe")
@@ -113,6 +123,21 @@ def test_jsonl_round_trip_and_errors_as_records() -> None:
     assert out[0]["id"] == 1 and out[0]["headline"] == "Prices rise"
     assert out[0]["key_points"] and set(out[0]) == {"id", "headline", "section", "key_points"}
     assert out[1]["id"] == "empty" and "error" in out[1]
+
+
+def test_jsonl_section_is_the_records_else_the_label_on_top() -> None:
+    body = "Prices rose 3.5 per cent in May. The bank may raise its rates again."
+    lines = [
+        json.dumps({"id": 1, "text": body, "title": "Prices rise", "section": "Business"}),
+        json.dumps({"id": 2, "text": f"World\n\n{body}"}),
+        json.dumps({"id": 3, "text": body, "section": 7}),
+    ]
+    with pytest.raises(InputError, match=r"in\.jsonl:3: .*section"):
+        list(summarize_jsonl(lines, name="in.jsonl"))
+    first, second = list(summarize_jsonl(lines[:2], name="in.jsonl"))
+    assert first["section"] == "Business" and second["section"] == "World"
+    assert second["headline"] == "Prices rose 3.5 per cent in May"
+    assert second["key_points"] == ["The bank may raise its rates again."]
 
 
 @pytest.mark.parametrize(
@@ -229,9 +254,9 @@ def test_sectioned_article_gives_each_part_a_point_and_lists_their_own() -> None
     points = summarize_document(text).key_points
     joined = " ".join(points)
     assert points[0].startswith("The city council approved")
-    assert "parking spaces" in joined and "Instead, they get a new garage" in joined
+    assert "parking spaces" in joined and "instead, they get a new garage" in joined
     assert (
-        "The regional government pays half. It set two conditions: opening the quay to the "
+        "The regional government pays half; it set two conditions: opening the quay to the "
         "public and keeping the fish market." in points
     )
     assert "question now is whether" not in joined
@@ -247,3 +272,79 @@ def test_lazy_scores_match_the_full_feature_table() -> None:
     lazy = Scores(FeatureRows(cands, "Prices rise"), model)
     full = [model.score(row) for row in candidate_features(cands, "Prices rise")]
     assert [lazy[i] for i in reversed(range(len(cands)))] == full[::-1]
+
+
+# ---------------------------------------------------------------- scraped news, point shape
+
+
+@pytest.fixture(scope="module")
+def scraped() -> list[dict[str, str | None]]:
+    lines = (DATA / "summarize" / "scraped.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_scraped_stories_give_points_of_the_required_shape(
+    scraped: list[dict[str, str | None]],
+) -> None:
+    for record in scraped:
+        for title in {record["title"] or "", ""}:
+            article = Article(url="u", title=title, text=str(record["text"]), source="s")
+            summary = ExtractiveSummarizer().summarize(article)
+            points = summary.key_points
+            assert 2 <= len(points) <= 4, (record["id"], points)
+            assert len(summary.headline.split()) <= MAX_HEADLINE_WORDS or title
+            assert "\u2026" not in summary.headline
+            bags: list[frozenset[str]] = []
+            for point in points:
+                assert word_count(point) <= MAX_POINT_WORDS, point
+                assert split_sentences(point) == [point], point
+                assert not is_fragment(point), point
+                assert not re.search(r"[A-Za-z]\?[A-Za-z]|\?\|| \?[A-Za-z]", point), point
+                assert not re.search(r"READ|pic\.twitter|\(@", point), point
+                assert fits(point, content(summary.headline), bags) is not None, point
+                bags.append(content(point))
+
+
+def test_lost_quote_sentences_are_not_dropped_as_questions(
+    scraped: list[dict[str, str | None]],
+) -> None:
+    record = next(r for r in scraped if r["id"] == "inshorts-202")
+    article = Article(url="u", title=str(record["title"]), text=str(record["text"]), source="s")
+    candidates = ExtractiveSummarizer().prepare(article)[2]
+    texts = [c.text for c in candidates]
+    assert any(t.startswith("\u201cAfter learning to negotiate, the bots relied") for t in texts)
+    assert not any(t.endswith("?") for t in texts)
+
+
+def test_mojibake_and_inline_boilerplate_never_reach_a_point() -> None:
+    text = (
+        "The city council approved a \u00a340 million plan to rebuild the old harbour on "
+        "Monday.ALSO READ: Ten best beaches in EuropeWork starts in spring and should take "
+        "three years (Photo: HT/Getty Images), the mayor\u2019s office said. "
+        "Residents will lose 200 parking spaces along the quay."
+    )
+    mangled = text.encode("utf-8").decode("cp1252")
+    points = _summarize(mangled, title="Harbour plan approved")
+    joined = " ".join(points)
+    assert "\u00a340 million" in joined and "\u00e2\u20ac" not in joined and "\u00c2" not in joined
+    assert "ALSO READ" not in joined and "beaches" not in joined and "Photo" not in joined
+    assert "Work starts in spring and should take three years." in points
+
+
+def test_html_page_reports_the_section_extract_finds() -> None:
+    html = (DATA / "gather" / "putin-call.html").read_text(encoding="utf-8")
+    summary = summarize_document(html, fmt="html")
+    assert summary.section == "World"
+    assert summary.headline == "Rosenberg: Trump-Putin Call Viewed as a Win in Russia"
+    assert any("30-day ceasefire" in point for point in summary.key_points)
+
+
+def test_points_are_no_longer_than_the_limit_on_a_story_of_long_sentences() -> None:
+    sentence = (
+        "The regional government, which has governed the province for a decade, said on "
+        "Monday that it would pay half of the cost of the new harbour, including the quay and "
+        "the fish market, after months of talks with the city council and the port authority."
+    )
+    text = "\n\n".join(sentence.replace("half", share) for share in ("half", "a third", "all"))
+    for point in _summarize(text, title="Who pays for the harbour"):
+        assert word_count(point) <= MAX_POINT_WORDS, point

@@ -15,6 +15,7 @@ from digest.errors import SummarizeError
 from digest.models import Article
 from digest.summarize import SummarizerSettings, make_summarizer
 from digest.summarize.llm import LLMSummarizer, parse_answer
+from digest.summarize.shape import MAX_POINT_WORDS, word_count
 
 ARTICLE = Article(
     url="https://example.org/a",
@@ -23,6 +24,34 @@ ARTICLE = Article(
     "Opponents said the plan was rushed.",
     source="Example",
 )
+
+
+LONG_POINT = (
+    "The opposition tabled forty amendments during a debate that lasted more than nine hours, "
+    "and the governing coalition rejected all of them in a series of votes late on Tuesday."
+)
+ANSWERS: dict[str, dict[str, Any]] = {
+    "misshapen": {
+        "headline": "Budget passes",
+        "section": None,
+        "key_points": [
+            "The budget passes.",  # repeats the headline
+            LONG_POINT.replace("Tuesday.", "Tuesday, long after the last buses had left town."),
+            "He said so on Tuesday.",  # a fragment
+        ],
+    },
+    "mixed": {
+        "headline": "Budget passes",
+        "section": None,
+        "key_points": [
+            "Budget passes.",
+            "The council approved the budget on Tuesday. It raises spending by 3.5%.",
+            LONG_POINT + " It was the longest session this year.",
+            "Spending on schools rises by 3.5% next year.",
+            "Spending on schools will rise 3.5% in the next year.",
+        ],
+    },
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -45,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             json.dumps({"headline": "Budget passes", "section": "Politics",
                         "key_points": ["The council approved the budget.", "Spending rises 3.5%."]})
             if Handler.mode in ("good", "slow")
+            else json.dumps(ANSWERS[Handler.mode])
+            if Handler.mode in ANSWERS
             else "Sure! Here is a summary: the budget passed."
         )  # fmt: skip
         payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]})
@@ -92,7 +123,7 @@ def test_bad_answers_fall_back_to_extractive(server: str, mode: str) -> None:
     Handler.mode = mode
     summary = _summarizer(server).summarize(ARTICLE)
     assert summary.headline == "Council approves budget"
-    assert summary.key_points[0].startswith("The council approved the budget on Tuesday.")
+    assert summary.key_points[0].startswith("The council approved the budget on Tuesday")
 
 
 def test_timeout_falls_back(server: str) -> None:
@@ -126,3 +157,23 @@ def test_parse_answer_accepts_fenced_json_and_caps_points() -> None:
     fenced = '```json\n{"headline": "H", "section": null, "key_points": ["a", "b", "c"]}\n```'
     summary = parse_answer(fenced, 2)
     assert summary.key_points == ("a", "b") and summary.section is None
+
+
+def test_llm_points_get_the_same_shape_as_extractive_ones(server: str) -> None:
+    Handler.mode = "mixed"
+    summary = _summarizer(server).summarize(ARTICLE)
+    assert summary.headline == "Budget passes"
+    assert summary.section is None or summary.section == ARTICLE.section
+    assert summary.key_points == (
+        "The council approved the budget on Tuesday.",
+        LONG_POINT,
+        "Spending on schools rises by 3.5% next year.",
+    )
+    assert all(word_count(point) <= MAX_POINT_WORDS for point in summary.key_points)
+
+
+def test_an_answer_with_no_point_of_the_shape_falls_back(server: str) -> None:
+    Handler.mode = "misshapen"
+    summary = _summarizer(server).summarize(ARTICLE)
+    assert summary.headline == "Council approves budget"  # the extractive summarizer's
+    assert summary.key_points[0].startswith("The council approved the budget on Tuesday")

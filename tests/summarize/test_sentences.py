@@ -57,3 +57,35 @@ def test_domain_names_and_lowercase_after_period_do_not_split() -> None:
         "Visit example.com today.",
         "Then e.g. this one.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It opened in 2017.The mayor came.", ["It opened in 2017.", "The mayor came."]),
+        ("more than that.A photograph shows it.", ["more than that.", "A photograph shows it."]),
+        ("the Corps (IAVC).The dogs arrive.", ["the Corps (IAVC).", "The dogs arrive."]),
+        ("said the BJP.The vote is on.", ["said the BJP.", "The vote is on."]),
+        ("Mr.Smith came.", ["Mr.Smith came."]),
+        ("Talks with the U.S.The end.", ["Talks with the U.S.The end."]),
+    ],
+)
+def test_glued_paragraphs(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_a_caption_glued_on_without_a_full_stop_is_its_own_sentence() -> None:
+    text = (
+        "The special relationship between Britain and the US was strong under Margaret Thatcher "
+        "and Ronald Reagan The document states that Britain may no longer be centrally relevant."
+    )
+    assert split_sentences(text) == [
+        "The special relationship between Britain and the US was strong under Margaret Thatcher "
+        "and Ronald Reagan",
+        "The document states that Britain may no longer be centrally relevant.",
+    ]
+    titled = (
+        "The memo, seen by The Mail on Sunday and shared with members of Congress this week, "
+        "warns that the relationship may need a thorough reassessment soon."
+    )
+    assert split_sentences(titled) == [titled]

@@ -1,7 +1,7 @@
 """Gather stage: fetch feeds and pages, extract and clean articles.
 
 What the rest may use: `gather_sources` (the pipeline's entry), `extract_page` (for
-`digest extract`), `clean_text` (the line-level cleaner the summarizer also runs),
+`digest extract`), `clean_text` and `repair_text` (the cleaner the summarizer also runs),
 `FetchSettings` and `fetch_settings_from_table` (the [gather] table), `Fetcher`, `new_client`
 and `HttpCache` (conditional HTTP fetching), `canonical_url`.
 
@@ -10,12 +10,16 @@ Modules: `settings` (the table), `fetch` (HTTP with caps, retries and validators
 (sanitising), `clean` (chrome and boilerplate), `urls`, `gather` (all sources at once).
 """
 
-from digest.gather.clean import Cleaned, clean_text
-from digest.gather.fetch import Fetcher, HttpCache, new_client
-from digest.gather.gather import GatherResult, SourceStatus, gather_sources
-from digest.gather.page import extract_page
-from digest.gather.settings import FetchSettings, fetch_settings_from_table
-from digest.gather.urls import canonical_url
+from typing import TYPE_CHECKING, Any
+
+from digest.gather.clean import Cleaned, clean_text, repair_text
+
+if TYPE_CHECKING:
+    from digest.gather.fetch import Fetcher, HttpCache, new_client
+    from digest.gather.gather import GatherResult, SourceStatus, gather_sources
+    from digest.gather.page import extract_page
+    from digest.gather.settings import FetchSettings, fetch_settings_from_table
+    from digest.gather.urls import canonical_url
 
 __all__ = [
     "Cleaned",
@@ -30,4 +34,31 @@ __all__ = [
     "fetch_settings_from_table",
     "gather_sources",
     "new_client",
+    "repair_text",
 ]
+
+# The fetching and extraction modules pull in httpx, trafilatura and lxml (about 0.2 s); they
+# load on first use, so `digest summarize`, which needs only the cleaner, does not pay for them.
+_LAZY = {
+    "Fetcher": "fetch",
+    "HttpCache": "fetch",
+    "new_client": "fetch",
+    "GatherResult": "gather",
+    "SourceStatus": "gather",
+    "gather_sources": "gather",
+    "extract_page": "page",
+    "FetchSettings": "settings",
+    "fetch_settings_from_table": "settings",
+    "canonical_url": "urls",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"digest.gather.{module}"), name)
+    globals()[name] = value
+    return value

@@ -5,6 +5,11 @@ chatbot residue, comment prompts, navigation words, newsletter calls to action, 
 "ALSO READ" teasers, "Follow @x" lines and cookie notices. Each kind of chrome is one row of
 `RULES`: a regular expression that must match the *whole* (stripped) line, plus a word limit,
 so that a real sentence that merely mentions a newsletter or a comment is never removed.
+
+`repair_text` undoes what scraping did *inside* lines, before the line rules run: mojibake
+("\u00e2\u20ac\u2122" for "\u2019"), "?" where a charset conversion lost a curly quote,
+apostrophe, dash or emoji, teasers glued into a paragraph ("...said.ALSO READ: ..."), embed
+signatures, photo credits and picture references ("(Photo: HT/Getty Images)", "(pictured)").
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ __all__ = [
     "Rule",
     "clean_text",
     "is_chrome",
+    "repair_text",
     "section_label",
 ]
 
@@ -158,8 +164,143 @@ def section_label(line: str) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- inside a line
+
+# Mojibake: UTF-8 bytes decoded as cp1252 or Latin-1 ("\u00e2\u20ac\u2122" for a right quote).
+# ftfy repairs this and much more, but it is not a dependency and costs import time on every
+# `digest summarize`; the one case scraped news shows is undone exactly by re-encoding each
+# run of such characters and decoding it as UTF-8 (a run that does not decode stays as it is).
+_CONT = (
+    "\\u0080-\\u00bf\\u0152\\u0153\\u0160\\u0161\\u0178\\u017d\\u017e\\u0192\\u02c6\\u02dc"
+    "\\u2013\\u2014\\u2018-\\u201a\\u201c-\\u201e\\u2020-\\u2022\\u2026\\u2030\\u2039\\u203a"
+    "\\u20ac\\u2122"
+)
+_MOJIBAKE = re.compile(
+    rf"(?:[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}})+"
+)
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    run = match.group(0)
+    try:
+        raw = b"".join(bytes([ord(ch)]) if ord(ch) < 256 else ch.encode("cp1252") for ch in run)
+        return raw.decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return run
+
+
+# Inline chrome. A teaser ("...said.READ | Other story headlineNext paragraph") runs from its
+# label to where the next paragraph was glued on (a lower-case letter right before a capital)
+# or to the end of the line; it becomes a paragraph break, and so does an embed's signature.
+_AFTER_END = r"(?:(?<=[.!?\"'\u201d\u2019)])|^)[ \t]*"
+_TEASER = re.compile(
+    rf"{_AFTER_END}(?:(?:(?:ALSO|Also) )?(?:READ|Read)(?: MORE| More| more| ALSO| also)?"
+    r"|WATCH|Watch)(?:[ \t?]*[:|][ \t?]*)+"
+    rf"|{_AFTER_END}(?:ALSO READ|READ)\??(?=[ \t]?[A-Z0-9\u20b9?])",
+    re.MULTILINE,
+)
+_TEASER_END = re.compile(r"(?<=[a-z0-9)\]%])(?=[A-Z](?:[a-z]|\s))|(?<=[a-z0-9])\?(?=[A-Z\"])|$")
+_EMBED = re.compile(
+    r"[ \t]*(?:pic\.twitter\.com/\w+|https?://t\.co/\w+)"
+    r"|[ \t]*(?:[?\u2014\u2013-][ \t]?)?(?:A post shared by )?(?:[\w.'?-]+ ){1,5}\(@\w+\) "
+    r"(?:on )?[A-Z][a-z]{2,8} \d{1,2}, \d{4}(?: at \d{1,2}:\d{2} ?[ap]m [A-Z]{2,4})?"
+)
+_SCROLL = re.compile(r"\bScroll down for (?:video|videos|more)\b[ .:]*", re.IGNORECASE)
+# Photo credits and picture references: "(Photo: HT/Getty Images)", "(pictured)", "(left)".
+_CREDIT = re.compile(
+    r"[ \t]*\((?:"
+    r"(?:[^()]{0,40}[/ ?])?(?:photos?|images?|pictures?|pic|photograph)(?:[:/ ?][^()]{0,50})?"
+    r"|(?:with )?inputs? from [^()]{0,60}|with [^()]{0,40} inputs"
+    r"|(?:far |top |bottom |second from |from )?(?:left|right|centre|center|above|below|inset)"
+    r"(?:,? (?:and|to) (?:left|right|centre|center))?"
+    r"|(?:not )?pictured(?:[ ,][^()]{0,60})?"
+    r"|[^()]{1,40}/(?:AP|AFP|Reuters|Getty Images?|PA|EPA|PTI)"
+    r")\)",
+    re.IGNORECASE,
+)
+
+
+def _drop_teasers(text: str) -> str:
+    out: list[str] = []
+    begin = 0
+    for match in _TEASER.finditer(text):
+        if match.start() < begin:
+            continue
+        end = _TEASER_END.search(text, match.end())
+        stop = end.end() if end is not None else len(text)
+        if stop - match.end() > 300:
+            continue  # too long for a teaser: a real paragraph that happens to start so
+        out.append(text[begin : match.start()])
+        out.append("\n")
+        begin = stop
+    out.append(text[begin:])
+    return "".join(out)
+
+
+# "?" for a character a charset conversion lost: curly quotes, apostrophes, dashes, non-breaking
+# spaces, emoji. Two or more unmistakable traces ("India?s", "said.?The", "?because") mark a
+# text as damaged; only then is each "?" read from its neighbours, and one that closes no quote
+# and follows a word stays a question mark.
+_LOST_TRACE = re.compile(r"[A-Za-z]\?[A-Za-z]|[.,;:!]\?[ A-Z]|(?:^|\s)\?[A-Za-z]", re.MULTILINE)
+_SUFFIX = re.compile(r"(?:s|t|re|ve|ll|d|m)\b")
+_QMARKS = re.compile(r"\?+")
+
+
+def _restore_line(line: str) -> str:
+    out: list[str] = []
+    begin = 0
+    open_quote = False
+    for match in _QMARKS.finditer(line):
+        before = line[match.start() - 1] if match.start() else " "
+        after = line[match.end()] if match.end() < len(line) else " "
+        run = len(match.group(0))
+        if before.isalpha() and after.isalpha():
+            fix = "\u2019" if _SUFFIX.match(line, match.end()) else " "
+        elif before.isspace() and after.isspace():
+            fix = "" if run > 1 else "\u2013"
+        elif run > 1 and not before.isalnum():
+            fix = ""  # a row of lost emoji
+        elif before.isspace() or before in "(-\u2013\u2014":
+            if after.isdigit():
+                continue  # a lost currency sign ("?100 crore"): nothing safe to put instead
+            fix, open_quote = "\u201c", True
+        elif before in ".!?" and after.isalpha():
+            fix, open_quote = " \u201c", True  # "said.?Over time": a new paragraph's quote
+        elif before in ".,;:!" or open_quote:
+            fix, open_quote = "\u201d", False
+        elif before == "s" and line[match.end() + 1 : match.end() + 2].islower():
+            fix = "\u2019"  # "the villagers? suspicion": a plural's possessive
+        else:
+            continue  # a real question
+        out.append(line[begin : match.start()])
+        out.append(fix)
+        begin = match.end()
+    out.append(line[begin:])
+    return "".join(out)
+
+
+def repair_text(text: str) -> str:
+    """Undo what scraping did inside lines: mojibake, inline chrome, "?" for lost characters."""
+    if "\u00c2" in text or "\u00c3" in text or "\u00e2" in text:
+        text = _MOJIBAKE.sub(_unmangle, text)
+    if "READ" in text or "Read" in text or "Watch" in text or "WATCH" in text:
+        text = _drop_teasers(text)
+    if "(@" in text or "t.co/" in text or "twitter.com/" in text:
+        text = _EMBED.sub("\n", text)
+    if "(" in text:
+        text = _CREDIT.sub("", text)
+    if "Scroll down" in text:
+        text = _SCROLL.sub("", text)
+    if "?" in text and len(_LOST_TRACE.findall(text, 0, 20_000)) >= 2:
+        text = "\n".join(_restore_line(line) for line in text.split("\n"))
+    return text
+
+
 def clean_text(text: str) -> Cleaned:
-    """Drop chrome lines and a leading section label; paragraphs joined by blank lines."""
+    """Drop chrome lines and a leading section label; paragraphs joined by blank lines.
+
+    Line by line only: what scraping did inside a line is `repair_text`'s job (run it first).
+    """
     if "  " in text or "\t" in text or "\u00a0" in text:  # a scan is far cheaper than a sub
         text = _SPACES.sub(" ", text)
     lines = [raw.strip() for raw in text.splitlines()]

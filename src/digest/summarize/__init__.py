@@ -5,8 +5,10 @@ What the rest may use: `make_summarizer` (the configured Summarizer), `Summarize
 `summarize_jsonl` (the CLI's entry points), and `split_sentences`.
 
 Modules: `settings` (the table and the Summarizer protocol), `extractive` (the offline default),
-`features` and `model` (its candidates and learned weights, `weights.json`), `sentences` (the
-rule-based splitter), `llm` (the optional OpenAI-compatible summarizer), `documents` (files).
+`features` and `model` (its candidates and learned weights, `weights.json`), `compress`
+(sentence compression), `headline` (titles, and a headline for an untitled article), `shape`
+(the point shape every summarizer's output meets), `sentences` (the rule-based splitter), `llm`
+(the optional OpenAI-compatible summarizer), `documents` (files).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from digest.summarize.documents import summarize_document, summarize_jsonl
-from digest.summarize.extractive import ExtractiveSummarizer, split_headline
+from digest.summarize.extractive import ExtractiveSummarizer
+from digest.summarize.headline import split_headline
 from digest.summarize.sentences import split_sentences
 from digest.summarize.settings import (
     Summarizer,

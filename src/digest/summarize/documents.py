@@ -10,26 +10,30 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
-from digest.errors import InputError, SummarizeError
+from digest.errors import InputError, SourceError, SummarizeError
 from digest.models import Article, Summary
 from digest.summarize.extractive import ExtractiveSummarizer
 from digest.summarize.settings import Summarizer
 
 
-def _html_to_text(html: str) -> tuple[str, str | None]:
-    """Body text and title of an HTML page (trafilatura, with an lxml fallback)."""
-    import trafilatura
-    from lxml import html as lxml_html
+def _html_article(html: str) -> Article:
+    """The page as `digest extract` reads it (title and section included); for markup that is
+    no article page (a fragment, a bare list), its text content."""
+    from digest.gather import extract_page
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
-    meta = trafilatura.extract_metadata(html)
-    title = meta.title if meta is not None else None
-    if not text.strip():
+    try:
+        page = extract_page(html, source="document")
+    except SourceError:
+        from lxml import html as lxml_html
+
         try:
             text = lxml_html.fromstring(html).text_content()
         except (ValueError, TypeError, SyntaxError):
             text = ""
-    return text, title
+        return Article(url="", title="", text=text, source="document")
+    if page.text.split("\n", 1)[0].strip() == page.title:  # no title: only the first line
+        return Article(url="", title="", text=page.text, source="document", section=page.section)
+    return page
 
 
 _MARKDOWN_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)")
@@ -53,8 +57,8 @@ def summarize_document(
 ) -> Summary:
     """Summarize one document; a plain-text document's first line is its headline."""
     if fmt == "html":
-        text, html_title = _html_to_text(text)
-        title = title or html_title
+        page = _html_article(text)
+        text, title, section = page.text, title or page.title, section or page.section
     elif fmt == "markdown":
         text = _markdown_to_text(text)
     if not text.strip():
@@ -66,7 +70,10 @@ def summarize_document(
 def summarize_jsonl(
     lines: Iterable[str], *, name: str, summarizer: Summarizer | None = None
 ) -> Iterator[dict[str, object]]:
-    """Summarize {"id","text","title"?} lines; one bad article becomes an "error" record."""
+    """Summarize {"id","text","title"?,"section"?} lines; a bad article becomes an "error" record.
+
+    The section is the record's own, else the label the cleaner finds on top of the text.
+    """
     engine = summarizer or ExtractiveSummarizer()
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -77,10 +84,18 @@ def summarize_jsonl(
             raise InputError(f"{name}:{lineno}: invalid JSON ({exc.msg})") from exc
         if not isinstance(record, dict) or "text" not in record or "id" not in record:
             raise InputError(f'{name}:{lineno}: expected an object with "id" and "text"')
-        text, title = record["text"], record.get("title")
-        if not isinstance(text, str) or not (title is None or isinstance(title, str)):
-            raise InputError(f'{name}:{lineno}: "text" and "title" must be strings')
-        article = Article(url=str(record["id"]), title=title or "", text=text, source=name)
+        text, title, section = record["text"], record.get("title"), record.get("section")
+        if not isinstance(text, str) or not all(
+            v is None or isinstance(v, str) for v in (title, section)
+        ):
+            raise InputError(f'{name}:{lineno}: "text", "title" and "section" must be strings')
+        article = Article(
+            url=str(record["id"]),
+            title=title or "",
+            text=text,
+            source=name,
+            section=section or None,
+        )
         try:
             summary = engine.summarize(article)
         except SummarizeError as exc:

@@ -1,18 +1,21 @@
 """The default summarizer: extractive and offline; its headline and key points.
 
 Candidates and their features come from `features`, the learned scores and the pick rule from
-`model` (weights in `weights.json`, learned by bench/train_summarizer.py).
+`model` (weights in `weights.json`, learned by bench/train_summarizer.py), the headline of an
+untitled article from `headline`, the point shape from `shape`.
 """
 
 from __future__ import annotations
 
-import re
-
 from digest.errors import SummarizeError
-from digest.gather import clean_text
+from digest.gather import clean_text, repair_text
 from digest.models import Article, Summary
 from digest.summarize.features import Candidate, build_candidates, frames_a_question
-from digest.summarize.model import Model, load_model, render_points, score_candidates, select
+from digest.summarize.headline import lead_headline, split_headline
+from digest.summarize.model import Model, load_model, pick, score_candidates
+from digest.summarize.shape import content
+
+__all__ = ["ExtractiveSummarizer", "split_headline"]
 
 
 class ExtractiveSummarizer:
@@ -26,29 +29,51 @@ class ExtractiveSummarizer:
         """The candidate sentences of a body (what the weights were trained on)."""
         return [c for c in build_candidates(body) if _usable(c.text, title)]
 
-    def key_points(self, body: str, title: str | None) -> tuple[str, ...]:
-        return self._choose(self.candidates(body, title), title)
-
-    def _choose(self, candidates: list[Candidate], title: str | None) -> tuple[str, ...]:
-        if not candidates:
+    def key_points(
+        self, candidates: list[Candidate], headline: str, title: str | None, start: int = 0
+    ) -> tuple[str, ...]:
+        """The points from candidates[start:], none repeating `headline`."""
+        if len(candidates) <= start:
             raise SummarizeError("no sentence to summarize (the text is empty or only headings)")
         scores, local = score_candidates(candidates, title, self.model)
-        chosen = select(candidates, scores, self.model, self.max_points, local)
-        return tuple(_shorten(p, _MAX_POINT_CHARS) for p in render_points(candidates, chosen))
+        points = pick(
+            candidates,
+            scores,
+            self.model,
+            self.max_points,
+            content(headline),
+            start=start,
+            local_scores=local,
+        )
+        return tuple(points)
+
+    def prepare(self, article: Article) -> tuple[str, str | None, list[Candidate], int]:
+        """(headline, section, candidates, index of the first candidate a point may use)."""
+        cleaned = clean_text(repair_text(article.text))
+        title, body = split_headline(cleaned.text, repair_text(article.title))
+        candidates = self.candidates(body, title or None)
+        section = article.section or cleaned.section
+        if title:
+            return title, section, candidates, 0
+        for start, cand in enumerate(candidates[:_HEADLINE_FROM]):
+            headline = lead_headline(cand.text)
+            if headline is not None:
+                return headline, section, candidates, start + 1
+        if not candidates:
+            raise SummarizeError(f"{article.url or 'article'}: no title and no text")
+        words = candidates[0].text.split()[:8]  # nothing phrase-like: the lead's first words
+        return " ".join(words).rstrip(",;:"), section, candidates, 1
 
     def summarize(self, article: Article) -> Summary:
-        cleaned = clean_text(article.text)
-        title, body = split_headline(cleaned.text, article.title)
-        candidates = self.candidates(body, title or None)
-        if not title and not candidates:
-            raise SummarizeError(f"{article.url or 'article'}: no title and no text")
-        headline = title or _shorten(candidates[0].text, 160)
-        points = self._choose(candidates, title or None)
-        section = article.section or cleaned.section
+        headline, section, candidates, start = self.prepare(article)
+        title = headline if start == 0 else None
+        if start and start >= len(candidates):  # a one-sentence story: its fact is the point
+            return Summary(headline, section, self.key_points(candidates, "", title))
+        points = self.key_points(candidates, headline, title, start)
         return Summary(headline=headline, section=section, key_points=points)
 
 
-_MAX_POINT_CHARS = 400
+_HEADLINE_FROM = 5  # an untitled story's headline comes from one of its first sentences
 
 
 def _usable(text: str, title: str | None) -> bool:
@@ -56,46 +81,3 @@ def _usable(text: str, title: str | None) -> bool:
     if words < 4 or text.endswith("?") or len(text) > 2000 or frames_a_question(text):
         return False
     return not (title and text.strip().lower() == title.strip().lower())
-
-
-# ---------------------------------------------------------------- headline
-
-_SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014]{2,40}$")
-
-
-def clean_headline(title: str | None) -> str:
-    """The title without a site-name suffix ("... | World News") or surrounding spaces."""
-    if not title:
-        return ""
-    text = " ".join(title.split())
-    suffix = _SITE_SUFFIX.search(text)
-    if suffix and len(text[: suffix.start()].split()) >= 3 and "|" in suffix.group(0):
-        text = text[: suffix.start()]
-    return text
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
-
-
-def _looks_like_headline(line: str) -> bool:
-    return len(line.split()) <= 20 and not line.endswith((".", ":", ";", ","))
-
-
-def split_headline(text: str, title: str | None) -> tuple[str, str]:
-    """(headline, body): the given title, else a plain-text document's heading-like first line.
-
-    A body that repeats the title as its first line loses that line.
-    """
-    lines = [line for line in text.splitlines() if line.strip()]
-    headline = clean_headline(title)
-    first = clean_headline(lines[0]) if lines else ""
-    if headline:
-        if first.lower() == headline.lower():
-            lines.pop(0)
-    elif first and _looks_like_headline(first) and len(lines) > 1:
-        headline = first
-        lines.pop(0)
-    return headline, "\n".join(lines)

@@ -15,11 +15,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from digest.summarize.compress import CONNECTIVES, strip_connective
 from digest.summarize.sentences import split_sentences
 
 __all__ = [
     "FEATURES",
     "STOPWORDS",
+    "TERMINAL",
     "Candidate",
     "FeatureRows",
     "build_candidates",
@@ -35,10 +37,6 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _QUOTE_CHARS = re.compile("[\"'\u201c\u201d\u2018\u2019]")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
-_CONNECTIVES = re.compile(
-    r"^(?:yet|but|and|so|however|meanwhile|instead|still|also|now|moreover|indeed)\s*,\s+",
-    re.IGNORECASE,
-)
 # Word lists as one string each: a list literal would take a line per word once formatted.
 ANAPHORA = frozenset(
     "he she it they his her its their this these those such that there them".split()  # noqa: SIM905
@@ -69,13 +67,9 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def strip_connective(text: str) -> str:
-    return _CONNECTIVES.sub("", text)
-
-
 def leans_back(text: str, words: Sequence[str]) -> bool:
     """Does the sentence open with a pronoun or a connective that needs the one before?"""
-    return bool(_CONNECTIVES.match(text)) or (bool(words) and words[0] in ANAPHORA)
+    return bool(CONNECTIVES.match(text)) or (bool(words) and words[0] in ANAPHORA)
 
 
 _FRAMING = re.compile(
@@ -114,8 +108,8 @@ def _join_list(out: list[Candidate], items: list[str]) -> None:
         lead = before.text.rstrip(".")
         last = before
     elif before is not None and before.paragraph == last.paragraph and leans_back(lead, last.words):
-        out.pop()  # "It set two conditions:" needs the sentence before it, and keeps its words
-        lead = f"{before.text} {lead}"
+        out.pop()  # "It set two conditions:" needs the sentence before it: one sentence of both
+        lead = f"{before.text.rstrip('.!')}; {lead[:1].lower()}{lead[1:]}"
         last = before
     lead = lead[:-1] if lead.endswith(":") else lead
     text = f"{strip_connective(lead)}: {listed}."
@@ -165,6 +159,7 @@ FEATURES: tuple[str, ...] = (
     "long",
     "very_long",
     "topic_overlap",
+    "topic_coverage",
     "centrality",
     "quote",
     "number",
@@ -208,7 +203,8 @@ class FeatureRows:
         text = cand.text
         length = len(cand.words)
         bag = self.content[i]
-        overlap = len(bag & self.topic) / (len(bag) or 1) if self.title or i > 0 else 0.0
+        shared = len(bag & self.topic) if self.title or i > 0 else 0
+        overlap = shared / (len(bag) or 1)
         spaced = text.split()
         capitals = sum(1 for w in spaced[1:] if w[:1].isupper()) / max(len(spaced) - 1, 1)
         quoted = text[:1] in _QUOTES or len(_QUOTE_CHARS.findall(text)) >= 2
@@ -227,6 +223,7 @@ class FeatureRows:
             float(length > 35),
             float(length > 50),
             overlap,
+            shared / (len(self.topic) or 1),
             self.centrality[i] / self.top,
             float(quoted),
             float(_DIGIT.search(text) is not None),

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from digest.errors import SummarizeError
-from digest.gather import clean_text
+from digest.gather import clean_text, repair_text
 from digest.models import Article, Summary
+from digest.summarize.shape import MAX_POINT_WORDS, shape_points
 
 if TYPE_CHECKING:
     from digest.summarize.settings import Summarizer, SummarizerSettings
@@ -30,7 +31,8 @@ SYSTEM_PROMPT = (
     "headline: the article's own title, without a site name. section: a one-word news section "
     'such as "World", "Business" or "Sport", or null. key_points: 2 to MAX short, '
     "self-contained sentences stating the article's main facts, taken from the article, "
-    "no questions, no opinions of your own, no repetition."
+    f"each ONE sentence of at most {MAX_POINT_WORDS} words that does not repeat the headline "
+    "or another point, no questions, no opinions of your own."
 )
 _MAX_INPUT_CHARS = 12_000
 
@@ -85,7 +87,7 @@ class LLMSummarizer:
         )
 
     def _request(self, article: Article) -> dict[str, Any]:
-        body = clean_text(article.text).text[:_MAX_INPUT_CHARS]
+        body = clean_text(repair_text(article.text)).text[:_MAX_INPUT_CHARS]
         prompt = SYSTEM_PROMPT.replace("MAX", str(self.settings.max_points))
         return {
             "model": self.settings.llm_model,
@@ -115,9 +117,10 @@ class LLMSummarizer:
         if not isinstance(content, str):
             raise SummarizeError("LLM response has no text content")
         summary = parse_answer(content, self.settings.max_points)
-        if not summary.section and article.section:
-            summary = Summary(summary.headline, article.section, summary.key_points)
-        return summary
+        points = shape_points(summary.key_points, summary.headline, self.settings.max_points)
+        if not points:
+            raise SummarizeError("LLM answer has no key point of the required shape")
+        return Summary(summary.headline, summary.section or article.section, points)
 
     def summarize(self, article: Article) -> Summary:
         try:

@@ -1,22 +1,27 @@
 """The learned part of the summarizer: sentence scores and the rule that picks key points.
 
-News puts its main facts first, so the pick walks the article in order and takes sentences
-the model does not veto (a byline, a caption, a quote that says little, a sentence too long to
-read at a glance) until it has three, or two when those two are already long. The weights,
-the veto threshold and the word limits are learned from a news evaluation set with
-cross-validation by document (bench/train_summarizer.py).
+News puts its main facts first, so the pick looks at the first `window` candidates only and
+takes the best-scored ones (the scores weigh position too; a byline, a caption or a quote that
+says little scores low) until the points hold `budget` words (a learned length target; a
+second one, `long_budget`, applies from `long_words` article words, with one point more), at
+most `points` of them, printed in article order. Each point is compressed (`compress`) and
+must have the point shape (`shape.fits`): at most 35 words, not a fragment, no repeat of the
+headline or of another point. A sentence that leans on the one before ("Instead, he
+rejected...") becomes one sentence with it ("...; instead, he rejected...") when the two fit
+together, else it is no point. The weights and the rule are learned from both news evaluation
+sets together with cross-validation by document (bench/train_summarizer.py).
 
 An article with subheadings is a set of parts, each with its own main fact: the lead gives one
 point, every later part the first sentence the model keeps when it scores that part as an
 article, and a list the article sets out is a point of its own (lists are how articles
-enumerate what matters); a point there carries the next sentence of its paragraph when that
-one leans on it. The news evaluation set has no subheadings, so that rule cannot cost its ROUGE
-(bench/eval_rouge.py counts the sectioned documents).
+enumerate what matters). Of the evaluation stories only 16 inshorts ones have subheadings
+(capitalised ones glued into the scrape); bench/eval_rouge.py counts them.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,18 +30,23 @@ from importlib import resources
 from typing import Protocol
 
 from digest.errors import SummarizeError
+from digest.summarize.compress import compress, shorten
 from digest.summarize.features import (
-    ANAPHORA,
     FEATURES,
-    STOPWORDS,
+    TERMINAL,
     Candidate,
     FeatureRows,
     candidate_features,
     leans_back,
-    strip_connective,
 )
+from digest.summarize.shape import MAX_POINT_WORDS, balance_quotes, fits, word_count
 
-__all__ = ["Model", "load_model", "render_points", "score_candidates", "select"]
+__all__ = ["Model", "Scores", "load_model", "pick", "point_text", "score_candidates"]
+
+
+# From here a story may have one point more: so many words, or so many parts (subheadings).
+LONG_STORY_WORDS = 800
+LONG_STORY_PARTS = 4
 
 
 class ScoreLookup(Protocol):
@@ -53,14 +63,21 @@ class Model:
 
     weights: tuple[float, ...]
     threshold: float = -1e9
-    points: int = 3
-    pair_words: int = 10_000
-    max_words: int = 10_000
-    redundancy: float = 0.5
+    points: int = 4
+    budget: int = 60
+    long_budget: int = 60
+    long_words: int = 10_000
+    window: int = 8
 
     def score(self, row: Sequence[float]) -> float:
         total: float = sum(map(operator.mul, self.weights, row))
         return total
+
+    def target(self, article_words: int) -> int:
+        """Words the points should hold: `long_budget` for a story of `long_words` or more."""
+        if article_words >= self.long_words:
+            return self.long_budget
+        return self.budget
 
 
 @cache
@@ -70,67 +87,16 @@ def load_model() -> Model:
     data = json.loads(raw)
     if tuple(data["features"]) != FEATURES:
         raise SummarizeError("weights.json does not match this version's features")
+    rule = data["rule"]
     return Model(
         weights=tuple(float(w) for w in data["weights"]),
-        threshold=float(data["threshold"]),
-        points=int(data["points"]),
-        pair_words=int(data["pair_words"]),
-        max_words=int(data["max_words"]),
-        redundancy=float(data["redundancy"]),
+        threshold=float(rule["threshold"]),
+        points=int(rule["points"]),
+        budget=int(rule["budget"]),
+        long_budget=int(rule["long_budget"]),
+        long_words=int(rule["long_words"]),
+        window=int(rule["window"]),
     )
-
-
-class _Picker:
-    """Chosen indices plus the near-repeat check against them."""
-
-    def __init__(self, candidates: Sequence[Candidate], redundancy: float) -> None:
-        self.candidates = candidates
-        self.redundancy = redundancy
-        self.bags: dict[int, frozenset[str]] = {}
-        self.chosen: list[int] = []
-
-    def bag(self, i: int) -> frozenset[str]:
-        if i not in self.bags:
-            self.bags[i] = frozenset(self.candidates[i].words) - STOPWORDS
-        return self.bags[i]
-
-    def repeats(self, i: int) -> bool:
-        mine = self.bag(i)
-        for j in self.chosen:
-            other = self.bag(j)
-            if len(mine & other) > self.redundancy * (min(len(mine), len(other)) or 1):
-                return True
-        return False
-
-    def take(self, i: int) -> bool:
-        if i in self.chosen or self.repeats(i):
-            return False
-        self.chosen.append(i)
-        return True
-
-
-def _walk(
-    picker: _Picker, pool: Sequence[int], scores: ScoreLookup, model: Model, limit: int
-) -> None:
-    """Take candidates of `pool` in article order, skipping vetoed ones, up to `limit`."""
-    words = 0
-    taken = 0
-    for i in pool:
-        if taken >= limit:
-            break
-        length = len(picker.candidates[i].words)
-        if scores[i] < model.threshold or length > model.max_words:
-            continue
-        if taken == 2 and words > model.pair_words:
-            break
-        if picker.take(i):
-            taken += 1
-            words += length
-    if taken < min(limit, 2):  # everything vetoed: the best-scored sentences instead
-        for i in sorted(pool, key=lambda i: (-scores[i], i)):
-            if taken >= min(limit, 2):
-                break
-            taken += picker.take(i)
 
 
 class Scores:
@@ -177,63 +143,163 @@ def _parts(candidates: Sequence[Candidate]) -> list[list[int]]:
     return list(blocks.values())
 
 
-def select(
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return (
+        text
+        if first in ("I", "I'm", "I\u2019m") or first.isupper()
+        else text[:1].lower() + text[1:]
+    )
+
+
+def _fuse(first: str, second: str) -> str:
+    """Two sentences as one: "A rose. Instead, it fell." -> "A rose; instead, it fell." """
+    return f"{first.rstrip().rstrip('.!')}; {_lower_first(second)}"
+
+
+def point_text(candidates: Sequence[Candidate], i: int) -> str:
+    """Candidate i as a key point: compressed, and one sentence with the one it leans on."""
+    cand = candidates[i]
+    if cand.is_list:
+        return cand.text
+    text = compress(cand.text)
+    if not TERMINAL.search(text):  # a paragraph without final punctuation still ends
+        text += "."
+    if i > 0 and leans_back(cand.text, cand.words):
+        before = candidates[i - 1]
+        if before.paragraph == cand.paragraph and not before.is_list:
+            fused = _fuse(compress(before.text), cand.text)
+            if word_count(fused) <= MAX_POINT_WORDS:  # never cut: the cut could drop `cand`
+                return balance_quotes(fused)
+    return balance_quotes(shorten(text, MAX_POINT_WORDS) or text)
+
+
+class _Picker:
+    """The points so far, in article order, and the shape check against them."""
+
+    def __init__(self, candidates: Sequence[Candidate], headline: frozenset[str]) -> None:
+        self.candidates = candidates
+        self.headline = headline
+        self.points: dict[int, tuple[str, frozenset[str]]] = {}
+        self.words = 0
+
+    def take(self, i: int) -> bool:
+        """Add candidate i (a leaning one extends the point of the sentence before)."""
+        if i in self.points:
+            return False
+        text = point_text(self.candidates, i)
+        extends = i - 1 in self.points and leans_back(
+            self.candidates[i].text, self.candidates[i].words
+        )
+        others = [bag for j, (_, bag) in self.points.items() if not (extends and j == i - 1)]
+        if extends:
+            text = _fuse(self.points[i - 1][0], self.candidates[i].text)
+        bag = fits(text, self.headline, others)
+        if bag is None:
+            return False
+        if extends:
+            self.words -= word_count(self.points.pop(i - 1)[0])
+        self.points[i] = (text, bag)
+        self.words += word_count(text)
+        return True
+
+    def result(self, limit: int) -> list[str]:
+        return [self.points[i][0] for i in sorted(self.points)[:limit]]
+
+
+def _walk(
+    picker: _Picker,
+    pool: Sequence[int],
+    scores: ScoreLookup,
+    model: Model,
+    limit: int,
+    budget: float,
+) -> None:
+    """Take candidates of `pool` in article order, skipping vetoed ones, up to `limit`.
+
+    Stops once the points hold `budget` words (and there are two of them).
+    """
+    taken = 0
+    for i in pool:
+        if taken >= limit or (taken >= 2 and picker.words >= budget):
+            break
+        if scores[i] < model.threshold:
+            continue
+        size = len(picker.points)
+        if picker.take(i):
+            taken += len(picker.points) > size
+    if taken < min(limit, 2):  # everything vetoed: the best-scored sentences instead
+        for i in sorted(pool, key=lambda i: (-scores[i], i)):
+            if taken >= min(limit, 2):
+                break
+            size = len(picker.points)
+            if picker.take(i):
+                taken += len(picker.points) > size
+
+
+def _rank(
+    picker: _Picker,
+    pool: Sequence[int],
+    scores: ScoreLookup,
+    model: Model,
+    limit: int,
+    budget: float,
+) -> None:
+    """Take the best-scored candidates of `pool` that fit, until the points hold `budget` words.
+
+    Candidates under the veto threshold are taken only while there are fewer than two points.
+    """
+    for i in sorted(pool, key=lambda i: (-scores[i], i)):
+        count = len(picker.points)
+        if count >= limit or (count >= 2 and picker.words >= budget):
+            break
+        if scores[i] >= model.threshold or count < 2:
+            picker.take(i)
+
+
+def pick(
     candidates: Sequence[Candidate],
     scores: ScoreLookup,
     model: Model,
     max_points: int,
+    headline: frozenset[str],
+    *,
+    start: int = 0,
     local_scores: ScoreLookup | None = None,
-) -> list[int]:
-    """Indices (in article order) of the candidates that become key points."""
-    picker = _Picker(candidates, model.redundancy)
-    everything = range(len(candidates))
-    parts = _parts(candidates)
-    if len(parts) == 1:
-        _walk(picker, everything, scores, model, min(model.points, max_points))
-        return sorted(picker.chosen)
+) -> list[str]:
+    """The key points, in article order, from the candidates at `start` and after."""
+    picker = _Picker(candidates, headline)
+    words = sum(len(c.words) for c in candidates)
+    everything = range(start, len(candidates))
+    parts = [[i for i in part if i >= start] for part in _parts(candidates)]
+    parts = [part for part in parts if part]
+    long = words >= min(model.long_words, LONG_STORY_WORDS) or len(parts) >= LONG_STORY_PARTS
+    limit = min(model.points + long, max_points)  # 2-4 points, up to 5 for a long story
+    budget = model.target(words)
+    if len(parts) <= 1:
+        _rank(picker, everything[: model.window], scores, model, limit, budget)
+        if not picker.points:  # a story whose one fact is its headline: that fact is the point
+            picker.headline = frozenset()
+            _rank(picker, everything, scores, model, 1, budget)
+        return picker.result(limit)
     local = scores if local_scores is None else local_scores
-    _walk(picker, parts[0], scores, model, 1)
+    _walk(picker, parts[0], scores, model, 1, budget)
     for i in everything:
-        if candidates[i].is_list and len(picker.chosen) < max_points:
+        if candidates[i].is_list and len(picker.points) < limit:
             picker.take(i)
     ranked = sorted(parts[1:], key=lambda part: -max(local[i] for i in part))
     for part in ranked:
-        if len(picker.chosen) >= max_points:
+        if len(picker.points) >= limit:
             break
-        _walk(picker, part, local, model, 1)
-    if len(picker.chosen) < min(model.points, max_points):
-        _walk(picker, everything, scores, model, min(model.points, max_points))
-    chosen = picker.chosen[:max_points]
-    return sorted({*chosen, *(f for i in chosen if (f := _follower(candidates, i)) is not None)})
-
-
-def _follower(candidates: Sequence[Candidate], i: int) -> int | None:
-    """The next sentence of the paragraph when it leans on this one ("Instead, he rejected...").
-
-    A part's main fact often spans the two; render_points joins them into one point.
-    """
-    if i + 1 >= len(candidates) or candidates[i].is_list:
-        return None
-    after = candidates[i + 1]
-    if after.paragraph != candidates[i].paragraph or after.is_list:
-        return None
-    return i + 1 if leans_back(after.text, after.words) else None
-
-
-def render_points(candidates: Sequence[Candidate], chosen: Sequence[int]) -> list[str]:
-    """Key points that stand alone: a sentence leaning on the previous one carries it along."""
-    points: list[str] = []
-    previous = -2
-    for i in chosen:
-        cand = candidates[i]
-        before = candidates[i - 1] if i > 0 else None
-        near = before is not None and before.paragraph == cand.paragraph
-        if near and points and previous == i - 1 and leans_back(cand.text, cand.words):
-            points[-1] = f"{points[-1]} {cand.text}"
-        elif near and before is not None and cand.words and cand.words[0] in ANAPHORA:
-            points.append(f"{strip_connective(before.text)} {cand.text}")
-        else:
-            text = strip_connective(cand.text)
-            points.append(text[:1].upper() + text[1:])
-        previous = i
-    return points
+        _walk(picker, part, local, model, 1, budget)
+    missing = min(model.points, max_points) - len(picker.points)
+    if missing > 0:
+        _walk(picker, everything, scores, model, missing, math.inf)
+    for i in sorted(picker.points):  # a part's main fact often spans two sentences
+        follower = i + 1
+        if follower < len(candidates) and follower not in picker.points:
+            after = candidates[follower]
+            same = after.paragraph == candidates[i].paragraph and not after.is_list
+            if same and not candidates[i].is_list and leans_back(after.text, after.words):
+                picker.take(follower)
+    return picker.result(limit)

@@ -1,0 +1,135 @@
+"""The shape every key point must have, whichever summarizer wrote it.
+
+A point is one sentence (or one compressed sentence) of at most `MAX_POINT_WORDS` words that
+stands alone: it does not lean on the sentence before it ("He added...", "And Lesnar was
+listening."), is not a bare attribution ("Yadav told ANI in Lucknow."), does not repeat the
+headline and does not repeat another point. The extractive summarizer picks only candidates
+that pass `fits`; the LLM summarizer's answer goes through `shape_points` as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from digest.summarize.features import ANAPHORA, STOPWORDS, TERMINAL, tokens
+from digest.summarize.sentences import split_sentences
+
+__all__ = [
+    "MAX_HEADLINE_WORDS",
+    "MAX_POINT_WORDS",
+    "MIN_POINT_WORDS",
+    "balance_quotes",
+    "content",
+    "fits",
+    "is_fragment",
+    "repeats",
+    "repeats_headline",
+    "shape_points",
+    "word_count",
+]
+
+MAX_POINT_WORDS = 35
+MIN_POINT_WORDS = 4
+MAX_HEADLINE_WORDS = 14
+REDUNDANCY = 0.5  # share of the smaller point's content words two points may have in common
+HEADLINE_REPEAT = 0.75  # share of a point's content words found in the headline
+
+_BARE_START = re.compile(r"^(?:and|but|or|so|yet|because|nor|plus)\b", re.IGNORECASE)
+_SAY = (
+    r"(?:said|says|told|added|adds|asked|noted|stated|explained|wrote|tweeted|insisted"
+    r"|continued|recalled|claimed|reported|replied|admitted|confirmed|warned|quipped)"
+)
+_ATTRIBUTION = re.compile(
+    rf"^[\"'\u201c\u201d\u2018\u2019]?(?:[\w.'\u2019-]+ ){{1,5}}{_SAY}"
+    r"(?: (?:[A-Z][\w.-]*|reporters|journalists|the media|media persons|the \w+)){0,3}"
+    r"(?: (?:in|on|at|during|after|before|to|from|via|through|over|later|earlier|yesterday"
+    r"|today|tonight|afterwards|recently|last|this)\b[^,;:]{0,50})?"
+    r"[.!][\"'\u201d\u2019]?$"
+)
+
+_DOUBLE_QUOTES = re.compile('["\u201c\u201d]')
+_SUBORDINATE = re.compile(
+    r"^(?:when|while|if|although|though|because|as|after|before|since|unless|whereas|until"
+    r"|once|whenever|wherever)\b",
+    re.IGNORECASE,
+)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def content(text: str) -> frozenset[str]:
+    """The content words of a text (what near-repeat checks compare)."""
+    return frozenset(tokens(text)) - STOPWORDS
+
+
+def is_fragment(text: str) -> bool:
+    """Does the point need the sentence before it, or say nothing but who spoke?"""
+    words = tokens(text)
+    if len(words) < MIN_POINT_WORDS or (not text[:1].isupper() and text[:1].isalpha()):
+        return True
+    if words[0] in ANAPHORA or _BARE_START.match(text):
+        return True
+    if not TERMINAL.search(text):
+        return True
+    if _SUBORDINATE.match(text) and "," not in text:
+        return True  # "When large parts of India are being inundated." has no main clause
+    return len(words) <= 9 and _ATTRIBUTION.match(text) is not None
+
+
+def balance_quotes(text: str) -> str:
+    """One sentence of a longer quotation gets the quote mark it lacks at its open end."""
+    marks = _DOUBLE_QUOTES.findall(text)
+    if len(marks) % 2 == 0:
+        return text
+    if marks[0] in "\u201c" or (marks[0] == '"' and text.lstrip()[:1] == '"'):
+        close = "\u201d" if marks[0] == "\u201c" else '"'
+        return text + close  # "\u201cMy wife opened the door." -> ...door.\u201d
+    opening = "\u201c" if marks[-1] == "\u201d" else '"'
+    return opening + text  # "...pushed her inside,\u201d said Khandelwal." gets its opening
+
+
+def repeats(bag: frozenset[str], others: Iterable[frozenset[str]]) -> bool:
+    """Do most of the smaller one's content words already appear in one of the others?"""
+    return any(len(bag & other) > REDUNDANCY * (min(len(bag), len(other)) or 1) for other in others)
+
+
+def repeats_headline(bag: frozenset[str], headline: frozenset[str]) -> bool:
+    return bool(bag) and len(bag & headline) >= HEADLINE_REPEAT * len(bag)
+
+
+def fits(
+    text: str, headline: frozenset[str], chosen: Sequence[frozenset[str]]
+) -> frozenset[str] | None:
+    """The point's content words when it may join `chosen` under `headline`, else None."""
+    if word_count(text) > MAX_POINT_WORDS or is_fragment(text):
+        return None
+    bag = content(text)
+    if repeats_headline(bag, headline) or repeats(bag, chosen):
+        return None
+    return bag
+
+
+def shape_points(points: Iterable[str], headline: str, max_points: int) -> tuple[str, ...]:
+    """Keep the points that fit (first sentence only, spaces normalised), at most `max_points`.
+
+    A point that is several sentences keeps its first one; the caller decides what too few
+    points means (the LLM summarizer then falls back to the extractive one).
+    """
+    kept: list[str] = []
+    bags: list[frozenset[str]] = []
+    title = content(headline)
+    for raw in points:
+        sentences = split_sentences(" ".join(raw.split()))
+        if not sentences:
+            continue
+        point = balance_quotes(sentences[0])
+        bag = fits(point, title, bags)
+        if bag is not None:
+            kept.append(point)
+            bags.append(bag)
+        if len(kept) >= max_points:
+            break
+    return tuple(kept)

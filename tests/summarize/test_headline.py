@@ -1,0 +1,70 @@
+"""Headlines: a given title cleaned; without one, a short complete phrase from the lead."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.models import Article
+from digest.summarize import ExtractiveSummarizer
+from digest.summarize.headline import clean_headline, lead_headline
+from digest.summarize.shape import MAX_HEADLINE_WORDS, content
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        (
+            "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday - exactly "
+            "eight weeks after he was asked to take charge until the end of the season.",
+            "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday",
+        ),
+        (
+            "Days after Tesla CEO Elon Musk said that artificial intelligence (AI) was the biggest "
+            "risk, Facebook has shut down one of its AI systems after chatbots started speaking "
+            "in their own language.",
+            "Facebook has shut down one of its AI systems after chatbots started speaking",
+        ),
+        (
+            "New Delhi, Jul 30 (PTI) The council approved the budget on Tuesday.",
+            "The council approved the budget on Tuesday",
+        ),
+    ],
+)
+def test_lead_headline(lead: str, expected: str) -> None:
+    assert lead_headline(lead) == expected
+
+
+def test_lead_headline_never_ends_on_a_word_that_needs_more() -> None:
+    lead = (
+        "Washington believes that the special relationship between Britain and the US is over, "
+        "according to a secret briefing document seen by The Mail on Sunday."
+    )
+    headline = lead_headline(lead)
+    assert headline is not None and len(headline.split()) <= MAX_HEADLINE_WORDS
+    assert headline.split()[-1] not in ("according", "the", "of", "that", "to")
+
+
+def test_untitled_article_gets_a_short_headline_and_points_start_after_it() -> None:
+    text = (
+        "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday - exactly "
+        "eight weeks after he was asked to take charge until the end of the season. "
+        "An announcement will be made by the Rugby Park club on Friday morning, with the former "
+        "Hearts boss being given a three-year deal. Kilmarnock went unbeaten during Locke's first "
+        "six games in charge of the club. The board met on Thursday night to agree the terms."
+    )
+    summary = ExtractiveSummarizer().summarize(Article(url="", title="", text=text, source="s"))
+    assert summary.headline == (
+        "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday"
+    )
+    assert "\u2026" not in summary.headline
+    assert not any(point.startswith("Gary Locke will be") for point in summary.key_points)
+    headline = content(summary.headline)
+    for point in summary.key_points:
+        assert len(content(point) & headline) < 0.75 * len(content(point)), point
+
+
+def test_clean_headline_drops_a_site_suffix() -> None:
+    assert (
+        clean_headline("Rosenberg: Trump-Putin Call | World News") == "Rosenberg: Trump-Putin Call"
+    )
+    assert clean_headline(None) == ""
