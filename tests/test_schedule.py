@@ -392,3 +392,50 @@ def test_preflight_refuses_to_start_naming_the_key(project: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"delivery\.smtp\.port"):
         preflight(smtp, {}, MORNING)
+
+
+# The bounce mailbox
+
+
+def test_the_bounce_mailbox_is_read_by_a_job_when_one_is_set(project: Path, tmp_path: Path) -> None:
+    """[bounces] mailbox: a job, first at start then every 5 minutes, applies the returned
+    mail in it once; a mailbox that is gone is a report, not a dead scheduler."""
+    import mailbox
+
+    from digest.models import message_id
+    from tests.conftest import DATA
+
+    plain, _ = service(setup(project), Clock(MORNING))
+    assert build_scheduler(plain, MORNING).get_job("bounces") is None
+    dsn = (DATA / "bounces" / "postfix_hard.eml").read_text()
+    dsn = dsn.replace("gone@example.net", "ada@example.com").replace(
+        message_id("2026-11-27", "gone@example.net", "example.com"),
+        message_id("2026-11-27", "ada@example.com", "example.com"),
+    )
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(dsn.encode())
+    box.close()
+    cfg = load_config(
+        project / "config.toml", {"DIGEST_BOUNCES__MAILBOX": str(tmp_path / "Maildir")}
+    )
+    jobs, reports = service(cfg, Clock(MORNING + timedelta(hours=1)))
+    jobs.fire("daily")  # the edition goes to ada, grace and linus
+    with time_machine.travel(MORNING, tick=False):
+        scheduler = build_scheduler(jobs, MORNING)
+        scheduler.start(paused=True)
+        job = scheduler.get_job("bounces")
+        assert job.next_run_time == MORNING and job.trigger.interval == timedelta(minutes=5)
+        scheduler.shutdown(wait=False)
+    jobs.bounces()
+    jobs.bounces()  # read again: nothing applied twice
+    ada = with_state(cfg, lambda state: state.subscribers.get("ada@example.com"))
+    assert getattr(ada, "status", None) == "bounced"
+    counts = with_state(cfg, lambda state: state.feedback.counts("2026-11-27"))
+    assert counts == {"bounced": 1, "complained": 0}
+    assert [r.problems for r in reports[1:]] == []
+    shutil.rmtree(tmp_path / "Maildir")
+    jobs.bounces()
+    assert "no such Maildir or mbox" in reports[-1].problems[0].message
+    bad = dataclasses.replace(cfg, tables={**cfg.tables, "bounces": {"soft_limit": -1}})
+    with pytest.raises(ConfigError, match=r"bounces\.soft_limit"):
+        preflight(bad, {}, MORNING)

@@ -209,7 +209,16 @@ class _Reader:
 
 
 _TOP_LEVEL = ("newsletter", "sources", "subscribers", "schedule", "delivery", "state")
-_STAGE_TABLES = ("gather", "summarize", "compose", "render", "web")
+_STAGE_TABLES = (
+    "gather",
+    "summarize",
+    "compose",
+    "render",
+    "web",
+    "tracking",
+    "webhooks",
+    "bounces",
+)
 
 
 def _validate(raw: dict[str, Any], path: Path) -> Config:

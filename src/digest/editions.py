@@ -48,11 +48,14 @@ class LocalDelivery:
 
 
 def fingerprint(digest: Digest) -> str:
-    """What an editor approves: the stories, their points and order, the subject and intro."""
+    """What an editor approves: the stories, their points and order, which one leads, the
+    subject, preheader and intro."""
     content = [
         digest.subject,
         digest.intro or "",
         [[s.article_key, s.headline, s.section, list(s.key_points)] for s in digest.stories],
+        digest.lead,
+        digest.preheader,
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 

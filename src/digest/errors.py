@@ -8,6 +8,7 @@
     ├── RenderError             the templates or MJML failed to produce an email
     ├── StateError              the state database is unusable (locked, newer schema, corrupt)
     ├── QualityGateError        `digest check` failed; sending refused without --force
+    ├── VerificationError       a webhook request that fails its provider's verification
     └── DeliveryError           a provider could not take a message
         ├── TransientDeliveryError   retry later (SMTP 4xx, HTTP 429/5xx, timeouts, drops)
         └── PermanentDeliveryError   never retry for this address (SMTP 5xx, HTTP 4xx)
@@ -58,6 +59,16 @@ class StateError(DigestError):
 
 class QualityGateError(DigestError):
     """The pre-send quality gate found failures."""
+
+
+class VerificationError(DigestError):
+    """A webhook request whose credentials, signature, timestamp or origin do not check out;
+    `status` is the HTTP answer (401: missing credentials, 403: refused, 502: the signing
+    certificate could not be fetched, so the request could not be checked)."""
+
+    def __init__(self, message: str, *, status: int = 403) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class DeliveryError(DigestError):

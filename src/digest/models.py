@@ -7,6 +7,8 @@ Flow: SourceConfig -> Article (gather) -> Summary (summarize) -> Story -> Sectio
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
@@ -144,6 +146,17 @@ def parse_mailbox(value: str) -> tuple[str, str]:
             'quote the name: "Name: more" <addr@host>'
         )
     return name, address
+
+
+_LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
+
+
+def message_id(edition_id: str, to: str, domain: str) -> str:
+    """The Message-ID of an edition's message to one address: stable, so a resend after a crash
+    carries the same id, and returned mail quoting it is matched to the edition it answers."""
+    digest = hashlib.sha256(f"{edition_id}|{to.lower()}".encode()).hexdigest()[:32]
+    edition = _LABEL_UNSAFE.sub("-", edition_id)[:40] or "edition"
+    return f"<{edition}.{digest}@{domain}>"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from digest.summarize import (
     make_summarizer,
     summarizer_settings_from_table,
 )
+from digest.tracking import TrackingSettings, tracked, tracking_settings_from_table
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class StageSettings:
     compose: ComposeSettings
     render: RenderSettings
     send: SendSettings
+    tracking: TrackingSettings
 
 
 def stage_settings(cfg: Config) -> StageSettings:
@@ -68,6 +70,7 @@ def stage_settings(cfg: Config) -> StageSettings:
         compose=dataclasses.replace(compose_settings, source_weights=weights),
         render=render_settings_from_table(cfg.table("render"), base_dir=cfg.base_dir),
         send=send_settings_from_table(cfg.table("delivery")),
+        tracking=tracking_settings_from_table(cfg.table("tracking")),
     )
 
 
@@ -118,10 +121,12 @@ def build(
 ) -> tuple[Built | None, tuple[Problem, ...]]:
     """Gather, summarize, compose and render the next edition of `kind` without storing it.
 
-    Daily: an editor's choices apply (dropped stories are left out, pinned ones lead, the
-    stored intro is used unless one is given). Weekly: the last seven days' articles not yet
-    in a weekly edition, daily editions' included, ranked the same way; the editor's desk
-    prepares the daily edition only, so its choices do not apply.
+    Daily: an editor's choices apply (dropped stories are left out, pinned ones lead, placed
+    ones keep their place, rewritten headlines and key points replace the summarizer's, the
+    stored subject and intro are used unless an intro is given). Weekly: the last seven days'
+    articles not yet in a weekly edition, daily editions' included, ranked the same way; the
+    editor's desk prepares the daily edition only, so its choices do not apply. With
+    `[tracking] clicks`, story links go through the signed /r/ redirect.
     """
     problems: list[Problem] = []
     if gather_first:
@@ -136,6 +141,8 @@ def build(
     fresh = tuple(article for article in candidates if choices.get(article.key) != "drop")
     items, summary_problems = summarize_all(fresh, make_summarizer(settings.summarizer, environ))
     problems.extend(summary_problems)
+    edits = {} if weekly else state.editorial.story_edits()
+    items = [(a, edits[a.key].applied(s) if a.key in edits else s) for a, s in items]
     if intro is None and not weekly:
         intro = state.editorial.intro()
     digest = compose(
@@ -146,9 +153,15 @@ def build(
         now=now,
         intro=intro,
         pinned=frozenset(key for key, action in choices.items() if action == "pin"),
+        order=None if weekly else state.editorial.order(),
     )
     if digest is None:
         return None, tuple(problems)
+    subject = None if weekly else state.editorial.subject()
+    if subject:
+        digest = dataclasses.replace(digest, subject=subject)
+    if settings.tracking.clicks:
+        digest = tracked(digest, cfg.newsletter, state.link_secret(environ.get("DIGEST_SECRET")))
     rendered = render_edition(digest, cfg.newsletter, settings.render)
     return Built(digest, rendered, tuple(problems), kind), tuple(problems)
 
@@ -250,8 +263,8 @@ def _run(
     if approval and not opts.dry_run and not approved and not opts.waive_approval:
         flag = " --weekly" if kind == "weekly" else ""
         note = (
-            f"edition {built.digest.edition_id} waits for an editor's approval: preview at "
-            f"{cfg.newsletter.base_url}/preview, approve with `digest edit approve{flag}`"
+            f"edition {built.digest.edition_id} waits for an editor's approval: review it at "
+            f"{cfg.newsletter.base_url}/editions/next, approve with `digest edit approve{flag}`"
         )
         return dataclasses.replace(base, stories=stories, notes=(note,), awaiting_approval=True)
     secret = state.link_secret(environ.get("DIGEST_SECRET"))

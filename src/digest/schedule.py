@@ -17,6 +17,9 @@ sends them, and decides editions that wait for an editor: sent once approved, or
 `approval_deadline` sent or skipped as `on_deadline` says. The first tick, at start, also
 finishes any edition a stop or a crash left unfinished.
 
+With `[bounces] mailbox` set, a job reads that Maildir or mbox every BOUNCE_SECONDS (first at
+start) and applies the returned mail in it, as `digest bounces` does.
+
 A stop request (SIGTERM, SIGINT) ends the wait; the edition in flight finishes the messages in
 flight, records them and stops, and the scheduler shuts down once its job has returned.
 """
@@ -30,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Config, cron_trigger
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("digest.schedule")
 
 TICK_SECONDS = 30
+BOUNCE_SECONDS = 300  # how often the [bounces] mailbox is read, when one is set
 STOP_POLL = 0.2  # seconds between looks at a stop request while idle
 Stop = Callable[[], str | None]
 Clock = Callable[[], datetime]
@@ -248,6 +253,24 @@ class Service:
                 return
             self.decide(state, firing, now)
 
+    def bounces(self) -> None:
+        """Read the [bounces] mailbox: returned mail and unsubscribe requests since last time."""
+        if self.stop():
+            return
+        self._guarded(self.read_mailbox, "bounces")
+
+    def read_mailbox(self, state: State) -> None:
+        from digest.subscribers import bounce_settings_from_table, process_mailbox
+
+        settings = bounce_settings_from_table(self.cfg.table("bounces"), base_dir=self.cfg.base_dir)
+        if settings.mailbox is None:
+            return
+        for returned in process_mailbox(state, settings.mailbox, settings, now=self.clock()):
+            if returned.result == "already processed":
+                continue
+            for line in returned.lines():
+                _log(logging.INFO, "bounces.message", line, edition=None)
+
     def decide(self, state: State, firing: Firing, now: datetime) -> None:
         """An edition waiting for approval: send it once approved; at its deadline, send or
         skip it as `on_deadline` says, and log the decision."""
@@ -304,6 +327,7 @@ def preflight(cfg: Config, environ: Mapping[str, str], now: datetime) -> None:
     from digest import dispatch, pipeline
 
     dispatch.preflight(cfg)
+    bounce_mailbox(cfg)
     pipeline.stage_settings(cfg)
     dispatch.provider(cfg, environ).close()
     try:
@@ -317,6 +341,13 @@ def preflight(cfg: Config, environ: Mapping[str, str], now: datetime) -> None:
             f"state.database: {_message(exc)}",
             hint="the scheduler needs a state database it can write (check the path and mount)",
         ) from None
+
+
+def bounce_mailbox(cfg: Config) -> Path | None:
+    """[bounces] mailbox, checked (ConfigError naming the key): the scheduler reads it."""
+    from digest.subscribers import bounce_settings_from_table
+
+    return bounce_settings_from_table(cfg.table("bounces"), base_dir=cfg.base_dir).mailbox
 
 
 def build_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
@@ -353,6 +384,9 @@ def build_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
             )
         scheduler.add_job(service.fire, trigger, args=[kind], id=kind, name=kind, **extra)
     scheduler.add_job(service.tick, kwargs={"resume": True}, id="start", next_run_time=now)
+    if bounce_mailbox(cfg) is not None:
+        every = IntervalTrigger(seconds=BOUNCE_SECONDS, start_date=now)
+        scheduler.add_job(service.bounces, every, id="bounces", next_run_time=now)
     scheduler.add_job(
         service.tick,
         IntervalTrigger(seconds=TICK_SECONDS, start_date=now + timedelta(seconds=TICK_SECONDS)),

@@ -34,6 +34,7 @@ COMMANDS = [
     "serve",
     "status",
     "check",
+    "bounces",
 ]
 
 

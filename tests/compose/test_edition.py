@@ -141,3 +141,20 @@ def test_lead_is_the_top_ranked_story_in_section_order() -> None:
     lead = digest.stories[digest.lead]
     assert digest.lead == 1 and digest.sections[0].name == "World"
     assert digest.subject.startswith(lead.headline) and "rates" in lead.headline
+
+
+def test_an_editors_order_places_stories_and_a_pin_without_a_place_goes_above() -> None:
+    def lead(**options: object) -> str:
+        digest = compose(ITEMS[:4], newsletter=NEWSLETTER, settings=ComposeSettings(),
+                         edition_id="e", now=NOW, **options)  # type: ignore[arg-type]  # fmt: skip
+        assert digest is not None
+        assert digest.subject.startswith(digest.stories[digest.lead].headline)
+        return digest.stories[digest.lead].url
+
+    assert lead() == "https://b/bank"
+    assert lead(order={"https://c/match": 0}) == "https://c/match"  # placed: above the rest
+    placed = {"https://c/match": 0, "https://a/floods": 1}
+    bank = frozenset({"https://b/bank"})
+    assert lead(order=placed, pinned=bank) == "https://b/bank"  # pinned, not placed: on top
+    assert lead(order={**placed, "https://b/bank": 2}, pinned=bank) == "https://c/match"
+    assert lead(order={"nowhere": 0}) == "https://b/bank"

@@ -12,6 +12,8 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.state import open_state
 from digest.subscribers import unsubscribe_token
+from tests.web.desk import client as desk_client
+from tests.web.desk import login
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 ENV = {"DIGEST_SECRET": "test-secret"}
@@ -58,13 +60,15 @@ def test_archive_serves_sent_editions(cfg: Config, client: TestClient) -> None:
     assert client.get("/archive/1999-01-01").status_code == 404
 
 
-def test_preview_shows_the_next_edition(cfg: Config, client: TestClient) -> None:
-    assert client.get("/preview/html").status_code == 404
+def test_preview_shows_the_next_edition(cfg: Config) -> None:
+    desk = desk_client(cfg)
+    login(desk)
+    assert desk.get("/editions/next/email.html").status_code == 404
     state = open_state(cfg.state_database)
-    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), datetime.now(UTC))
-    assert "Trump-Putin" in client.get("/preview/html").text
-    assert "Trump-Putin" in client.get("/preview/text").text
-    assert "iframe" in client.get("/preview").text
+    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), NOW)
+    assert "Trump-Putin" in desk.get("/editions/next/email.html").text
+    assert "Trump-Putin" in desk.get("/editions/next/email.txt").text
+    assert "iframe" in desk.get("/editions/next").text
 
 
 def test_preferences_choose_sections(cfg: Config, client: TestClient) -> None:

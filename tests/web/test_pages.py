@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from digest.state import open_state
 from digest.subscribers import unsubscribe_token
 from digest.web import create_app
 from digest.web.pages import environment
+from tests.web.desk import NOW, gathered, login
+from tests.web.desk import client as desk_client
 
 ENV = {"DIGEST_SECRET": "s", "DIGEST_EDITOR_TOKEN": "editor-token"}
 HOSTILE = "<script>alert(1)</script> \"'&"
@@ -75,9 +76,8 @@ def test_stylesheet_is_served_and_every_page_links_it(cfg: Config) -> None:
     link = f"e=ada%40example.com&t={unsubscribe_token(ENV['DIGEST_SECRET'], 'ada@example.com')}"
     pages = {
         "/": 200,
-        "/preview": 200,
-        "/preview?k=editor-token": 200,
-        "/preview/html": 404,
+        "/login": 200,
+        "/editions/next": 200,  # the sign-in page, without a session
         "/archive": 200,
         "/archive/1999-01-01": 404,
         f"/unsubscribe?{link}": 200,
@@ -94,32 +94,35 @@ def test_stylesheet_is_served_and_every_page_links_it(cfg: Config) -> None:
     assert "/static/style.css" in confirmed.text and "will get no more emails" in confirmed.text
 
 
-def test_hostile_text_is_escaped_on_the_desk(cfg: Config) -> None:
+def test_hostile_text_is_escaped_on_the_desk(project: Path) -> None:
+    cfg = gathered(project)
     state = open_state(cfg.state_database)
-    hostile = Article(url=HOSTILE_URL, title=HOSTILE, text="body", source="evil", section=HOSTILE)
-    state.articles.remember((hostile,), datetime.now(UTC))
+    text = "The council met on Monday to discuss the plan. It voted to fund it for a year."
+    hostile = Article(url=HOSTILE_URL, title=HOSTILE, text=text, source="evil", section=HOSTILE)
+    state.articles.remember((hostile,), NOW)
     state.close()
-    client = TestClient(create_app(cfg, ENV))
-    saved = client.post("/preview/intro", data={"k": "editor-token", "intro": HOSTILE})
+    browser = desk_client(cfg)
+    csrf = login(browser)
+    saved = browser.post("/editions/next/intro", data={"csrf": csrf, "intro": HOSTILE})
     assert saved.status_code == 200
-    note = "/preview?k=editor-token&note=" + HOSTILE.replace("&", "%26")
-    for page in (client.get(note).text, client.get("/preview").text):
-        assert "<script" not in page and "&amp;lt;" not in page and "&amp;amp;" not in page
+    pinned = browser.post(
+        "/editions/next/stories", data={"csrf": csrf, "key": HOSTILE_URL, "action": "pin"}
+    )
+    assert pinned.status_code == 200 and "Pinned “" + ESCAPED + "”" in pinned.text
+    for page in (pinned.text, browser.get("/editions/next").text):
+        assert "<script" not in page.replace("<script src='/static/desk.js' defer></script>", "")
+        assert "&amp;lt;" not in page and "&amp;amp;" not in page
         assert ESCAPED in page
         assert "href='https://evil.example/x?a=1&amp;b=&#39;&#34;&gt;&lt;script&gt;" in page
-    editing = fields(client.get(note).text)
-    assert HOSTILE in editing.links  # the headline reads as typed, neither raw nor doubled
-    assert editing.textareas == [HOSTILE]
-    assert ("url", HOSTILE_URL) in editing.inputs
-    pinned = client.post(
-        "/preview/choose", data={"k": "editor-token", "url": HOSTILE_URL, "action": "pin"}
-    )
-    assert pinned.status_code == 200 and "(pinned)" in pinned.text
+    editing = fields(browser.get("/editions/next").text)
+    assert HOSTILE in editing.links  # the title reads as typed, neither raw nor doubled
+    assert editing.textareas[0] == HOSTILE  # the intro
+    assert ("key", HOSTILE_URL) in editing.inputs
 
 
 def test_every_template_compiles() -> None:
     names = environment.list_templates()
-    assert {"base.html", "_desk.html", "preview.html", "message.html"} <= set(names)
+    assert {"base.html", "desk_base.html", "desk_next.html", "message.html"} <= set(names)
     for name in names:
         environment.get_template(name)
 

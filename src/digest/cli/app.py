@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from digest import __version__
+from digest.cli.bounces import bounces
 from digest.cli.edit import edit
 from digest.cli.init import init
 from digest.cli.logs import FORMATS, log_report, setup
@@ -37,7 +38,7 @@ from digest.cli.output import (
 from digest.cli.signals import stop_on_signals
 from digest.cli.status import status
 from digest.cli.subscribers import subscribers
-from digest.errors import DigestError, StateError
+from digest.errors import ConfigError, DigestError, StateError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -320,21 +321,31 @@ def schedule(obj: Context) -> None:
         run_scheduler(cfg, os.environ, on_report=log_report, stop=stop, wait=stop.sleep)
 
 
-@cli.command(short_help="Serve the preview, archive and unsubscribe.")
+@cli.command(short_help="Serve the editor's desk and subscriber pages.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int) -> None:
-    """Serve the editor preview, the archive and one-click unsubscribe.
+    """Serve the editor's desk (sign in at /login with DIGEST_EDITOR_TOKEN), the archive,
+    one-click unsubscribe, preferences and the providers' webhooks.
+
+    Without DIGEST_EDITOR_TOKEN the desk is off and only a loopback --host is accepted.
 
     \b
     Example:
-      digest serve --host 127.0.0.1 --port 8000
+      DIGEST_EDITOR_TOKEN=... digest serve --host 0.0.0.0 --port 8000
     """
     import uvicorn
 
-    from digest.web import create_app
+    from digest.web import bind_refusal, create_app
 
+    refusal = bind_refusal(host, os.environ)
+    if refusal is not None:
+        raise ConfigError(
+            refusal,
+            hint="set DIGEST_EDITOR_TOKEN (the desk's sign-in), or serve on 127.0.0.1 "
+            "behind a reverse proxy",
+        )
     uvicorn.run(create_app(obj.config, os.environ), host=host, port=port, log_level="info")
 
 
@@ -376,6 +387,7 @@ cli.add_command(status)
 cli.add_command(subscribers)
 cli.add_command(edit)
 cli.add_command(init)
+cli.add_command(bounces)
 
 
 def main() -> None:

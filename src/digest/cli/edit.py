@@ -1,37 +1,39 @@
-"""`digest edit ...`: an editor's choices for the next edition, and a test send to oneself."""
+"""`digest edit ...`: an editor's choices for the next edition, and a test send to oneself.
+
+The same store as the editor's desk in `digest serve`: a story dropped, pinned, placed or
+rewritten here shows on the desk, and the other way round.
+"""
 
 from __future__ import annotations
 
+import getpass
 import os
 from typing import TYPE_CHECKING
 
 import click
 
+from digest.cli.edit_story import (
+    edit_headline,
+    edit_move,
+    edit_points,
+    edit_subject,
+    known_key,
+)
 from digest.cli.output import Context, console, now_utc, opened_state
-from digest.errors import InputError
 
 if TYPE_CHECKING:
-    from digest.state import Action, State
+    from digest.state import Action
 
 
-@click.group(short_help="Pin, drop, intro and test the next edition.")
+@click.group(short_help="Curate, test and approve the next edition.")
 def edit() -> None:
-    """Pin or drop stories, write the intro, send yourself a test of the next edition.
+    """Pin, drop, move or rewrite stories, set the subject and intro, send yourself a test of
+    the next edition, approve or hold it. The editor's desk (`digest serve`) shares all of it.
 
     \b
     Example:
       digest edit show
     """
-
-
-def known_key(state: State, lookback_hours: int, url: str) -> str:
-    """The URL must name an article waiting for the next edition."""
-    if not state.articles.is_waiting(url, now_utc(), lookback_hours):
-        raise InputError(
-            f"{url}: not an article waiting for the next edition",
-            hint="`digest edit show` lists them (run `digest gather` first)",
-        )
-    return url
 
 
 @edit.command("show", short_help="List articles waiting for the next edition.")
@@ -47,13 +49,23 @@ def edit_show(obj: Context) -> None:
     with opened_state(cfg) as state:
         articles = state.articles.unsent(now_utc(), cfg.newsletter.lookback_hours)
         choices = state.editorial.actions()
+        edits = state.editorial.story_edits()
+        places = state.editorial.order()
         intro = state.editorial.intro()
+        subject = state.editorial.subject()
     # One URL per line (the console never wraps), so it can be copied into `digest edit pin URL`.
     console.print(f"{len(articles)} article(s) waiting for the next edition:")
-    for article in articles:
+    for article in sorted(articles, key=lambda a: places.get(a.key, len(places))):
         choice = choices.get(article.key, "-")
-        console.print(f"{choice:<5} {article.key}")
+        place = f" (place {places[article.key] + 1})" if article.key in places else ""
+        console.print(f"{choice:<5} {article.key}{place}")
         console.print(f"      {article.section or 'no section'} · {article.title}")
+        rewrite = edits.get(article.key)
+        if rewrite is not None and rewrite.headline is not None:
+            console.print(f"      headline: {rewrite.headline}")
+        if rewrite is not None and rewrite.key_points is not None:
+            console.print(f"      key points: {len(rewrite.key_points)} rewritten")
+    console.print(f"subject: {subject or '(automatic)'}")
     console.print(f"intro: {intro or '(none)'}")
 
 
@@ -122,27 +134,61 @@ def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
     console.print("intro cleared" if clear else "intro set")
 
 
+def who(name: str | None) -> str:
+    """The name an approval records: --by, else this account's login name."""
+    if name and name.strip():
+        return " ".join(name.split())
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "command line"
+
+
 @edit.command("approve", short_help="Approve the next edition as it stands.")
 @click.option("--weekly", is_flag=True, help="Approve the next weekly edition instead.")
+@click.option("--by", "by", metavar="NAME", help="Who approves (default: your login name).")
 @click.pass_obj
-def edit_approve(obj: Context, weekly: bool) -> None:
+def edit_approve(obj: Context, weekly: bool, by: str | None) -> None:
     """Approve the next edition exactly as it stands (with [schedule] require_approval).
 
     Any later change (a new article, a pin, a new intro) needs a new approval.
 
     \b
     Example:
-      digest edit approve
+      digest edit approve --by "Ada Lovelace"
     """
     from digest import editorial
 
     kind = "weekly" if weekly else "daily"
     with opened_state(obj.config) as state:
-        digest = editorial.approve(obj.config, state, now_utc(), os.environ, kind)
+        digest = editorial.approve(obj.config, state, now_utc(), os.environ, kind, editor=who(by))
     if digest is None:
         console.print("nothing to approve: no articles wait for the next edition")
         return
     console.print(f"approved: {digest.subject} ({len(digest.stories)} stories)")
+
+
+@edit.command("hold", short_help="Hold the next edition: withdraw its approval.")
+@click.option("--weekly", is_flag=True, help="Hold the next weekly edition instead.")
+@click.option("--by", "by", metavar="NAME", help="Who holds it (default: your login name).")
+@click.pass_obj
+def edit_hold(obj: Context, weekly: bool, by: str | None) -> None:
+    """Withdraw every approval of the next edition; with [schedule] require_approval it waits
+    until it is approved again.
+
+    \b
+    Example:
+      digest edit hold --by "Ada Lovelace"
+    """
+    from digest import editorial
+
+    kind = "weekly" if weekly else "daily"
+    with opened_state(obj.config) as state:
+        digest = editorial.hold(obj.config, state, now_utc(), os.environ, kind, editor=who(by))
+    if digest is None:
+        console.print("nothing to hold: no articles wait for the next edition")
+        return
+    console.print(f"held: {digest.subject}")
 
 
 @edit.command("test", short_help="Send the next edition to one test address.")
@@ -162,3 +208,7 @@ def edit_test(obj: Context, email: str) -> None:
     with opened_state(obj.config) as state:
         note = editorial.send_test(obj.config, state, os.environ, email, now_utc())
     console.print(note or "nothing to send: no articles wait for the next edition")
+
+
+for command in (edit_subject, edit_headline, edit_points, edit_move):
+    edit.add_command(command)

@@ -28,9 +28,8 @@ def collect(cfg: Config, state: State, now: datetime) -> dict[str, Any]:
     schedule = cfg.schedule
     crons = schedule.crons
     editions = []
-    for record in state.editions.recent(20):
-        counts = state.ledger.counts(record.id)
-        scheduled, _ = state.batches.waiting(record.id)
+    for result in state.results.recent(20):  # the editor's desk shows the same counts
+        record = result.record
         editions.append(
             {
                 "id": record.id,
@@ -38,12 +37,13 @@ def collect(cfg: Config, state: State, now: datetime) -> dict[str, Any]:
                 "created": _time(record.created),
                 "stories": record.stories,
                 "status": record.status,
-                "sent": counts["sent"],
-                "failed": counts["failed"],
-                "pending": counts["pending"],
-                "bounced": state.ledger.reasons(record.id, "failed").get("hard bounce", 0),
-                "complained": state.ledger.complaints(record.id),
-                "scheduled": scheduled,
+                "sent": result.sent,
+                "failed": result.failed,
+                "pending": result.pending,
+                "bounced": result.bounced,
+                "complained": result.complained,
+                "unsubscribed": result.unsubscribed,
+                "scheduled": result.scheduled,
             }
         )
     health = state.sources.health()

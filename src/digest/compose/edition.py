@@ -127,12 +127,16 @@ def compose(
     now: datetime,
     intro: str | None = None,
     pinned: frozenset[str] = frozenset(),
+    order: Mapping[str, int] | None = None,
 ) -> Digest | None:
     """Build the edition's Digest, or None when there is nothing to send.
 
-    Stories whose lead article key is in `pinned` (an editor's choice) rank first and are
-    never cut by the cap.
+    Stories whose lead article key is in `pinned` (an editor's choice) are never cut by the
+    cap. `order` is where an editor placed stories (article key -> position, 0 on top): placed
+    stories rank by their place, above the rest; a pinned story with no place ranks above them
+    all. Unplaced stories follow by score.
     """
+    places = order or {}
     ordered = sorted(items, key=lambda item: (item[0].key, item[0].source, item[0].title))
     if not ordered and not settings.send_when_empty:
         return None
@@ -144,11 +148,13 @@ def compose(
         lead = next(ordered[i][0] for i in members if ordered[i][0].url == story.url)
         score = rank_score(lead, outlets, now, settings.source_weights)
         pin = any(ordered[i][0].key in pinned for i in members)
+        placed = [places[ordered[i][0].key] for i in members if ordered[i][0].key in places]
+        slot = min(placed) if placed else (-1 if pin else len(places))
         # Equal scores (undated, single-outlet stories) go to the fuller article first.
-        scored.append((not pin, -score, -story.word_count, story.headline, story.url, story))
-    scored.sort(key=lambda row: row[:5])
-    cap = max(newsletter.max_stories, sum(not row[0] for row in scored), 0)
-    stories = [row[5] for row in scored[:cap]]
+        scored.append((slot, not pin, -score, -story.word_count, story.headline, story.url, story))
+    scored.sort(key=lambda row: row[:6])
+    cap = max(newsletter.max_stories, sum(not row[1] for row in scored), 0)
+    stories = [row[6] for row in scored[:cap]]
     if not stories and not settings.send_when_empty:
         return None
     sections = _sections(stories, settings.section_order)

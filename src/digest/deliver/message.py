@@ -25,6 +25,7 @@ from digest.models import (
     PersonalLinks,
     RenderedEmail,
     Subscriber,
+    message_id,
     parse_mailbox,
 )
 
@@ -154,9 +155,7 @@ class MessageTemplate:
 
     def message_id(self, to: str) -> str:
         """Stable per (edition, recipient): a resend after a crash carries the same id."""
-        digest = hashlib.sha256(f"{self.edition_id}|{to.lower()}".encode()).hexdigest()[:32]
-        edition = _LABEL_UNSAFE.sub("-", self.edition_id)[:40] or "edition"
-        return f"<{edition}.{digest}@{self.domain}>"
+        return message_id(self.edition_id, to, self.domain)
 
     def fill(
         self, *, subscriber: Subscriber, email: RenderedEmail, links: PersonalLinks

@@ -4,11 +4,15 @@ SQLite (WAL) at the configured path. Migrations are append-only: a new table or 
 new entry at the end of MIGRATIONS, never an edit of an old one.
 
 What the rest may use: `open_state` and `State` (the stores over one database), `Ledger`,
-`EditionRecord`, `Action` (an editor's choice on a story), `Firing` (one scheduled edition of
-`firings`), `LocalBatch` (an edition's recipients in one time zone, `local`) and `exclusive`
-(one process at a time per database and role). Modules: `db` (connection, transactions,
-migrations), one per table group (`articles`, `editions`, `ledger`, `preferences`,
-`editorial`, `sources`, `subscribers` with `subscriber_events`, `firings`, `local`), `lock`.
+`EditionRecord`, `EditionResult` and `SentEdition` (how an edition did, `results`), `Action`
+(an editor's choice on a story), `StoryEdit` and `Decision` (an editor's rewrite, approval or
+hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
+in one time zone, `local`) and `exclusive` (one process at a time per database and role).
+Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
+`editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
+`subscriber_events`, `firings`, `local`, `feedback` (bounces, complaints and unsubscribes
+reported after a send), `clicks`, `results` (each edition's counts, for `digest status` and
+the editor's desk)), `lock`.
 `preferences` is the sections table from before the list moved into the database: read only
 to carry old choices over on the first import.
 """
@@ -26,6 +30,7 @@ from digest.state.articles import (
     ArticleStore,
     HttpValidatorCache,
 )
+from digest.state.clicks import CLICKS_SCHEMA, ClickLog
 from digest.state.db import Database
 from digest.state.editions import (
     EDITION_KINDS_SCHEMA,
@@ -36,15 +41,20 @@ from digest.state.editions import (
 from digest.state.editorial import (
     APPROVAL_KINDS_SCHEMA,
     APPROVALS_SCHEMA,
+    EDITORIAL_DESK_SCHEMA,
     EDITORIAL_SCHEMA,
     Action,
+    Decision,
     EditorialStore,
+    StoryEdit,
 )
+from digest.state.feedback import FEEDBACK_SCHEMA, FeedbackLog, FeedbackRow
 from digest.state.firings import FIRINGS_SCHEMA, Firing, FiringLog
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
 from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
+from digest.state.results import EditionResult, ResultLog, SentEdition
 from digest.state.sources import SOURCES_SCHEMA, SourceLog
 from digest.state.subscriber_events import SOURCES, EventLog, SubscriberEvent
 from digest.state.subscribers import (
@@ -70,6 +80,9 @@ MIGRATIONS = (
     APPROVAL_KINDS_SCHEMA,
     FIRINGS_SCHEMA,
     LOCAL_BATCHES_SCHEMA,
+    FEEDBACK_SCHEMA,
+    EDITORIAL_DESK_SCHEMA,
+    CLICKS_SCHEMA,
 )
 
 __all__ = [
@@ -78,12 +91,17 @@ __all__ = [
     "STATUSES",
     "Action",
     "Database",
+    "Decision",
     "EditionRecord",
+    "EditionResult",
+    "FeedbackRow",
     "Firing",
     "Ledger",
     "LocalBatch",
     "NewSubscriber",
+    "SentEdition",
     "State",
+    "StoryEdit",
     "SubscriberEvent",
     "SubscriberRecord",
     "exclusive",
@@ -107,6 +125,11 @@ class State:
         self.batches = LocalBatches(db)
         self.subscribers = SubscriberStore(db)
         self.events = EventLog(db)
+        self.feedback = FeedbackLog(db)
+        self.clicks = ClickLog(db)
+        self.results = ResultLog(
+            db, self.editions, self.ledger, self.batches, self.clicks, self.feedback
+        )
 
     def http_cache(self, now: datetime) -> HttpValidatorCache:
         return HttpValidatorCache(self.db, now)

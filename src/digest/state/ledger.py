@@ -9,7 +9,7 @@ resending is the chosen side of that trade).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from digest.state.db import Database
@@ -221,15 +221,20 @@ class Ledger:
             result[key] += int(count)
         return result
 
-    def complaints(self, edition_id: str) -> int:
-        """Recipients of the edition suppressed for a spam complaint (the reason "complained"
-        that the subscribers' complaint handling records)."""
-        row = self.db.conn.execute(
-            "SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email "
-            "WHERE d.edition_id = ? AND s.reason LIKE 'complain%'",
-            (edition_id,),
-        ).fetchone()
-        return int(row[0])
+    def by_provider_id(self, provider_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """(edition, address) of the deliveries a provider knows by one of these ids."""
+        ids = [value for value in dict.fromkeys(provider_ids) if value]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return [
+            (str(row[0]), str(row[1]))
+            for row in self.db.conn.execute(
+                f"SELECT edition_id, email FROM deliveries WHERE provider_id IN ({marks})"
+                " ORDER BY rowid",
+                ids,
+            )
+        ]
 
     def reasons(self, edition_id: str, status: str) -> dict[str, int]:
         """How many rows of `status` (failed or skipped) per short reason."""

@@ -2,7 +2,9 @@
 
 Sources are fixed words a person can read in `digest subscribers show`: "csv import",
 "sign-up", "confirmation", "preferences page", "one-click unsubscribe", "unsubscribe page",
-"resubscribe", "bounce", "complaint", "operator". The table is created with the subscribers
+"resubscribe", "bounce", "complaint", "provider unsubscribe" (an email provider's own
+unsubscribe link or list), "unsubscribe email" (a mail to the List-Unsubscribe mailto:),
+"operator". The table is created with the subscribers
 (see `subscribers.SUBSCRIBERS_SCHEMA`); events go when their subscriber is deleted (forgotten).
 """
 
@@ -24,6 +26,8 @@ SOURCES = (
     "resubscribe",
     "bounce",
     "complaint",
+    "provider unsubscribe",
+    "unsubscribe email",
     "operator",
 )
 

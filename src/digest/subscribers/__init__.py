@@ -4,11 +4,23 @@ imported into it, sign-ups arrive from the web, and every change is an event.
 What the rest may use: the names in `__all__`. Modules: `lists` (reading CSV files strictly,
 `SubscriberList`), `importer` (CSV into the database, streaming), `export`, `lifecycle`
 (status changes, preferences, pause, forget), `signup` (double opt-in, rate limits),
-`audience` (who receives an edition), `tokens` (signed links), `settings` ([subscribers]).
+`audience` (who receives an edition), `tokens` (signed links), `settings` ([subscribers]),
+`feedback` (bounces, complaints and unsubscribes reported after a send; [bounces]),
+`webhook` (the provider webhook protocol, `receive`) with `hooks` (the registry) and one
+module per provider (`hook_postmark`, `hook_sendgrid`, `hook_mailgun`, `hook_ses` over `sns`,
+`hook_resend`), `mailbox` (a Maildir or mbox of returned mail, read with flufl.bounce).
 """
 
 from digest.subscribers.audience import as_subscriber, recipients, wants_any
 from digest.subscribers.export import export_file
+from digest.subscribers.feedback import (
+    BounceSettings,
+    Feedback,
+    Outcome,
+    apply_feedback,
+    bounce_settings_from_table,
+)
+from digest.subscribers.hooks import configured_webhooks
 from digest.subscribers.importer import ImportReport, import_file, import_folder, validate_files
 from digest.subscribers.lifecycle import (
     INACTIVE,
@@ -33,6 +45,8 @@ from digest.subscribers.lists import (
     normalise_address,
     read_csv,
 )
+from digest.subscribers.mailbox import RESULTS as MAILBOX_RESULTS
+from digest.subscribers.mailbox import Returned, process_mailbox
 from digest.subscribers.settings import SubscriberSettings, subscriber_settings_from_table
 from digest.subscribers.signup import (
     Confirmation,
@@ -51,21 +65,42 @@ from digest.subscribers.tokens import (
     unsubscribe_token,
     verify_token,
 )
+from digest.subscribers.webhook import (
+    MAX_BODY,
+    Fetch,
+    Receipt,
+    Webhook,
+    WebhookRequest,
+    receive,
+)
 
 __all__ = [
     "COLUMNS",
     "FREQUENCIES",
     "INACTIVE",
+    "MAILBOX_RESULTS",
+    "MAX_BODY",
+    "BounceSettings",
     "Confirmation",
     "CsvRow",
+    "Feedback",
+    "Fetch",
     "ImportReport",
+    "Outcome",
+    "Receipt",
+    "Returned",
     "SignUp",
     "SubscriberList",
     "SubscriberSettings",
+    "Webhook",
+    "WebhookRequest",
     "add_subscriber",
+    "apply_feedback",
     "as_subscriber",
+    "bounce_settings_from_table",
     "check_confirmation",
     "check_timezone",
+    "configured_webhooks",
     "confirm",
     "confirm_nonce",
     "confirm_token",
@@ -82,7 +117,9 @@ __all__ = [
     "load_subscribers",
     "normalise_address",
     "pause",
+    "process_mailbox",
     "read_csv",
+    "receive",
     "recipients",
     "reconcile_suppressions",
     "record_complaint",

@@ -176,7 +176,7 @@ def forget(state: State, email: str, *, now: datetime) -> int | None:
     re-add it silently. Returns how many rows went (None: digest knew nothing of it)."""
     record = state.subscribers.get(email)
     with state.db.transaction():
-        removed = state.ledger.forget(email)
+        removed = state.ledger.forget(email) + state.feedback.forget(email)
         if record is not None:
             removed += 1 + state.events.count(record.id)
             state.subscribers.delete(record.id)

@@ -1,12 +1,18 @@
-"""The web face (`digest serve`): the editor's desk, the archive, subscriber pages.
+"""The web face (`digest serve`): the editor's desk, the archive, subscriber pages, webhooks.
 
-What the rest may use: `create_app` (a Starlette app over one config). Pages are Jinja2
-templates in `web/templates/` with one stylesheet in `web/static/`; no HTML in Python strings.
+What the rest may use: `create_app` (a Starlette app over one config) and `bind_refusal` (why
+`digest serve` must not listen on an address: beyond loopback without DIGEST_EDITOR_TOKEN).
+Pages are Jinja2 templates in `web/templates/` with one stylesheet (and the desk's one script)
+in `web/static/`; no HTML in Python strings.
 
-Modules: `app` (routes for the archive, one-click unsubscribe and preferences), `editor` (the
-editor's desk), `pages` (the template environment).
+Modules: `app` (routes and middleware; the archive, /healthz), `security` (headers on every
+response, trailing-slash redirects, sessions), the editor's desk (`editor`: what its pages
+share, /login; `desk_auth`, `desk_pages`, `desk_view`, `desk_results`, `desk_preview`,
+`desk_actions`), `tracking` (/r/<token>), `subscriber_pages` and `notices` (the subscriber
+pages and their emails), `webhooks` (provider events), `pages` (the template environment).
 """
 
 from digest.web.app import create_app
+from digest.web.security import bind_refusal
 
-__all__ = ["create_app"]
+__all__ = ["bind_refusal", "create_app"]

@@ -1,27 +1,43 @@
-"""`digest serve`: editor preview, the archive, and the subscriber pages.
+"""`digest serve`: the editor's desk, the archive, the subscriber pages and the webhooks.
 
-The subscriber pages (sign-up, confirmation, preferences, one-click unsubscribe) are in
-`subscriber_pages`; their links carry signed tokens, so nobody can act for someone else.
+The desk (`editor`: the dashboard at /, /editions/..., /login) needs DIGEST_EDITOR_TOKEN and a
+signed-in session; the subscriber pages (`subscriber_pages`) carry signed tokens in their
+links; the provider webhooks (`webhooks`) verify each provider's signature. /archive lists the
+editions that were sent, /r/<token> counts a story click (`tracking`), /healthz answers
+monitors. Every response carries the headers of `security`.
 
-Pages come from the templates in pages.py; the preview bodies and archived editions are the
-renderer's own documents and are served as they are.
+Pages come from the templates in pages.py; archived editions are the renderer's own
+documents, served sandboxed as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import hmac
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from digest.config import Config
+from digest.errors import DigestError
 from digest.state import State, open_state
-from digest.web.editor import desk, editor_routes
+from digest.tracking import tracking_settings_from_table
+from digest.web.desk_auth import DeskAuth, LoginThrottle
+from digest.web.desk_pages import dashboard
+from digest.web.editor import Desk, desk_routes
 from digest.web.pages import render, static_mount
+from digest.web.security import SecurityHeaders, Sessions, TrailingSlashes, email_policy
 from digest.web.subscriber_pages import subscriber_routes
+from digest.web.tracking import tracking_routes
+from digest.web.webhooks import webhook_routes
 
 
 def message(request: Request, title: str, text: str, status: int = 200) -> Response:
@@ -29,8 +45,21 @@ def message(request: Request, title: str, text: str, status: int = 200) -> Respo
     return render(request, "message.html", {"title": title, "message": text}, status)
 
 
-def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
-    """The web app over one config; each request opens the state briefly (WAL allows readers)."""
+def session_secret(link_secret: str) -> str:
+    """The key that signs desk sessions, derived from the link secret (DIGEST_SECRET or the
+    one kept in the state database) so neither key can stand in for the other."""
+    return hmac.new(link_secret.encode(), b"digest.desk-session", hashlib.sha256).hexdigest()
+
+
+def create_app(
+    cfg: Config, environ: Mapping[str, str], *, clock: Callable[[], datetime] | None = None
+) -> Starlette:
+    """The web app over one config; each request opens the state briefly (WAL allows readers).
+
+    `clock` is the time the desk works with (tests set it); the real time by default.
+    """
+    now = clock or (lambda: datetime.now(UTC))
+    tracking_settings_from_table(cfg.table("tracking"))  # a bad [tracking] fails at start
 
     def state() -> State:
         return open_state(cfg.state_database)
@@ -38,80 +67,85 @@ def create_app(cfg: Config, environ: Mapping[str, str]) -> Starlette:
     def secret(st: State) -> str:
         return st.link_secret(environ.get("DIGEST_SECRET"))
 
+    st = state()
+    try:
+        link_secret = secret(st)
+    finally:
+        st.close()
+    desk = Desk(
+        cfg=cfg,
+        environ=environ,
+        open_state=state,
+        auth=DeskAuth(environ, link_secret, cfg.newsletter.base_url),
+        clock=now,
+        throttle=LoginThrottle(
+            clock=time.monotonic if clock is None else lambda: now().timestamp()
+        ),
+        tracking=tracking_settings_from_table(cfg.table("tracking")).clicks,
+    )
+
     async def index(request: Request) -> Response:
-        return render(request, "index.html", {"newsletter": cfg.newsletter.title})
+        if desk.auth.editor(request):
+            return await dashboard(desk, request)
+        context = {"newsletter": cfg.newsletter.title, "desk": desk.auth.enabled}
+        return render(request, "index.html", context)
 
-    async def preview(request: Request) -> Response:
-        st = state()
-        try:
-            shown = desk(
-                cfg,
-                st,
-                environ,
-                request.query_params.get("k", ""),
-                request.query_params.get("note", ""),
-            )
-        finally:
-            st.close()
-        return render(request, "preview.html", {"desk": shown})
-
-    def preview_message() -> tuple[str, str] | None:
-        from digest import pipeline
-        from digest.deliver import preview
-
-        st = state()
-        try:
-            now = datetime.now(UTC)
-            built, _ = pipeline.build(
-                cfg, st, pipeline.stage_settings(cfg), now, environ, gather_first=False
-            )
-            if built is None:
-                return None
-            html, sample = preview(cfg.newsletter, built.rendered, secret(st), now)
-            return html, sample.text
-        finally:
-            st.close()
-
-    async def preview_html(request: Request) -> Response:
-        found = preview_message()
-        if found is None:
-            return message(request, "Nothing to preview", "No unsent articles yet.", 404)
-        return HTMLResponse(found[0])
-
-    async def preview_text(request: Request) -> Response:
-        found = preview_message()
-        if found is None:
-            return PlainTextResponse("No unsent articles yet.", status_code=404)
-        return PlainTextResponse(found[1])
+    async def old_preview(request: Request) -> Response:
+        return RedirectResponse("/editions/next", 303)  # the query (an old ?k=) is dropped
 
     async def archive(request: Request) -> Response:
-        st = state()
-        try:
-            records = st.editions.recent(100)
-        finally:
-            st.close()
-        return render(request, "archive.html", {"editions": records})
+        def sent() -> object:
+            with desk.state() as st:
+                return st.results.sent_editions(100)
+
+        return render(request, "archive.html", {"editions": await run_in_threadpool(sent)})
 
     async def archived(request: Request) -> Response:
-        st = state()
-        try:
-            record = st.editions.get(request.path_params["edition"])
-        finally:
-            st.close()
-        if record is None:
-            return message(request, "Not found", "No such edition.", 404)
-        return HTMLResponse(record.browser_html)
+        edition = request.path_params["edition"]
 
-    return Starlette(
+        def find() -> str | None:
+            with desk.state() as st:
+                record = st.editions.get(edition)
+                return record.browser_html if record and st.results.was_sent(edition) else None
+
+        html = await run_in_threadpool(find)
+        if html is None:
+            return message(request, "Not found", "No such edition.", 404)
+        response = HTMLResponse(html)
+        response.headers["content-security-policy"] = email_policy(images=True)
+        return response
+
+    async def healthz(request: Request) -> Response:
+        def reachable() -> bool:
+            try:
+                with desk.state() as st:
+                    st.db.conn.execute("SELECT 1").fetchone()
+            except (DigestError, sqlite3.Error):
+                return False
+            return True
+
+        ok = await run_in_threadpool(reachable)
+        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        return JSONResponse(body, 200 if ok else 503, headers={"cache-control": "no-store"})
+
+    app = Starlette(
         routes=[
             Route("/", index),
-            Route("/preview", preview),
-            Route("/preview/html", preview_html),
-            Route("/preview/text", preview_text),
+            Route("/healthz", healthz),
+            Route("/preview", old_preview),
             Route("/archive", archive),
             Route("/archive/{edition}", archived),
+            *desk_routes(desk),
+            *tracking_routes(cfg, secret, state, now),
             *subscriber_routes(cfg, environ, state),
-            *editor_routes(cfg, environ, state),
+            *webhook_routes(cfg, environ, state),
             static_mount(),
-        ]
+        ],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(TrailingSlashes),
+            Middleware(Sessions, secret=session_secret(link_secret)),
+        ],
     )
+    app.router.redirect_slashes = False  # it would answer with the Host header's name
+    return app

@@ -1,184 +1,196 @@
-"""The editor's desk in `digest serve`: pin or drop stories, write the intro, send a test.
+"""The editor's desk in `digest serve`: what every desk page and action shares, and its routes.
 
-Changes need the editor token (environment DIGEST_EDITOR_TOKEN), carried as `k` in the query
-or the form; it doubles as the forms' CSRF token. Without the variable the desk is read-only.
+Pages: `/` (the dashboard, for a signed-in editor; the newsletter's front page for anybody
+else), `/editions/next` and `/editions/<id>` (`desk_pages`), their raw email views
+(`desk_preview`), the actions posted from them (`desk_actions`), and `/login` and `/logout`
+(here). Without DIGEST_EDITOR_TOKEN every desk route answers 404 with a page saying how to
+turn the desk on. Pages are never cached; forms post back and answer with a redirect (so a
+reload never posts twice), and desk.js does the same in the background and swaps in the page
+regions that changed.
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from urllib.parse import urlencode
+from datetime import datetime
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from digest.config import Config
-from digest.errors import DigestError
-from digest.models import Article
-from digest.state import Action, State
+from digest.state import State
+from digest.web.desk_actions import action_routes
+from digest.web.desk_auth import DeskAuth, LoginThrottle, clean_name, read_form
+from digest.web.desk_pages import page_routes
+from digest.web.desk_preview import preview_routes
+from digest.web.pages import render
 
-ENV_TOKEN = "DIGEST_EDITOR_TOKEN"
-
-
-def editor_token(environ: Mapping[str, str]) -> str | None:
-    return environ.get(ENV_TOKEN) or None
-
-
-def authorised(given: str, environ: Mapping[str, str]) -> bool:
-    token = editor_token(environ)
-    return bool(token and given and hmac.compare_digest(token, given))
+FLASH_KINDS = ("success", "error")
+log = logging.getLogger("digest.desk")  # sign-ins and refusals, never the token
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """An article waiting for the next edition, with the editor's choice ("pin", "drop", "")."""
-
-    article: Article
-    choice: str
-
-
-@dataclass(frozen=True)
+@dataclass
 class Desk:
-    """What `_desk.html` shows: the waiting stories, and controls when `key` is the token."""
+    """The desk's configuration, its state database, who is signed in, and the clock."""
 
-    stories: tuple[Waiting, ...]
-    intro: str
-    note: str
-    key: str
-    can_edit: bool
-    token_set: bool
+    cfg: Config
+    environ: Mapping[str, str]
+    open_state: Callable[[], State]
+    auth: DeskAuth
+    clock: Callable[[], datetime]
+    throttle: LoginThrottle
+    tracking: bool = False  # [tracking] clicks: the results show clicks per story
 
-
-def desk(cfg: Config, state: State, environ: Mapping[str, str], key: str, note: str) -> Desk:
-    """The waiting articles and the editor's state, for the preview page to render."""
-    articles = state.articles.unsent(datetime.now(UTC), cfg.newsletter.lookback_hours)
-    choices = state.editorial.actions()
-    return Desk(
-        stories=tuple(Waiting(a, choices.get(a.key, "")) for a in articles),
-        intro=state.editorial.intro() or "",
-        note=note,
-        key=key,
-        can_edit=authorised(key, environ),
-        token_set=editor_token(environ) is not None,
-    )
-
-
-def editor_routes(
-    cfg: Config, environ: Mapping[str, str], open_state: Callable[[], State]
-) -> list[Route]:
-    """POST endpoints; each answers with a redirect back to the preview and a notice."""
-
-    def back(key: str, note: str) -> Response:
-        return RedirectResponse("/preview?" + urlencode({"k": key, "note": note}), 303)
-
-    async def guarded(request: Request) -> tuple[dict[str, str], str] | Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        key = form.get("k", "")
-        if not authorised(key, environ):
-            return Response("editor token missing or wrong", status_code=403)
-        return form, key
-
-    async def choose(request: Request) -> Response:
-        checked = await guarded(request)
-        if isinstance(checked, Response):
-            return checked
-        form, key = checked
-        actions: dict[str, Action | None] = {"pin": "pin", "drop": "drop", "reset": None}
-        action = form.get("action", "")
-        if action not in actions:
-            return Response("action must be pin, drop or reset", status_code=400)
-        state = open_state()
+    @contextmanager
+    def state(self) -> Iterator[State]:
+        st = self.open_state()
         try:
-            now = datetime.now(UTC)
-            url = form.get("url", "")
-            if not state.articles.is_waiting(url, now, cfg.newsletter.lookback_hours):
-                return Response("not an article waiting for the next edition", status_code=400)
-            state.editorial.choose(url, actions[action], now)
+            yield st
         finally:
-            state.close()
-        return back(key, f"{action}: {url}")
+            st.close()
 
-    async def intro(request: Request) -> Response:
-        checked = await guarded(request)
-        if isinstance(checked, Response):
-            return checked
-        form, key = checked
-        state = open_state()
-        try:
-            state.editorial.set_intro(form.get("intro"), datetime.now(UTC))
-        finally:
-            state.close()
-        return back(key, "intro saved")
+    def secret(self, st: State) -> str:
+        return st.link_secret(self.environ.get("DIGEST_SECRET"))
 
-    async def test(request: Request) -> Response:
-        checked = await guarded(request)
-        if isinstance(checked, Response):
-            return checked
-        form, key = checked
-        from digest.editorial import send_test
+    def flash(self, request: Request, text: str, kind: str = "success") -> None:
+        """A one-line result shown once, on the next page the editor sees."""
+        request.session["flash"] = {"kind": kind, "text": text}
 
-        def send() -> str:
-            state = open_state()
-            try:
-                sent = send_test(cfg, state, environ, form.get("email", ""), datetime.now(UTC))
-            finally:
-                state.close()
-            return sent or "nothing to send: no articles wait for the next edition"
+    def page(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, object],
+        status: int = 200,
+        *,
+        error: str = "",
+    ) -> Response:
+        """A desk page: the signed-in editor, the forms' CSRF token and the flash message."""
+        shown = request.session.pop("flash", None) if status < 400 else None
+        if error:
+            shown = {"kind": "error", "text": error}
+        flash = shown if isinstance(shown, dict) and shown.get("kind") in FLASH_KINDS else None
+        full = {
+            "newsletter": self.cfg.newsletter.title,
+            "editor": self.auth.editor(request) or "",
+            "csrf": self.auth.csrf(request) if self.auth.enabled else "",
+            "flash": flash,
+            "nav": "",
+            **context,
+        }
+        response = render(request, name, full, status)
+        response.headers["cache-control"] = "no-store"
+        return response
 
-        try:
-            # Gathering runs its own event loop and SQLite stays on one thread: use a worker.
-            note = await run_in_threadpool(send)
-        except DigestError as exc:
-            note = f"test not sent: {exc}"
-        return back(key, note)
+    def refuse(self, request: Request, status: int, title: str, text: str) -> Response:
+        return self.page(request, "desk_message.html", {"title": title, "message": text}, status)
 
-    async def approve(request: Request) -> Response:
-        checked = await guarded(request)
-        if isinstance(checked, Response):
-            return checked
-        from digest.editorial import approve as approve_next
+    def off(self, request: Request) -> Response:
+        return self.refuse(
+            request,
+            404,
+            "The editor's desk is off",
+            "Set DIGEST_EDITOR_TOKEN in the environment of `digest serve` to turn it on.",
+        )
 
-        def approve_now() -> str:
-            state = open_state()
-            try:
-                digest = approve_next(cfg, state, datetime.now(UTC), environ)
-            finally:
-                state.close()
-            if digest is None:
-                return "nothing to approve: no articles wait for the next edition"
-            return f"approved: {digest.subject} ({len(digest.stories)} stories)"
+    def signed_in(self, request: Request) -> str | Response:
+        """The editor's name for a desk page; otherwise the answer to send instead."""
+        if not self.auth.enabled:
+            return self.off(request)
+        editor = self.auth.editor(request)
+        if editor is None:
+            if "." not in request.url.path.rsplit("/", 1)[-1]:  # a page, not a raw view
+                request.session["next"] = request.url.path
+            return RedirectResponse("/login", 303)
+        return editor
 
-        return back(checked[1], await run_in_threadpool(approve_now))
-
-    async def gather(request: Request) -> Response:
-        checked = await guarded(request)
-        if isinstance(checked, Response):
-            return checked
-        from digest import pipeline
-
-        def gather_now() -> str:
-            state = open_state()
-            try:
-                settings = pipeline.stage_settings(cfg)
-                result = pipeline.gather(cfg, state, settings, datetime.now(UTC))
-            finally:
-                state.close()
-            failed = [s.name for s in result.statuses if s.status == "error"]
-            return f"gathered {len(result.articles)} article(s)" + (
-                f"; failed: {', '.join(failed)}" if failed else ""
+    async def guarded(self, request: Request) -> tuple[str, dict[str, str]] | Response:
+        """The editor and the form of a desk POST, checked: session, size, Origin, CSRF."""
+        if not self.auth.enabled:
+            return self.off(request)
+        editor = self.auth.editor(request)
+        if editor is None:
+            return self.refuse(request, 403, "Signed out", "Sign in again to make changes.")
+        form = await read_form(request)
+        if form is None:
+            return self.refuse(request, 400, "Not a form", "That request was not a desk form.")
+        if not self.auth.form_ok(request, form):
+            return self.refuse(
+                request,
+                403,
+                "Form expired",
+                "That form did not come from this page: reload it and try again.",
             )
+        return editor, form
 
-        return back(checked[1], await run_in_threadpool(gather_now))
+
+def login_routes(desk: Desk) -> list[Route]:
+    """GET and POST /login, POST /logout."""
+
+    def client(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def login_page(
+        request: Request, status: int = 200, error: str = "", name: str = ""
+    ) -> Response:
+        context = {"title": "Sign in", "name": name}
+        return desk.page(request, "desk_login.html", context, status, error=error)
+
+    async def login_form(request: Request) -> Response:
+        if not desk.auth.enabled:
+            return desk.off(request)
+        if desk.auth.editor(request):
+            return RedirectResponse("/", 303)
+        return login_page(request)
+
+    async def login(request: Request) -> Response:
+        if not desk.auth.enabled:
+            return desk.off(request)
+        wait = desk.throttle.blocked(client(request))
+        if wait:
+            log.warning("desk sign-in from %s held back: too many wrong tokens", client(request))
+            response = login_page(request, 429, "Too many wrong tokens: try again later.")
+            response.headers["retry-after"] = str(int(wait))
+            return response
+        form = await read_form(request, 8 * 1024)
+        if form is None or not desk.auth.form_ok(request, form):
+            text = "This sign-in form expired or did not come from this site: try again."
+            return login_page(request, 403, text)
+        name = clean_name(form.get("name", ""))
+        if not desk.auth.accepts(form.get("token", "")):
+            desk.throttle.failed(client(request))
+            log.warning("desk sign-in refused from %s: wrong token", client(request))
+            return login_page(request, 401, "That is not the editor token.", name or "")
+        if name is None:
+            text = "Give your name (up to 80 characters): approvals record it."
+            return login_page(request, 400, text)
+        target = request.session.get("next")
+        desk.auth.sign_in(request, name)
+        log.info("desk sign-in: %s from %s", name, client(request))
+        desk.flash(request, f"Signed in as {name}.")
+        where = target if isinstance(target, str) and target.startswith("/editions/") else "/"
+        return RedirectResponse(where, 303)
+
+    async def logout(request: Request) -> Response:
+        checked = await desk.guarded(request)
+        if isinstance(checked, Response):
+            return checked
+        request.session.clear()
+        desk.flash(request, "Signed out.")
+        return RedirectResponse("/login", 303)
 
     return [
-        Route("/preview/gather", gather, methods=["POST"]),
-        Route("/preview/approve", approve, methods=["POST"]),
-        Route("/preview/choose", choose, methods=["POST"]),
-        Route("/preview/intro", intro, methods=["POST"]),
-        Route("/preview/test", test, methods=["POST"]),
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
     ]
+
+
+def desk_routes(desk: Desk) -> list[Route]:
+    """Every route of the desk (the dashboard at / is the app's: it is public without a
+    session)."""
+    return [*login_routes(desk), *page_routes(desk), *preview_routes(desk), *action_routes(desk)]
