@@ -13,8 +13,6 @@ import email
 import email.policy
 import os
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
@@ -30,6 +28,7 @@ from digest.web import create_app
 from tests.conftest import REPO, require
 from tests.render.test_browser import ARGS, CHROMIUM
 from tests.web.desk import NOW, TOKEN, gathered
+from tests.web.live import listening, serving
 
 pytestmark = pytest.mark.browser
 
@@ -42,27 +41,13 @@ MIN_TARGET = 44  # px, on a phone
 @pytest.fixture
 def served(project: Path) -> Iterator[tuple[str, Path]]:
     """The app on a free port of 127.0.0.1 over the sample project, gathered; its clock set."""
-    import uvicorn
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener, base = listening()
     env = {"DIGEST_SECRET": "browser-secret", "DIGEST_EDITOR_TOKEN": TOKEN}
     env["DIGEST_NEWSLETTER__BASE_URL"] = base
     gathered(project, env)
     cfg = load_config(project / "config.toml", env)
-    app = create_app(cfg, env, clock=lambda: NOW)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()  # the socket already listens: requests queue until the loop serves them
-    try:
+    with serving(create_app(cfg, env, clock=lambda: NOW), listener):
         yield base, project
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-    assert not thread.is_alive()
 
 
 @pytest.fixture

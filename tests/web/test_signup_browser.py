@@ -10,8 +10,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -26,6 +24,7 @@ from digest.config import load_config
 from digest.state import open_state
 from tests.conftest import REPO, require
 from tests.render.test_browser import ARGS, CHROMIUM
+from tests.web.live import listening, serving
 
 pytestmark = pytest.mark.browser
 
@@ -38,26 +37,13 @@ MIN_TARGET = 44  # px: the smallest comfortable touch target (WCAG 2.5.5, Apple 
 @pytest.fixture
 def served(project: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """The app on a free port of 127.0.0.1, its base_url pointing there; stopped afterwards."""
-    import uvicorn
-
     from digest.web import create_app
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener, base = listening()
     env = {"DIGEST_SECRET": "browser-secret", "DIGEST_NEWSLETTER__BASE_URL": base}
     cfg = load_config(project / "config.toml", env)
-    server = uvicorn.Server(uvicorn.Config(create_app(cfg, env), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()  # the socket already listens: requests queue until the loop serves them
-    try:
+    with serving(create_app(cfg, env), listener):
         yield base, env
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-    assert not thread.is_alive()
 
 
 @pytest.fixture
