@@ -1,10 +1,11 @@
-"""Kill-and-resume at scale: 2,000 subscribers through SMTP and through Resend.
+"""Kill-and-resume at scale: 2,000 subscribers through SMTP (in one process and with two
+send processes) and through Resend.
 
 The send worker (tests/deliver/send_worker.py) is killed with SIGKILL twice (at about a third
 and two thirds of the edition), then run to the end. The servers count what they accepted.
-Then one SMTP run without kills measures the exactly-once window itself: for every message,
-the time from the server's 250 (aiosmtpd handler) to the COMMIT of its `sent` row in the
-worker (both on the same monotonic clock):
+Then one SMTP run without kills per mode measures the exactly-once window itself: for every
+message, the time from the server's 250 (aiosmtpd handler) to the COMMIT of its `sent` row in
+the worker (both on the same monotonic clock):
 
     .venv/bin/python bench/bench_send.py [RECIPIENTS] [ROUNDS]
 """
@@ -70,9 +71,18 @@ def run(
     delivered: Callable[[], int],
     kill_at: int | None,
     delay: float = 0.0,
+    processes: int = 1,
 ) -> dict[str, object] | float:
     worker = subprocess.Popen(
-        [sys.executable, str(WORKER), str(db), str(count), provider, target],
+        [
+            sys.executable,
+            str(WORKER),
+            str(db),
+            str(count),
+            provider,
+            target,
+            f"--processes={processes}",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -99,9 +109,10 @@ def trial(
     counts: Callable[[], Mapping[str, int]],
     mode: str,
     accepted_at: Mapping[str, float] | None = None,
-) -> None:
+    processes: int = 1,
+) -> int:
     """mode "accept": kill right after the server accepted a message (the worst moment);
-    "random": kill at a random moment 0-50 ms later."""
+    "random": kill at a random moment 0-50 ms later. Returns the duplicates (two kills)."""
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "ledger.db"
         started = time.perf_counter()
@@ -109,11 +120,13 @@ def trial(
         kill_times: list[float] = []
         for fraction in (1 / 3, 2 / 3):
             delay = random.uniform(0, 0.05) if mode == "random" else 0.0
-            killed = run(db, count, name, target, delivered, int(count * fraction), delay)
+            killed = run(
+                db, count, name, target, delivered, int(count * fraction), delay, processes
+            )
             assert isinstance(killed, float)
             kill_times.append(killed)
             kills.append(delivered())
-        report = run(db, count, name, target, delivered, None)
+        report = run(db, count, name, target, delivered, None, processes=processes)
         elapsed = time.perf_counter() - started
     received = counts()
     unique = len(received)
@@ -129,16 +142,21 @@ def trial(
             if n > 1
         )
         gaps = f" dup_250_before_kill_us={before_kill}"
+    label = f"{name}x{processes}" if processes > 1 else name
     print(
-        f"{name:7s} kill={mode:6s} recipients={count} killed_at={kills} unique={unique} "
+        f"{label:7s} kill={mode:6s} recipients={count} killed_at={kills} unique={unique} "
         f"duplicates={duplicates} "
         f"in_doubt_last_run={report['in_doubt']} ledger_sent={report['sent']} "
         f"elapsed={elapsed:.1f}s ({count / elapsed:.0f} msg/s incl. 3 process starts){gaps}"
     )
+    if unique != count:
+        raise SystemExit(f"{label}: {count - unique} recipients skipped")
+    return duplicates
 
 
-def window(count: int) -> None:
-    """Server 250 -> ledger COMMIT per message, in microseconds, over one clean SMTP run."""
+def window(count: int, processes: int = 1) -> float:
+    """Server 250 -> ledger COMMIT per message, in microseconds, over one clean SMTP run;
+    returns the median."""
     handler = RecordingHandler()
     controller = start(handler)
     with tempfile.TemporaryDirectory() as folder:
@@ -152,6 +170,7 @@ def window(count: int) -> None:
                 "smtp",
                 str(controller.port),
                 str(commits),
+                f"--processes={processes}",
             ],
             capture_output=True,
             text=True,
@@ -167,33 +186,40 @@ def window(count: int) -> None:
     def pick(q: float) -> float:
         return gaps[min(len(gaps) - 1, int(q * len(gaps)))]
 
+    label = f"smtpx{processes}" if processes > 1 else "smtp"
     print(
-        f"smtp    window 250->commit messages={len(gaps)} median={pick(0.5):.0f}us "
+        f"{label:7s} window 250->commit messages={len(gaps)} median={pick(0.5):.0f}us "
         f"p90={pick(0.9):.0f}us p99={pick(0.99):.0f}us max={gaps[-1]:.0f}us"
     )
+    return pick(0.5)
 
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    random_kills: dict[str, list[int]] = {"smtp": [], "smtpx2": [], "resend": []}
     for mode in ("accept", "random") * rounds:
-        handler = RecordingHandler()
-        controller = start(handler)
-        trial(
-            "smtp",
-            count,
-            str(controller.port),
-            handler.messages.__len__,
-            handler.recipients,
-            mode,
-            handler.accepted_at,
-        )
-        controller.stop()
+        for processes in (1, 2):
+            handler = RecordingHandler()
+            controller = start(handler)
+            duplicates = trial(
+                "smtp",
+                count,
+                str(controller.port),
+                handler.messages.__len__,
+                handler.recipients,
+                mode,
+                handler.accepted_at,
+                processes,
+            )
+            controller.stop()
+            if mode == "random":
+                random_kills["smtp" if processes == 1 else "smtpx2"].append(duplicates)
 
         fake = FakeApi("resend")
         server = serve_api(fake)
         base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        trial(
+        duplicates = trial(
             "resend",
             count,
             base_url,
@@ -201,10 +227,23 @@ def main() -> None:
             fake.delivered.copy,
             mode,
         )
+        if mode == "random":
+            random_kills["resend"].append(duplicates)
         server.shutdown()
         if fake.schema_errors:
             print("schema errors:", fake.schema_errors[:3])
-    window(count)
+    inline, parallel = window(count), window(count, processes=2)
+
+    def per_kill(key: str) -> str:
+        runs = random_kills[key]
+        return f"{sum(runs) / (2 * len(runs)):.1f}" if runs else "-"
+
+    print(
+        "TABLE\tsend, exactly once (kill -9, resume)\tduplicates per kill at a random moment: "
+        f"SMTP in one process / with 2 send processes / Resend; median 250-to-commit\t"
+        f"{per_kill('smtp')} / {per_kill('smtpx2')} / {per_kill('resend')}; nobody skipped; "
+        f"{inline:.0f} us / {parallel:.0f} us"
+    )
 
 
 if __name__ == "__main__":

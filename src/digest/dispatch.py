@@ -14,15 +14,15 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.deliver import (
+    Composer,
     Provider,
     make_provider,
-    message_for,
-    send_edition,
+    send_composed,
     send_settings_from_table,
 )
 from digest.editions import LocalDelivery, revived, write_outbox_preview
 from digest.errors import ConfigError
-from digest.models import OutgoingMessage, RunReport
+from digest.models import RunReport, Subscriber
 from digest.state import State, exclusive
 from digest.subscribers import (
     SubscriberList,
@@ -117,21 +117,23 @@ def send_pending(
     if cfg.provider == "outbox":
         write_outbox_preview(outbox_dir(cfg), record.id, record.browser_html)
 
-    def message(email: str) -> OutgoingMessage | None:
+    def recipient(email: str) -> Subscriber | None:
         # Suppressed addresses never get here: the ledger's claim settles them as skipped.
         subscriber = by_email.get(email.lower())
-        if subscriber is None or not subscriber.active:
-            return None
-        return message_for(cfg.newsletter, rendered, subscriber, secret, record.created)
+        return subscriber if subscriber is not None and subscriber.active else None
 
     sender = provider(cfg, environ)
     try:
         with exclusive(cfg.state_database, "send", "another send"):
-            sent = send_edition(
+            sent = send_composed(
                 record.id,
                 ledger=state.ledger,
                 provider=sender,
-                message_for=message,
+                options=cfg.table("delivery", cfg.provider),
+                base_dir=cfg.base_dir,
+                environ=environ,
+                composer=Composer(cfg.newsletter, rendered, secret, record.created),
+                recipient=recipient,
                 settings=send_settings,
                 progress=progress,
                 stop=stop,

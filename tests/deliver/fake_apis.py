@@ -2,6 +2,11 @@
 published schema, count deliveries, and answer like the provider (per-message errors for
 `bounce*` recipients, a queued 429 / 500 / 401 on demand, Resend's Idempotency-Key replay).
 
+The batch calls are expanded the way the provider does it: SendGrid's personalizations with
+their `substitutions`, Mailgun's `recipient-variables` (in the body and the `h:` fields),
+SES's SendBulkEmail entries; `received[address]` keeps the message each recipient got
+(subject, HTML, text, headers), so tests can compare it with the message digest built.
+
 Used through httpx.MockTransport in tests and behind a real HTTP server in bench/send worker.
 """
 
@@ -11,8 +16,10 @@ import base64
 import json
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +31,42 @@ SCHEMAS = {
     "postmark": "postmark-email-batch.request.schema.json",
     "sendgrid": "sendgrid-mail-send.request.schema.json",
     "mailgun": "mailgun-messages-mime.request.schema.json",
+    "mailgun-batch": "mailgun-messages.request.schema.json",
     "resend-batch": "resend-emails-batch.request.schema.json",
     "resend": "resend-emails.request.schema.json",
 }
+SENDGRID_SUBSTITUTION_BYTES = 10000  # per personalization, from the schema's description
+MAILGUN_RECIPIENTS = 1000  # recipient-variables, from the provider-specs README
+SES_BULK_ENTRIES = 50  # SendBulkEmail destinations, from the SES documentation
+
+
+@dataclass(frozen=True)
+class Received:
+    """One recipient's message as the provider would deliver it."""
+
+    subject: str
+    html: str
+    text: str
+    headers: dict[str, str]
+
+
+def fill(text: str, values: dict[str, str], slot: str) -> str:
+    """Substitute each value for its placeholder (`slot` formatted with the name)."""
+    for name, value in values.items():
+        text = text.replace(slot.format(name), value)
+    return text
+
+
+def parsed_mime(raw: bytes) -> Received:
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    plain, html = message.iter_parts()
+    return Received(
+        subject=str(message["Subject"]),
+        html=str(html.get_content()),  # type: ignore[attr-defined]
+        text=str(plain.get_content()),  # type: ignore[attr-defined]
+        headers={k: str(v) for k, v in message.items()},
+    )
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
@@ -82,8 +122,12 @@ class FakeApi:
         self.queued: list[tuple[int, dict[str, str]]] = []
         self.requests: list[httpx.Request] = []
         self.idempotent: dict[str, tuple[int, Any]] = {}
+        self.received: dict[str, Received] = {}
         self.lock = threading.Lock()
         self.ses_shapes = json.loads((DATA / "ses-v2-sendemail.shapes.json").read_text())["shapes"]
+        self.ses_bulk_shapes = json.loads((DATA / "ses-v2-sendbulkemail.shapes.json").read_text())[
+            "shapes"
+        ]
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.queued.append((status, headers or {}))
@@ -124,6 +168,12 @@ class FakeApi:
                 )
             else:
                 self.delivered[to] += 1
+                self.received[to] = Received(
+                    item["Subject"],
+                    item["HtmlBody"],
+                    item["TextBody"],
+                    {h["Name"]: h["Value"] for h in item.get("Headers", [])},
+                )
                 answers.append(
                     {
                         "ErrorCode": 0,
@@ -139,36 +189,52 @@ class FakeApi:
         assert request.headers["Authorization"].startswith("Bearer ")
         body = json.loads(request.content)
         self._validate("sendgrid", body)
-        to = body["personalizations"][0]["to"][0]["email"]
-        if to.startswith("bounce"):
-            return httpx.Response(
-                400,
-                json={
-                    "errors": [
-                        {
-                            "message": "Does not contain a valid address.",
-                            "field": "personalizations.0.to.0.email",
-                        }
-                    ]
-                },
+        people = body["personalizations"]
+        refused = [
+            {
+                "message": "Does not contain a valid address.",
+                "field": f"personalizations.{n}.to.0.email",
+            }
+            for n, person in enumerate(people)
+            if person["to"][0]["email"].startswith("bounce")
+        ]
+        if refused:  # SendGrid refuses the whole request, naming the personalizations
+            return httpx.Response(400, json={"errors": refused})
+        content = {part["type"]: part["value"] for part in body["content"]}
+        for person in people:
+            values = person.get("substitutions", {})
+            size = sum(len(k.encode()) + len(v.encode()) for k, v in values.items())
+            if size > SENDGRID_SUBSTITUTION_BYTES:
+                self.schema_errors.append(f"sendgrid: substitutions of {size} bytes")
+            to = person["to"][0]["email"]
+            self.delivered[to] += 1
+            self.received[to] = Received(
+                subject=fill(person.get("subject", body["subject"]), values, "{}"),
+                html=fill(content["text/html"], values, "{}"),
+                text=fill(content["text/plain"], values, "{}"),
+                headers={**body.get("headers", {}), **person.get("headers", {})},
             )
-        self.delivered[to] += 1
         return httpx.Response(202, headers={"X-Message-Id": f"sg-{len(self.requests)}"})
 
     def _mailgun(self, request: httpx.Request) -> httpx.Response:
-        assert request.url.path.startswith("/v3/") and request.url.path.endswith("/messages.mime")
+        assert request.url.path.startswith("/v3/")
         assert request.headers["Authorization"].startswith("Basic ")
         head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
         form = message_from_bytes(head + request.content, policy=policy.default)
         fields: dict[str, Any] = {}
         mime: Any = None
         for part in form.iter_parts():
-            name = part.get_param("name", header="content-disposition")
+            name = str(part.get_param("name", header="content-disposition"))
             if part.get_content_type() == "message/rfc822":
                 mime = part.get_payload()[0]
-                fields[str(name)] = mime.as_string()
+                fields[name] = mime.as_string()
             elif name == "to":
                 fields.setdefault("to", []).append((part.get_payload(decode=True) or b"").decode())
+            else:
+                fields[name] = (part.get_payload(decode=True) or b"").decode()
+        if request.url.path.endswith("/messages"):
+            return self._mailgun_batch(fields)
+        assert request.url.path.endswith("/messages.mime")
         self._validate("mailgun", fields)
         assert isinstance(mime, EmailMessage) and mime.get_content_type() == "multipart/alternative"
         assert mime["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -176,14 +242,45 @@ class FakeApi:
         if to.startswith("bounce"):
             return httpx.Response(400, json={"message": "to parameter is not a valid address"})
         self.delivered[to] += 1
+        self.received[to] = parsed_mime(mime.as_bytes())
+        return httpx.Response(
+            200, json={"id": f"<mg-{len(self.requests)}@example>", "message": "Queued. Thank you."}
+        )
+
+    def _mailgun_batch(self, fields: dict[str, Any]) -> httpx.Response:
+        """A batch send: one message per `to`, its %recipient.x% from recipient-variables."""
+        self._validate("mailgun-batch", fields)
+        variables = json.loads(fields["recipient-variables"])
+        addresses = [parseaddr(to)[1] for to in fields["to"]]
+        if len(addresses) > MAILGUN_RECIPIENTS:
+            self.schema_errors.append(f"mailgun: {len(addresses)} recipients in a batch")
+        if any(address.startswith("bounce") for address in addresses):
+            return httpx.Response(400, json={"message": "to parameter is not a valid address"})
+        for address in addresses:
+            values = variables[address]
+            headers = {
+                k[2:]: fill(v, values, "%recipient.{}%") for k, v in fields.items() if k[:2] == "h:"
+            }
+            got = Received(
+                subject=fill(fields["subject"], values, "%recipient.{}%"),
+                html=fill(fields["html"], values, "%recipient.{}%"),
+                text=fill(fields["text"], values, "%recipient.{}%"),
+                headers=headers,
+            )
+            if "%recipient." in got.html + got.text + "".join(headers.values()):
+                self.schema_errors.append(f"mailgun: unfilled recipient variable for {address}")
+            self.delivered[address] += 1
+            self.received[address] = got
         return httpx.Response(
             200, json={"id": f"<mg-{len(self.requests)}@example>", "message": "Queued. Thank you."}
         )
 
     def _ses(self, request: httpx.Request) -> httpx.Response:
-        assert request.url.path == "/v2/email/outbound-emails"
         assert request.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=")
         body = json.loads(request.content)
+        if request.url.path == "/v2/email/outbound-bulk-emails":
+            return self._ses_bulk(body)
+        assert request.url.path == "/v2/email/outbound-emails"
         self.schema_errors += check_botocore_shape(body, "SendEmailRequest", self.ses_shapes)
         to = body["Destination"]["ToAddresses"][0]
         if to.startswith("bounce"):
@@ -193,7 +290,49 @@ class FakeApi:
                 json={"message": "Address blacklisted (inactive recipient)."},
             )
         self.delivered[to] += 1
+        self.received[to] = parsed_mime(base64.b64decode(body["Content"]["Raw"]["Data"]))
         return httpx.Response(200, json={"MessageId": f"ses-{len(self.requests)}"})
+
+    def _ses_bulk(self, body: dict[str, Any]) -> httpx.Response:
+        """SendBulkEmail with inline template content: {{name}} filled per entry."""
+        self.schema_errors += check_botocore_shape(
+            body, "SendBulkEmailRequest", self.ses_bulk_shapes
+        )
+        template = body["DefaultContent"]["Template"]
+        content = template["TemplateContent"]
+        shared = {h["Name"]: h["Value"] for h in template.get("Headers", [])}
+        entries = body["BulkEmailEntries"]
+        if len(entries) > SES_BULK_ENTRIES:
+            self.schema_errors.append(f"ses: {len(entries)} entries in SendBulkEmail")
+        results = []
+        for n, entry in enumerate(entries):
+            address = parseaddr(entry["Destination"]["ToAddresses"][0])[1]
+            if address.startswith("bounce"):
+                results.append(
+                    {
+                        "Status": "MESSAGE_REJECTED",
+                        "Error": "Address blacklisted (inactive recipient).",
+                    }
+                )
+                continue
+            data = json.loads(
+                entry["ReplacementEmailContent"]["ReplacementTemplate"]["ReplacementTemplateData"]
+            )
+            got = Received(
+                subject=fill(content["Subject"], data, "{{{{{}}}}}"),
+                html=fill(content["Html"], data, "{{{{{}}}}}"),
+                text=fill(content["Text"], data, "{{{{{}}}}}"),
+                headers={
+                    **shared,
+                    **{h["Name"]: h["Value"] for h in entry.get("ReplacementHeaders", [])},
+                },
+            )
+            if "{{" in got.html + got.text + got.subject:
+                self.schema_errors.append(f"ses: unfilled placeholder for {address}")
+            self.delivered[address] += 1
+            self.received[address] = got
+            results.append({"Status": "SUCCESS", "MessageId": f"ses-{len(self.requests)}-{n}"})
+        return httpx.Response(200, json={"BulkEmailEntryResults": results})
 
     def _resend(self, request: httpx.Request) -> httpx.Response:
         key = request.headers.get("Idempotency-Key", "")
@@ -210,6 +349,9 @@ class FakeApi:
             else:
                 for item in body:
                     self.delivered[item["to"][0]] += 1
+                    self.received[item["to"][0]] = Received(
+                        item["subject"], item["html"], item["text"], item.get("headers", {})
+                    )
                 status = 200
                 data = {"data": [{"id": f"rs-{len(self.requests)}-{i}"} for i in range(len(body))]}
         else:
@@ -220,6 +362,9 @@ class FakeApi:
                 status, data = 422, {"name": "validation_error", "message": "inactive recipient"}
             else:
                 self.delivered[to] += 1
+                self.received[to] = Received(
+                    body["subject"], body["html"], body["text"], body.get("headers", {})
+                )
                 status, data = 200, {"id": f"rs-{len(self.requests)}"}
         if key:
             self.idempotent[key] = (status, data)

@@ -1,16 +1,19 @@
 """Sends one edition to N recipients through SMTP or Resend with Ledger + send_edition.
 
-    python tests/deliver/send_worker.py DB N smtp PORT [COMMITS_JSON]
-    python tests/deliver/send_worker.py DB N resend BASE_URL [COMMITS_JSON]
+    python tests/deliver/send_worker.py DB N smtp PORT [COMMITS_JSON] [--processes P]
+    python tests/deliver/send_worker.py DB N resend BASE_URL [COMMITS_JSON] [--processes P]
 
 Run it, kill it with SIGKILL at any moment, run it again: the edition finishes. Prints the
-SendReport as JSON on its last line. With COMMITS_JSON it also writes, per address, the
+SendReport as JSON on its last line; with --processes it also prints the send processes'
+pids on its first line ("pids 12 13"). With COMMITS_JSON it also writes, per address, the
 monotonic time at which its `sent` row was committed (bench/bench_send.py compares it with
-the server's 250 to measure the exactly-once window).
+the server's 250 to measure the exactly-once window). With --processes P (2 or more) the
+messages are built and sent by P send processes and this process keeps the ledger.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -23,7 +26,9 @@ from sqlite3 import Connection
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from digest.deliver import SendSettings, make_provider, send_edition
+from digest.deliver import PROVIDERS, SendSettings, make_provider, send_edition
+from digest.deliver.composed import credits_for
+from digest.deliver.workers import ProcessLanes, WorkerSpec
 from digest.state.db import Database
 from digest.state.ledger import LEDGER_SCHEMA, Ledger
 from tests.deliver.factories import message
@@ -57,7 +62,14 @@ class TimedLedger(Ledger):
         self.db.marked.append(email)
 
 
-def main(db_path: str, count: int, provider_name: str, target: str, commits: str | None) -> None:
+def main(
+    db_path: str,
+    count: int,
+    provider_name: str,
+    target: str,
+    commits: str | None,
+    processes: int = 1,
+) -> None:
     db = TimedDatabase.open(db_path, [LEDGER_SCHEMA])
     assert isinstance(db, TimedDatabase)
     ledger = TimedLedger(db)
@@ -69,13 +81,31 @@ def main(db_path: str, count: int, provider_name: str, target: str, commits: str
         options = {"base_url": target}
         environ = {"RESEND_API_KEY": "test-key"}
     provider = make_provider(provider_name, options, base_dir=Path("."), environ=environ)
-    report = send_edition(
-        EDITION,
-        ledger=ledger,
-        provider=provider,
-        message_for=lambda email: message(email, edition_id=EDITION),
-        settings=SendSettings(),
-    )
+    if processes > 1:
+        spec = WorkerSpec(
+            name=provider.name,
+            batch_size=provider.batch_size,
+            factory=PROVIDERS[provider_name],
+            options=options,
+            base_dir=Path("."),
+            environ=environ,
+            build=message,
+            credits=credits_for(provider),
+        )
+        lanes = ProcessLanes(spec, processes)
+        print("pids", *lanes.pids, flush=True)
+        try:
+            report = send_edition(EDITION, ledger=ledger, lanes=lanes, settings=SendSettings())
+        finally:
+            lanes.close()
+    else:
+        report = send_edition(
+            EDITION,
+            ledger=ledger,
+            provider=provider,
+            message_for=lambda email: message(email, edition_id=EDITION),
+            settings=SendSettings(),
+        )
     provider.close()
     if commits:
         Path(commits).write_text(json.dumps(db.committed))
@@ -83,5 +113,10 @@ def main(db_path: str, count: int, provider_name: str, target: str, commits: str
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(args[0], int(args[1]), args[2], args[3], args[4] if len(args) > 4 else None)
+    parser = argparse.ArgumentParser()
+    for name in ("db", "count", "provider", "target"):
+        parser.add_argument(name)
+    parser.add_argument("commits", nargs="?")
+    parser.add_argument("--processes", type=int, default=1)
+    args = parser.parse_args()
+    main(args.db, int(args.count), args.provider, args.target, args.commits, args.processes)

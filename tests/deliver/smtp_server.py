@@ -2,7 +2,8 @@
 
 Cues are in the recipient's local part: `bounce*` -> 550 5.1.1 at RCPT, `reject*` -> 554 at
 DATA, `busy*` -> 451 at DATA for the first `busy_times` tries, `drop*` -> the connection is
-closed at MAIL FROM for the first try. `accepted_at` keeps, per recipient, the monotonic
+closed at MAIL FROM for the first try. With `pipelining=True` it offers PIPELINING (RFC 2920)
+in its EHLO answer. `accepted_at` keeps, per recipient, the monotonic
 time at which the server first answered 250 to its DATA (the start of the exactly-once window).
 Run as a script it serves until killed and appends one line per accepted message (the
 recipient) to the file given, for kill-and-resume tests.
@@ -24,7 +25,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 class RecordingHandler:
-    def __init__(self, busy_times: int = 1, log_path: str | None = None) -> None:
+    def __init__(
+        self, busy_times: int = 1, log_path: str | None = None, pipelining: bool = False
+    ) -> None:
+        self.pipelining = pipelining  # offer PIPELINING (RFC 2920) in the EHLO answer
         self.messages: list[tuple[str, bytes]] = []
         self.busy_times = busy_times
         self.tries: Counter[str] = Counter()
@@ -45,6 +49,8 @@ class RecordingHandler:
         session.host_name = hostname
         with self.lock:
             self.ehlos += 1
+        if self.pipelining:  # aiosmtpd reads pipelined commands in order; it just never says so
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_MAIL(

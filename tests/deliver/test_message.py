@@ -149,3 +149,20 @@ def test_bodies_round_trip_exactly() -> None:
     plain, rich = parse(out.raw).iter_parts()
     assert plain.get_content().replace("\r\n", "\n") == text
     assert rich.get_content().replace("\r\n", "\n").rstrip("\n") == html
+
+
+def test_short_ascii_headers_skip_the_folder_with_its_exact_output() -> None:
+    """The fast path for a value that fits on one line gives what email.header.Header does."""
+    import random
+    import string
+    from email.header import Header
+
+    from digest.deliver.message import _encode_header
+
+    rnd = random.Random(5)
+    alphabet = string.ascii_letters + string.digits + " <>@.,;:\"'()[]=?_-!#$%&*+/\\^`{|}~"
+    for _ in range(3000):
+        name = rnd.choice(["To", "Subject", "List-Unsubscribe", "Message-ID"])
+        value = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 80))).strip()
+        folded = Header(value, "us-ascii", header_name=name).encode(linesep="\r\n")
+        assert _encode_header(name, value) == f"{name}: {folded}\r\n", value

@@ -63,3 +63,23 @@ def test_outage_stops_cleanly_and_send_resumes_exactly_once(project: Path) -> No
     assert received(handler) == Counter(
         {"ada@example.com": 1, "grace@example.com": 1, "linus@example.org": 1}
     )
+
+
+def test_send_processes_deliver_each_recipient_once(project: Path) -> None:
+    """`[delivery] processes = 2` through the real command: two send processes build and send,
+    the command's own process keeps the ledger."""
+    rows = "".join(f"reader{n:03d}@example.com,Reader {n}\n" for n in range(120))
+    with (project / "subscribers" / "subscribers.csv").open("a") as out:
+        out.write(rows + "bounce@example.net,Gone,,active\n")
+    handler = RecordingHandler()
+    controller = start(handler)
+    try:
+        env = {**smtp_env(controller.port), "DIGEST_DELIVERY__PROCESSES": "2"}
+        result = digest("run", cwd=project, env=env)
+        assert result.returncode == 0, result.stderr
+    finally:
+        controller.stop()
+    got = received(handler)
+    assert len(got) == 123 and set(got.values()) == {1}
+    assert "bounce@example.net" not in got
+    assert "sent to 123 recipient(s), 1 failed" in result.stdout

@@ -6,6 +6,7 @@ import base64
 import shutil
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from digest.deliver import make_provider
+from digest.deliver.smtp import SmtpProvider
 from digest.errors import ConfigError, PermanentDeliveryError
 from tests.conftest import require
 
@@ -28,8 +30,12 @@ def smtp(port: int, **options: Any) -> Any:
     return make_provider("smtp", table, base_dir=Path("."), environ=environ)
 
 
-def test_sends_over_reused_connections(smtp_server: tuple[RecordingHandler, int]) -> None:
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one command a time", "pipelined"])
+def test_sends_over_reused_connections(
+    smtp_server: tuple[RecordingHandler, int], pipelining: bool
+) -> None:
     handler, port = smtp_server
+    handler.pipelining = pipelining
     provider = smtp(port, connections=3)
     emails = [f"user{i}@example.com" for i in range(12)]
     results = []
@@ -46,10 +52,21 @@ def test_sends_over_reused_connections(smtp_server: tuple[RecordingHandler, int]
         assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one command a time", "pipelined"])
 def test_4xx_retries_5xx_fails_and_drop_reconnects(
-    smtp_server: tuple[RecordingHandler, int],
+    smtp_server: tuple[RecordingHandler, int], pipelining: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handler, port = smtp_server
+    handler.pipelining = pipelining
+    pipelined: list[str] = []
+    original = SmtpProvider._pipelined
+    monkeypatch.setattr(
+        SmtpProvider,
+        "_pipelined",
+        lambda self, conn, message, *rest: (
+            pipelined.append(message.to) or original(self, conn, message, *rest)
+        ),
+    )
     provider = smtp(port, connections=1)
     assert provider.send([message("warmup@example.com")])[0].status == "sent"
     batch = [message(f"{e}@example.com") for e in ("busy1", "bounce1", "reject1", "drop1", "ok1")]
@@ -65,6 +82,7 @@ def test_4xx_retries_5xx_fails_and_drop_reconnects(
         "drop1@example.com": 1,
         "ok1@example.com": 1,
     }
+    assert bool(pipelined) == pipelining
 
 
 def test_server_down_is_a_retry_not_a_crash() -> None:
@@ -206,3 +224,25 @@ def test_half_configured_dkim_names_the_missing_key() -> None:
         make_provider(
             "smtp", {"dkim_selector": "s", "dkim_domain": "d"}, base_dir=Path("."), environ={}
         )
+
+
+def test_credits_hold_back_messages_until_answers_are_recorded(
+    smtp_server: tuple[RecordingHandler, int],
+) -> None:
+    """A send process's connections send no more than its credits before the ledger has
+    recorded their answers (and given the credits back): what a kill can leave unrecorded."""
+    handler, port = smtp_server
+    provider = smtp(port, connections=3)
+    credits = threading.Semaphore(2)
+    groups = provider.send_iter([message(f"c{n}@example.com") for n in range(6)], credits)
+    answered = []
+    while len(answered) < 2:
+        answered += next(groups)
+    assert len(handler.messages) == 2  # the other four wait for credits, none has left
+    credits.release(len(answered))  # what the send loop does once it has committed them
+    for group in groups:
+        answered += group
+        credits.release(len(group))
+    provider.close()
+    assert sorted(index for index, _ in answered) == list(range(6))
+    assert len(handler.messages) == 6

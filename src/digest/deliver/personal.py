@@ -9,12 +9,15 @@ email, so the archive carries no personal data and no link that acts for anybody
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from digest.deliver.message import build_message
+from digest.deliver import qp
+from digest.deliver.message import message_template
+from digest.deliver.templated import ComposedMessage
 from digest.models import Newsletter, OutgoingMessage, PersonalLinks, Subscriber
-from digest.render import RenderedEdition, personalise
+from digest.render import RenderedEdition, personal_parts, personalise
 from digest.subscribers import SubscriberList, link_token, list_key
 
 SAMPLE_SUBSCRIBER = Subscriber(email="reader@example.com", name="Reader")
@@ -51,6 +54,41 @@ def personal_links(
     )
 
 
+@dataclass(frozen=True)
+class Composer:
+    """Builds an edition's message for any subscriber; plain data, so a send process can be
+    handed one and build its share of the messages itself.
+
+    Both bodies are quoted-printable encoded from the edition's pieces (`qp.encode_pieces`):
+    the literals every subscriber shares are encoded once, only the personal values per
+    message, and the bytes are those of encoding the whole personalised text (tested). The
+    message keeps its pieces, so API providers can send many as one template (`templated`).
+    """
+
+    newsletter: Newsletter
+    rendered: RenderedEdition
+    secret: str
+    now: datetime
+
+    def __call__(self, subscriber: Subscriber) -> OutgoingMessage:
+        """The complete message of the edition to `subscriber`."""
+        newsletter, rendered = self.newsletter, self.rendered
+        links = personal_links(
+            newsletter, self.secret, subscriber.email, rendered.edition_id, subscriber.key
+        )
+        parts = personal_parts(rendered, subscriber, links)
+        template = message_template(
+            rendered.edition_id, newsletter, self.now, newsletter.list_id, newsletter.feedback_id
+        )
+        message = template.fill(
+            subscriber=subscriber,
+            email=parts.email(),
+            links=links,
+            bodies=(qp.encode_pieces(parts.text), qp.encode_pieces(parts.html)),
+        )
+        return ComposedMessage(**message.__dict__, parts=parts)
+
+
 def message_for(
     newsletter: Newsletter,
     rendered: RenderedEdition,
@@ -59,20 +97,7 @@ def message_for(
     now: datetime,
 ) -> OutgoingMessage:
     """The complete message of one edition to one subscriber."""
-    links = personal_links(
-        newsletter, secret, subscriber.email, rendered.edition_id, subscriber.key
-    )
-    email = personalise(rendered, subscriber, links)
-    return build_message(
-        edition_id=rendered.edition_id,
-        newsletter=newsletter,
-        subscriber=subscriber,
-        email=email,
-        links=links,
-        now=now,
-        list_id=newsletter.list_id,
-        feedback_id=newsletter.feedback_id,
-    )
+    return Composer(newsletter, rendered, secret, now)(subscriber)
 
 
 def browser_html(newsletter: Newsletter, rendered: RenderedEdition) -> str:

@@ -1,9 +1,11 @@
-"""The exactly-once send loop: claim from the ledger, hand to the provider, record at once.
+"""The exactly-once send loop: claim from the ledger, hand to a lane, record at once.
 
-Each batch is claimed (rows -> `sending`, committed) before the provider is called, and every
-result is committed in its own transaction the moment it comes back: per message for SMTP
-(whose connections answer one by one), per call for the HTTP APIs. A crash leaves the claimed
-rows "in doubt"; the next run sends those again first, in the same order, so the only
+Each batch is claimed (rows -> `sending`, committed) before the provider is called, and the
+results are committed the moment they come back, each time all that arrived together in one
+transaction: per message for SMTP (whose connections answer one by one), per call for the
+HTTP APIs. The batches run in a lane (`jobs`): in this process, or in send processes
+(`workers`) that build and send while this loop alone writes the ledger. A crash leaves the
+claimed rows "in doubt"; the next run sends those again first, in the same order, so the only
 messages a crash can duplicate are those accepted in the instant before their own commit
 (see docs/delivery.md for the measured window per provider).
 """
@@ -11,6 +13,7 @@ messages a crash can duplicate are those accepted in the instant before their ow
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 import time
 from collections import Counter
@@ -18,10 +21,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from digest.deliver.base import Provider, answers
+from digest.deliver.base import Provider
 from digest.deliver.bounce import HARD_BOUNCE, failure_kind
+from digest.deliver.jobs import Answers, Event, Finished, InlineLane, Lanes, Outcome, Settled
 from digest.deliver.options import Option, read_options
-from digest.errors import ConfigError, DeliveryError, TransientDeliveryError
+from digest.errors import ConfigError
 from digest.models import DeliveryResult, OutgoingMessage
 from digest.state import Ledger
 
@@ -32,7 +36,9 @@ SETTINGS_SPEC = {
     "backoff_max": Option(float, default=60.0),
     "failure_threshold": Option(int, default=20),
     "claim_size": Option(int, default=None),
+    "processes": Option(int, default=0),
 }
+MAX_PROCESSES = 32
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,8 @@ class SendSettings:
 
     failure_threshold: consecutive failed attempts (no success in between) after which the
     send stops, leaving the rest pending. claim_size: rows per provider call (default: the
-    provider's batch size).
+    provider's batch size). processes: send processes (0: automatic, see
+    `composed.send_processes`; 1: build and send in the send loop's own process).
     """
 
     rate_per_second: float | None = None
@@ -50,6 +57,7 @@ class SendSettings:
     backoff_max: float = 60.0
     failure_threshold: int = 20
     claim_size: int | None = None
+    processes: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,10 @@ def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") ->
     for name in ("max_attempts", "failure_threshold", "claim_size"):
         if values[name] is not None and values[name] < 1:
             raise ConfigError(f"{key}.{name}: must be at least 1, got {values[name]}")
+    if not 0 <= values["processes"] <= MAX_PROCESSES:
+        raise ConfigError(
+            f"{key}.processes: must be 0 (automatic) to {MAX_PROCESSES}, got {values['processes']}"
+        )
     for name in ("rate_per_second", "backoff_base", "backoff_max"):
         if values[name] is not None and values[name] <= 0:
             raise ConfigError(f"{key}.{name}: must be greater than 0, got {values[name]}")
@@ -114,9 +126,11 @@ def send_edition(
     edition_id: str,
     *,
     ledger: Ledger,
-    provider: Provider,
-    message_for: Callable[[str], OutgoingMessage | None],
     settings: SendSettings,
+    provider: Provider | None = None,
+    message_for: Callable[[str], OutgoingMessage | None] | None = None,
+    lanes: Lanes | None = None,
+    resolve: Callable[[str], Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
@@ -125,79 +139,64 @@ def send_edition(
 ) -> SendReport:
     """Send every pending row of the edition once; resumable after a crash at any point.
 
-    message_for(email) builds the message, or returns None when the subscriber is no longer
-    active (recorded as skipped "unsubscribed"); a PermanentDeliveryError from it (an address
-    that cannot be written) marks the row failed "invalid address".
+    In this process: `provider` and message_for(email), which builds the message, or returns
+    None when the subscriber is no longer active (recorded as skipped "unsubscribed"); a
+    PermanentDeliveryError from it (an address that cannot be written) marks the row failed
+    "invalid address". Or through `lanes` (send processes, `workers.ProcessLanes`), which
+    build each message from what resolve(email) gives (None: skipped "unsubscribed").
+    Either way this loop alone claims and records: each group of answers is committed the
+    moment it arrives, in one transaction (as many answers as arrived together).
 
     stop() returns a reason once a stop is asked for (SIGTERM): the messages in flight finish
     and are recorded, no new batch is claimed, and the rest stays pending for the next run.
     """
+    if lanes is None:
+        if provider is None or message_for is None:
+            raise TypeError("send_edition needs lanes, or a provider and message_for")
+        lanes = InlineLane(provider, message_for)
+    find: Callable[[str], Any] = resolve or _same
     in_doubt = ledger.recover_in_doubt(edition_id)
     counts = ledger.counts(edition_id)
     tally = _Tally(total=sum(counts.values()), done=sum(counts.values()) - counts["pending"])
     limiter = RateLimiter(settings.rate_per_second, clock, sleep)
-    size = settings.claim_size or provider.batch_size
-    stopped: str | None = None
+    record = _Recorder(edition_id, ledger, settings, tally, clock, jitter)
+    size = settings.claim_size or lanes.batch_size
     interrupted: str | None = None
+    jobs = itertools.count()
     while True:
-        if stop is not None and (interrupted := stop()):
+        waiting = False
+        while record.halted is None and interrupted is None and lanes.room():
+            if stop is not None and (interrupted := stop()):
+                break
+            claimed = ledger.claim(edition_id, size, clock())
+            if not claimed:
+                waiting = True
+                break
+            job = next(jobs)
+            items = record.start(job, claimed, find)
+            if items:
+                limiter.wait(len(items))
+                tally.attempted += len(items)
+                lanes.submit(job, items)
+        if record.flights:
+            events = lanes.events()
+            record(events)
+            lanes.recorded(events)
+        elif record.halted is not None or interrupted is not None:
             break
-        now = clock()
-        claimed = ledger.claim(edition_id, size, now)
-        if not claimed:
+        elif waiting:
             due = ledger.next_due(edition_id)
             if due is None:
                 break
-            _wait(max(0.0, due - now), sleep, stop)
-            continue
-        attempts = dict(claimed)
-        messages, outcomes = _build(
-            edition_id, ledger, [email for email, _ in claimed], message_for
-        )
-        tally.done += len(outcomes)
-        if messages:
-            limiter.wait(len(messages))
-            tally.attempted += len(messages)
-            record = _Recorder(edition_id, ledger, settings, attempts, tally, clock, jitter)
-            unanswered = dict(enumerate(messages))
-            try:
-                for answer in answers(provider, messages):
-                    for index, _ in answer:
-                        if unanswered.pop(index, None) is None:
-                            raise DeliveryError(
-                                f"{provider.name}: answered message {index} of "
-                                f"{len(messages)} twice or out of range"
-                            )
-                    record([result for _, result in answer])
-                if unanswered:
-                    raise DeliveryError(
-                        f"{provider.name}: {len(messages) - len(unanswered)} results for "
-                        f"{len(messages)} messages"
-                    )
-            except TransientDeliveryError as exc:
-                tally.failures_in_row += 1 - len(unanswered)  # one failed call, not per message
-                record(
-                    [
-                        DeliveryResult(m.to, "retry", error=str(exc), retry_after=exc.retry_after)
-                        for m in unanswered.values()
-                    ]
-                )
-            except DeliveryError as exc:
-                with ledger.db.transaction():
-                    for message in unanswered.values():
-                        ledger.release(edition_id, message.to, str(exc), None)
-                stopped = str(exc) + (f" ({exc.hint})" if exc.hint else "")
-                break
+            _wait(max(0.0, due - clock()), sleep, stop)
         if progress:
             progress(tally.done, tally.total)
-        if tally.failures_in_row >= settings.failure_threshold:
-            stopped = (
-                f"stopped after {tally.failures_in_row} failed attempts in a row; "
-                f"last error: {tally.last_error}"
-            )
-            break
-    report = _report(edition_id, ledger, stopped, len(in_doubt), tally.attempted)
+    report = _report(edition_id, ledger, record.halted, len(in_doubt), tally.attempted)
     return dataclasses.replace(report, interrupted=interrupted)
+
+
+def _same(email: str) -> str:
+    return email
 
 
 STOP_POLL = 0.2  # seconds between looks at a stop request during a retry wait
@@ -228,81 +227,134 @@ class _Tally:
 
 
 @dataclass
-class _Recorder:
-    """Writes one provider answer to the ledger in one transaction, the moment it arrives.
+class _Flight:
+    """A job handed to a lane: its addresses, their attempt counts, what is unanswered."""
 
-    Called on the thread that owns the SQLite connection. An SMTP answer is one message, so
-    the gap between the server's 250 and the ledger is one COMMIT; an API answer is the whole
-    call, committed together so that a call is never half in doubt.
+    emails: list[str]
+    attempts: list[int]
+    unanswered: set[int]
+
+
+@dataclass
+class _Recorder:
+    """Writes what the lanes report to the ledger, one transaction per arrival.
+
+    Called on the thread that owns the SQLite connection. An SMTP answer is one message (or
+    the few that arrived together), so the gap between the server's 250 and the ledger is one
+    COMMIT; an API answer is the whole call, committed together so that a call is never half
+    in doubt.
     """
 
     edition_id: str
     ledger: Ledger
     settings: SendSettings
-    attempts: Mapping[str, int]
     tally: _Tally
     clock: Callable[[], float]
     jitter: Callable[[], float]
+    flights: dict[int, _Flight] = field(default_factory=dict)
+    halted: str | None = None  # why the send stops (no new claims), once it must
 
-    def __call__(self, results: list[DeliveryResult]) -> None:
+    def start(
+        self, job: int, claimed: list[tuple[str, int]], find: Callable[[str], Any]
+    ) -> list[tuple[str, Any]]:
+        """The job's items; addresses whose subscriber is gone are settled here at once."""
+        items: list[tuple[str, Any]] = []
+        attempts: list[int] = []
+        gone: list[str] = []
+        for email, tries in claimed:
+            payload = find(email)
+            if payload is None:
+                gone.append(email)
+            else:
+                items.append((email, payload))
+                attempts.append(tries)
+        if gone:
+            with self.ledger.db.transaction():
+                for email in gone:
+                    self.ledger.mark_skipped(self.edition_id, email, "unsubscribed")
+            self.tally.done += len(gone)
+        if items:
+            self.flights[job] = _Flight(
+                [email for email, _ in items], attempts, set(range(len(items)))
+            )
+        return items
+
+    def __call__(self, events: list[Event]) -> None:
         with self.ledger.db.transaction():
-            for result in results:
-                self._write(result)
+            for event in events:
+                flight = self.flights[event.job]
+                if isinstance(event, Answers):
+                    for index, outcome in event.outcomes:
+                        if index not in flight.unanswered:
+                            self._halt(f"{self.edition_id}: answered item {index} twice")
+                            continue
+                        flight.unanswered.discard(index)
+                        self._write(flight, index, outcome)
+                else:
+                    self._finish(flight, event)
+                    del self.flights[event.job]
 
-    def _write(self, result: DeliveryResult) -> None:
+    def _finish(self, flight: _Flight, event: Finished) -> None:
+        """The job ended: whatever is still unanswered is retried later or goes back."""
+        left = sorted(flight.unanswered)
+        flight.unanswered.clear()
+        if event.error is None and not left:
+            return
+        if event.transient:
+            self.tally.failures_in_row += 1 - len(left)  # one failed call, not per message
+            for index in left:
+                result = DeliveryResult(
+                    flight.emails[index], "retry", error=event.error, retry_after=event.retry_after
+                )
+                self._write(flight, index, result)
+            return
+        error = event.error or f"{len(left)} messages of a batch were never answered"
+        for index in left:
+            self.ledger.release(self.edition_id, flight.emails[index], error, None)
+        self._halt(error + (f" ({event.hint})" if event.hint else ""))
+
+    def _halt(self, reason: str) -> None:
+        if self.halted is None:
+            self.halted = reason
+
+    def _write(self, flight: _Flight, index: int, outcome: Outcome) -> None:
         ledger, edition_id, tally = self.ledger, self.edition_id, self.tally
-        if result.status == "sent":
-            ledger.mark_sent(edition_id, result.to, result.provider_id)
+        email = flight.emails[index]
+        if isinstance(outcome, Settled):
+            if outcome.error is None:
+                ledger.mark_skipped(edition_id, email, outcome.reason)
+            else:
+                ledger.mark_failed(
+                    edition_id, email, outcome.error, permanent=True, kind=outcome.reason
+                )
+            tally.done += 1
+            return
+        if outcome.status == "sent":
+            ledger.mark_sent(edition_id, email, outcome.provider_id)
             tally.failures_in_row = 0
             tally.done += 1
             return
         tally.failures_in_row += 1
-        error = result.error or "no reason given"
+        error = outcome.error or "no reason given"
         tally.last_error = error
-        tries = self.attempts.get(result.to.lower(), self.settings.max_attempts)
-        if result.status == "failed":
+        if tally.failures_in_row == self.settings.failure_threshold:
+            self._halt(
+                f"stopped after {tally.failures_in_row} failed attempts in a row; "
+                f"last error: {error}"
+            )
+        tries = flight.attempts[index]
+        if outcome.status == "failed":
             kind = failure_kind(error)
-            ledger.mark_failed(edition_id, result.to, error, permanent=True, kind=kind)
+            ledger.mark_failed(edition_id, email, error, permanent=True, kind=kind)
             if kind == HARD_BOUNCE:
-                ledger.suppress(result.to, f"{edition_id}: {error}"[:500])
+                ledger.suppress(email, f"{edition_id}: {error}"[:500])
             tally.done += 1
         elif tries >= self.settings.max_attempts:
-            ledger.mark_failed(
-                edition_id, result.to, error, permanent=False, kind="retries exhausted"
-            )
+            ledger.mark_failed(edition_id, email, error, permanent=False, kind="retries exhausted")
             tally.done += 1
         else:
-            delay = backoff(tries, self.settings, result.retry_after, self.jitter())
-            ledger.release(edition_id, result.to, error, self.clock() + delay)
-
-
-def _build(
-    edition_id: str,
-    ledger: Ledger,
-    emails: list[str],
-    message_for: Callable[[str], OutgoingMessage | None],
-) -> tuple[list[OutgoingMessage], list[str]]:
-    """Messages to send, and the addresses settled without sending (skipped or invalid)."""
-    messages: list[OutgoingMessage] = []
-    settled: list[tuple[str, str, str | None]] = []
-    for email in emails:
-        try:
-            message = message_for(email)
-        except DeliveryError as exc:
-            settled.append((email, "invalid address", str(exc)))
-            continue
-        if message is None:
-            settled.append((email, "unsubscribed", None))
-        else:
-            messages.append(message)
-    if settled:
-        with ledger.db.transaction():
-            for email, reason, error in settled:
-                if error is None:
-                    ledger.mark_skipped(edition_id, email, reason)
-                else:
-                    ledger.mark_failed(edition_id, email, error, permanent=True, kind=reason)
-    return messages, [email for email, _, _ in settled]
+            delay = backoff(tries, self.settings, outcome.retry_after, self.jitter())
+            ledger.release(edition_id, email, error, self.clock() + delay)
 
 
 def _report(

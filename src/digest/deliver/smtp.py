@@ -1,7 +1,8 @@
 """SMTP delivery over stdlib smtplib: a few persistent connections used from threads.
 
-Each connection lives in a pool slot; a message takes a slot, sends MAIL/RCPT/DATA on it and
-gives it back, so connections are reused across messages and batches. `send_iter` hands each
+Each connection lives in a pool slot; a message takes a slot, sends MAIL/RCPT/DATA on it (in one
+write when the server offers PIPELINING) and gives it back, so connections are reused across
+messages and batches. `send_iter` hands each
 message's result back as soon as its own reply arrives, so the send loop can commit it while
 the other connections are still talking. A connection found dead
 before DATA (idle timeout) is replaced and the message tried again at once; a failure during
@@ -11,18 +12,20 @@ or after DATA is reported as "retry" because the server may or may not have take
 from __future__ import annotations
 
 import contextlib
+import functools
 import queue
 import smtplib
 import socket
 import ssl
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dkim
 
+from digest.deliver.base import Answer, Credits
 from digest.deliver.message import sender_address
 from digest.deliver.options import Option, read_options, secret
 from digest.errors import ConfigError, PermanentDeliveryError
@@ -44,6 +47,7 @@ SPEC = {
     "dkim_key_file": Option(str, default=None),
 }
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+BATCH_PER_CONNECTION = 10
 DKIM_HEADERS = (
     b"from",
     b"to",
@@ -114,35 +118,58 @@ class SmtpProvider:
     def __init__(self, settings: SmtpSettings, signer: DkimSigner | None = None) -> None:
         self.settings = settings
         self.signer = signer
-        self.batch_size = settings.connections
+        # A claim keeps every connection busy while the next messages are built.
+        self.batch_size = settings.connections * BATCH_PER_CONNECTION
+        self.in_flight = settings.connections  # messages on their way at once, at most
         self._slots: queue.LifoQueue[smtplib.SMTP | None] = queue.LifoQueue()
         for _ in range(settings.connections):
             self._slots.put(None)
         self._pool = ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        answers = dict(self.send_iter(messages))
+        answers = dict(answer for group in self.send_iter(messages) for answer in group)
         return [answers[index] for index in range(len(messages))]
 
     def send_iter(
-        self, messages: Sequence[OutgoingMessage]
-    ) -> Iterator[tuple[int, DeliveryResult]]:
-        """(index, result) the moment each message's own reply arrives, fastest first.
+        self, messages: Iterable[OutgoingMessage], credits: Credits | None = None
+    ) -> Iterator[list[Answer]]:
+        """[(index, result), ...]: the replies that have arrived, the moment they arrive.
 
+        Each message goes to the connections as soon as the iterator gives it, so they send
+        while the next is built; replies that arrive in the meantime are yielded between
+        messages. With `credits`, a connection takes one before each message it sends.
         An error raised on one connection (a refused login) is raised after the answers of
         the other connections have been yielded, so none of those goes unrecorded.
         """
-        futures = {self._pool.submit(self._send_one, m): i for i, m in enumerate(messages)}
-        error: BaseException | None = None
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except BaseException as exc:  # re-raised below, once the others are yielded
-                error = error or exc
-                continue
-            yield futures[future], result
-        if error is not None:
-            raise error
+        arrived: queue.SimpleQueue[tuple[int, Future[DeliveryResult]]] = queue.SimpleQueue()
+        waiting = 0
+        errors: list[BaseException] = []
+
+        def drain(block: bool) -> list[Answer]:
+            nonlocal waiting
+            group: list[Answer] = []
+            while waiting and (block or not arrived.empty()):
+                index, future = arrived.get()
+                block, waiting = False, waiting - 1
+                try:
+                    group.append((index, future.result()))
+                except BaseException as exc:  # raised below, once the others are yielded
+                    errors.append(exc)
+                    if credits is not None:
+                        credits.release()  # no answer to record for this one
+            return group
+
+        for index, message in enumerate(messages):
+            future = self._pool.submit(self._send_one, message, credits)
+            future.add_done_callback(functools.partial(_arrive, arrived, index))
+            waiting += 1
+            if group := drain(block=False):
+                yield group
+        while waiting:
+            if group := drain(block=True):
+                yield group
+        if errors:
+            raise errors[0]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -154,7 +181,9 @@ class SmtpProvider:
                 except (smtplib.SMTPException, OSError):
                     conn.close()
 
-    def _send_one(self, message: OutgoingMessage) -> DeliveryResult:
+    def _send_one(self, message: OutgoingMessage, credits: Credits | None = None) -> DeliveryResult:
+        if credits is not None:
+            credits.acquire()  # here, not in send_iter: its thread keeps handing answers back
         conn = self._slots.get()
         try:
             for fresh in (conn is None, True):
@@ -214,6 +243,8 @@ class SmtpProvider:
     def _transmit(self, conn: smtplib.SMTP, message: OutgoingMessage) -> DeliveryResult:
         envelope = self.settings.envelope_from or sender_address(message)[1]
         raw = self.signer.sign(message.raw) if self.signer else message.raw
+        if conn.has_extn("pipelining"):
+            return self._pipelined(conn, message, envelope, raw)
         try:
             code, text = conn.mail(envelope)
             if code == 250:
@@ -223,9 +254,45 @@ class SmtpProvider:
         if code not in (250, 251):
             return self._refused(conn, message, code, text)
         try:
-            code, text = conn.data(raw)
-        except smtplib.SMTPDataError as exc:
-            return self._refused(conn, message, exc.smtp_code, exc.smtp_error)
+            code, text = conn.docmd("data")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _Broken(str(exc) or "connection lost", before_data=True) from exc
+        if code != 354:
+            return self._refused(conn, message, code, text)
+        return self._body(conn, message, raw)
+
+    def _pipelined(
+        self, conn: smtplib.SMTP, message: OutgoingMessage, envelope: str, raw: bytes
+    ) -> DeliveryResult:
+        """MAIL, RCPT and DATA in one write and their three replies read in order (RFC 2920
+        PIPELINING, which smtplib lacks), then the body after DATA's 354: one round trip and
+        one write fewer per message than a command at a time. Nothing of the message has
+        left before the 354, so a connection lost until then loses nothing."""
+        commands = (
+            f"mail FROM:{smtplib.quoteaddr(envelope)}\r\n"
+            f"rcpt TO:{smtplib.quoteaddr(message.to)}\r\ndata\r\n"
+        )
+        try:
+            conn.send(commands)
+            replies = [conn.getreply() for _ in range(3)]
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _Broken(str(exc) or "connection lost", before_data=True) from exc
+        (mail, _), (rcpt, _), (data, _) = replies
+        if mail == 250 and rcpt in (250, 251) and data == 354:
+            return self._body(conn, message, raw)
+        if data == 354:  # DATA taken after a refused envelope: end it, it has nobody to go to
+            try:
+                conn.send(b".\r\n")
+                conn.getreply()
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                raise _Broken(str(exc) or "connection lost", before_data=True) from exc
+        code, text = next(reply for reply in replies if reply[0] not in (250, 251, 354))
+        return self._refused(conn, message, code, text)
+
+    def _body(self, conn: smtplib.SMTP, message: OutgoingMessage, raw: bytes) -> DeliveryResult:
+        """After the 354: the message, its end, and the server's answer to it."""
+        try:
+            code, text = _data(conn, raw)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise _Broken(str(exc) or "connection lost during DATA", before_data=False) from exc
         if code == 250:
@@ -245,6 +312,31 @@ class SmtpProvider:
         if 500 <= code < 600:
             return DeliveryResult(message.to, "failed", error=f"smtp: {error}")
         return DeliveryResult(message.to, "retry", error=f"smtp: {error}")
+
+
+def _arrive(
+    arrived: queue.SimpleQueue[tuple[int, Future[DeliveryResult]]],
+    index: int,
+    future: Future[DeliveryResult],
+) -> None:
+    arrived.put((index, future))
+
+
+def _data(conn: smtplib.SMTP, raw: bytes) -> tuple[int, bytes]:
+    """The message after a 354, as `smtplib.SMTP.data(raw)` sends it, minus its cost: the
+    server's reply to its end.
+
+    smtplib dot-stuffs with `re.sub(rb"(?m)^\\.", ...)`, which takes about as long per 45 KB
+    message as building it; `bytes.replace` on "\\n." does the same substitution (a line
+    start is the start of the data or the byte after a LF) in a few microseconds.
+    """
+    stuffed = raw.replace(b"\n.", b"\n..")
+    if stuffed[:1] == b".":
+        stuffed = b"." + stuffed
+    if stuffed[-2:] != b"\r\n":
+        stuffed += b"\r\n"
+    conn.send(stuffed + b".\r\n")
+    return conn.getreply()
 
 
 def _discard(conn: smtplib.SMTP | None) -> None:

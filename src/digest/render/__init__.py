@@ -1,9 +1,10 @@
 """Render stage: Jinja2 -> MJML -> HTML once per edition; per-subscriber personalising after.
 
 What the rest may use: `render_edition` (a Digest -> RenderedEdition with personal tokens),
-`personalise` (one subscriber's email from it, cheap), `render_for` (the same from scratch: the
-reference), `RenderSettings` and `render_settings_from_table` (the [render] table),
-`contrast_ratio`, `bundled_templates_dir`.
+`personalise` (one subscriber's email from it, cheap), `personal_parts` (the same before the
+join, as `PersonalParts`: for an encoder that reuses its work on the shared literals),
+`render_for` (the same from scratch: the reference), `RenderSettings` and
+`render_settings_from_table` (the [render] table), `contrast_ratio`, `bundled_templates_dir`.
 
 Modules: `settings` (the table: theme, brand, logo, text limits), `view` (what the templates
 see: the lead story, feed text cut to the limits, capped "also in", first names), `templates`
@@ -11,15 +12,24 @@ see: the lead story, feed text cut to the limits, capped "also in", first names)
 environment), `markers` (tokens and personal blocks), `edition` (compile and personalise).
 """
 
-from digest.render.edition import RenderedEdition, personalise, render_edition, render_for
+from digest.render.edition import (
+    PersonalParts,
+    RenderedEdition,
+    personal_parts,
+    personalise,
+    render_edition,
+    render_for,
+)
 from digest.render.settings import RenderSettings, contrast_ratio, render_settings_from_table
 from digest.render.templates import bundled_templates_dir
 
 __all__ = [
+    "PersonalParts",
     "RenderSettings",
     "RenderedEdition",
     "bundled_templates_dir",
     "contrast_ratio",
+    "personal_parts",
     "personalise",
     "render_edition",
     "render_for",

@@ -3,7 +3,8 @@
 `render_edition` compiles the edition with personal tokens and block markers (see `markers`);
 `personalise()` drops the blocks a subscriber does not get, substitutes the escaped values and
 strips the markers; `render_for()` renders the same templates with the real values, and both
-give the same bytes (tested).
+give the same bytes (tested). `personal_parts()` is `personalise()` before the join, for the
+delivery stage's encoder, which encodes the edition's literals once for every subscriber.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from mjml import mjml2html
 
 from digest.errors import RenderError
 from digest.models import Digest, Newsletter, PersonalLinks, RenderedEmail, Subscriber
-from digest.render.markers import Marks, assemble, segments, strip_markers
+from digest.render.markers import Marks, Piece, pieces, segments, strip_markers
 from digest.render.settings import RenderSettings
 from digest.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE, environment, render_template
 from digest.render.view import (
@@ -126,10 +127,34 @@ def render_edition(
     )
 
 
+@dataclass(frozen=True)
+class PersonalParts:
+    """One subscriber's email as the pieces it is joined from: the edition's literals (shared
+    by every subscriber) and the personal values, for encoders that reuse work on the former."""
+
+    subject: str
+    html: tuple[Piece, ...]
+    text: tuple[Piece, ...]
+
+    def email(self) -> RenderedEmail:
+        return RenderedEmail(
+            subject=self.subject,
+            html="".join([text for text, _ in self.html]),
+            text="".join([text for text, _ in self.text]),
+        )
+
+
 def personalise(
     edition: RenderedEdition, subscriber: Subscriber, links: PersonalLinks
 ) -> RenderedEmail:
     """Fill a compiled edition for one subscriber: same as `render_for`, far cheaper."""
+    return personal_parts(edition, subscriber, links).email()
+
+
+def personal_parts(
+    edition: RenderedEdition, subscriber: Subscriber, links: PersonalLinks
+) -> PersonalParts:
+    """`personalise`, before joining: what each body is made of for this subscriber."""
     wanted = {name.casefold() for name in subscriber.sections}
     keep = [not wanted or name.casefold() in wanted for name in edition.section_names]
     count = sum(n for n, k in zip(edition.section_stories, keep, strict=True) if k)
@@ -142,9 +167,12 @@ def personalise(
     values = personal_view(subscriber, links, count, words)
     html_values = {f: str(escape(getattr(values, f))) for f in PERSONAL_FIELDS}
     text_values = {f: str(getattr(values, f)) for f in PERSONAL_FIELDS}
-    html = assemble(segments(edition.html, edition.nonce), set(drop), html_values)
-    text = assemble(segments(edition.text, edition.nonce), set(drop), text_values)
-    return RenderedEmail(subject=edition.subject, html=html, text=text)
+    dropped = set(drop)
+    return PersonalParts(
+        subject=edition.subject,
+        html=tuple(pieces(segments(edition.html, edition.nonce), dropped, html_values)),
+        text=tuple(pieces(segments(edition.text, edition.nonce), dropped, text_values)),
+    )
 
 
 def render_for(

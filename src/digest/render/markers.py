@@ -14,6 +14,8 @@ from markupsafe import Markup
 
 # ("text", literal) | ("token", field name) | ("begin", block key) | ("end", block key)
 Segment = tuple[str, str]
+# (text, shared): shared is True for the edition's literals, False for a personal value
+Piece = tuple[str, bool]
 
 
 class Marks:
@@ -60,21 +62,23 @@ def segments(content: str, nonce: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def assemble(segments: tuple[Segment, ...], drop: set[str], values: dict[str, str]) -> str:
-    """Join the segments, skipping dropped blocks (up to their first matching end marker)."""
-    parts: list[str] = []
+def pieces(segments: tuple[Segment, ...], drop: set[str], values: dict[str, str]) -> list[Piece]:
+    """The segments kept for one subscriber, in order, skipping dropped blocks (up to their
+    first matching end marker): literals as (the edition's own string, True), personal
+    values as (value, False), so a later encoding can reuse its work on the literals."""
+    parts: list[Piece] = []
     skipping: str | None = None
     for kind, value in segments:
         if skipping is not None:
             if kind == "end" and value == skipping:
                 skipping = None
         elif kind == "text":
-            parts.append(value)
+            parts.append((value, True))
         elif kind == "token":
-            parts.append(values[value])
+            parts.append((values[value], False))
         elif kind == "begin" and value in drop:
             skipping = value
-    return "".join(parts)
+    return parts
 
 
 def strip_markers(content: str, nonce: str) -> str:

@@ -92,26 +92,34 @@ class Ledger:
     def claim(self, edition_id: str, limit: int, now: float) -> list[tuple[str, int]]:
         """Mark up to `limit` due pending rows `sending` (attempts + 1): [(email, attempts)].
 
-        Rows whose address was suppressed since it was queued become skipped instead.
+        Rows whose address was suppressed since it was queued become skipped instead, when
+        their turn comes; only the claimed rows are looked up, so a claim costs the same with
+        a long suppression list and a long queue (checking every pending row of the edition at
+        each claim took milliseconds per claim at 40,000 rows).
         """
         stamp = _now()
         with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE deliveries SET status = 'skipped', reason = 'suppressed', "
-                "error = (SELECT reason FROM suppressions s WHERE s.email = deliveries.email), "
-                "updated_at = ? WHERE edition_id = ? AND status = 'pending' "
-                "AND email IN (SELECT email FROM suppressions)",
-                (stamp, edition_id),
-            )
-            rows = conn.execute(
-                "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-                "updated_at = ?1 WHERE rowid IN (SELECT rowid FROM deliveries "
-                "WHERE edition_id = ?2 AND status = 'pending' "
-                "AND (not_before IS NULL OR not_before <= ?3) ORDER BY rowid LIMIT ?4) "
-                "RETURNING rowid, email, attempts",
-                (stamp, edition_id, now, limit),
-            ).fetchall()
-        return [(row[1], int(row[2])) for row in sorted(rows, key=lambda row: int(row[0]))]
+            while True:
+                rows = conn.execute(
+                    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
+                    "updated_at = ?1 WHERE rowid IN (SELECT rowid FROM deliveries "
+                    "WHERE edition_id = ?2 AND status = 'pending' "
+                    "AND (not_before IS NULL OR not_before <= ?3) ORDER BY rowid LIMIT ?4) "
+                    "RETURNING rowid, email, attempts",
+                    (stamp, edition_id, now, limit),
+                ).fetchall()
+                if not rows:
+                    return []
+                suppressed = self.suppressions_among([row[1] for row in rows])
+                if suppressed:
+                    conn.executemany(
+                        "UPDATE deliveries SET status = 'skipped', reason = 'suppressed', "
+                        "error = ?, attempts = attempts - 1, updated_at = ? WHERE rowid = ?",
+                        [(suppressed[r[1]], stamp, r[0]) for r in rows if r[1] in suppressed],
+                    )
+                kept = sorted((r for r in rows if r[1] not in suppressed), key=lambda r: int(r[0]))
+                if kept:
+                    return [(row[1], int(row[2])) for row in kept]
 
     def next_due(self, edition_id: str) -> float | None:
         """The earliest retry time among pending rows; None when nothing is pending."""

@@ -1,0 +1,190 @@
+"""End-to-end `digest send` to a local SMTP sink against a bare smtplib loop, in the same run.
+
+The baseline is the limit of this machine: one smtplib connection sending one pre-built
+message of the same edition (its `.eml`, as `digest build` writes it) in a loop, run just
+before and just after the send (the machine is shared: its load moves within seconds), the
+ratio taken against the mean of the two. The sender is
+the real command, `digest send`, as a subprocess: interpreter start, config, the subscriber
+list, the ledger, building every personal message and sending it. The edition is stored
+first by `digest run` against a port nobody listens on (it stops after the first failed
+batch, everything still pending), so the timed command has the whole edition to send.
+
+    .venv/bin/python bench/bench_send_e2e.py [--subscribers 20000] [--rounds 1]
+        [--processes 2] [--connections 3]
+
+Prints one line per measurement and a final `ratio` line (send rate / bare loop rate), and
+checks that the sink received every subscriber exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SINK = ROOT / "bench" / "smtp_sink.py"
+
+
+class Sink:
+    """bench/smtp_sink.py in its own process."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(SINK)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline().split()[1])
+
+    def ask(self, command: str) -> dict[str, int]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return dict(json.loads(self.process.stdout.readline()))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def dead_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def make_project(folder: Path, subscribers: int) -> None:
+    shutil.copy(ROOT / "config.toml", folder / "config.toml")
+    shutil.copytree(ROOT / "examples", folder / "examples")
+    (folder / "subscribers").mkdir()
+    rows = "".join(f"reader{i:06d}@example.com,Reader {i}\n" for i in range(subscribers))
+    (folder / "subscribers" / "subscribers.csv").write_text("email,name\n" + rows)
+
+
+def digest(folder: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "digest.cli", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+def smtp_env(port: int, processes: int, connections: int) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    environ.update(
+        {
+            "DIGEST_DELIVERY__PROVIDER": "smtp",
+            "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
+            "DIGEST_DELIVERY__SMTP__PORT": str(port),
+            "DIGEST_DELIVERY__SMTP__SECURITY": "none",
+            "DIGEST_DELIVERY__SMTP__CONNECTIONS": str(connections),
+            "DIGEST_SCHEDULE__TIMEZONE": "UTC",
+            "DIGEST_SECRET": "bench-secret-" + "x" * 32,
+        }
+    )
+    if processes:
+        environ["DIGEST_DELIVERY__PROCESSES"] = str(processes)
+    return environ
+
+
+def stage(folder: Path, env: dict[str, str]) -> None:
+    """Store the edition with every recipient pending: a run that cannot reach its server."""
+    staged = dict(env)
+    staged["DIGEST_DELIVERY__SMTP__PORT"] = str(dead_port())
+    staged["DIGEST_DELIVERY__FAILURE_THRESHOLD"] = "1"
+    staged["DIGEST_DELIVERY__MAX_ATTEMPTS"] = "1000"
+    staged.pop("DIGEST_DELIVERY__PROCESSES", None)
+    staged["DIGEST_DELIVERY__SMTP__CONNECTIONS"] = "1"
+    preview = digest(folder, staged, "build", "--out", "build/preview")
+    if preview.returncode != 0:
+        raise SystemExit(preview.stderr)
+    result = digest(folder, staged, "run")
+    if "stopped after 1 failed" not in result.stdout + result.stderr:
+        raise SystemExit(f"staging run did not stop as planned:\n{result.stdout}\n{result.stderr}")
+
+
+def bare_loop(port: int, raw: bytes, count: int) -> float:
+    """Messages per second of one smtplib connection sending `raw` `count` times."""
+    conn = smtplib.SMTP("127.0.0.1", port)
+    conn.ehlo()
+    started = time.perf_counter()
+    for i in range(count):
+        conn.sendmail("digest@example.com", [f"bare{i:06d}@example.com"], raw)
+    elapsed = time.perf_counter() - started
+    conn.quit()
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=0, help="0: the config's default")
+    parser.add_argument("--connections", type=int, default=3)
+    args = parser.parse_args()
+    sink = Sink()
+    ratios: list[float] = []
+    rates: list[float] = []
+    wires: list[float] = []
+    try:
+        for round_ in range(args.rounds):
+            with tempfile.TemporaryDirectory() as name:
+                folder = Path(name)
+                make_project(folder, args.subscribers)
+                env = smtp_env(sink.port, args.processes, args.connections)
+                stage(folder, env)
+                raw = (folder / "build" / "preview" / "sample.eml").read_bytes()
+                loops = max(2000, args.subscribers // 4)
+                sink.ask("reset")
+                before = bare_loop(sink.port, raw, loops)
+                sink.ask("reset")
+                started = time.perf_counter()
+                sent = digest(folder, env, "send")
+                elapsed = time.perf_counter() - started
+                if sent.returncode != 0:
+                    raise SystemExit(f"digest send failed:\n{sent.stdout}\n{sent.stderr}")
+                got = sink.ask("count")
+                if got["unique"] != args.subscribers or got["duplicates"]:
+                    raise SystemExit(f"sink got {got}, expected {args.subscribers} once each")
+                after = bare_loop(sink.port, raw, loops)
+                wire = (before + after) / 2  # the shared machine's load moves within seconds
+                rate = args.subscribers / elapsed
+                ratios.append(rate / wire)
+                rates.append(rate)
+                wires.append(wire)
+                print(
+                    f"round {round_ + 1}: message={len(raw) / 1024:.0f} KB "
+                    f"bare_smtplib_1conn={wire:.0f}/s (before {before:.0f}, after {after:.0f})  "
+                    f"digest_send={rate:.0f}/s "
+                    f"({args.subscribers} in {elapsed:.1f} s)  ratio={rate / wire:.2f}",
+                    flush=True,
+                )
+    finally:
+        sink.close()
+    low, high = min(ratios), max(ratios)
+    print(f"ratio digest send / bare smtplib loop: {low:.2f}-{high:.2f}")
+    processes = args.processes or "automatic"
+    print(
+        f"TABLE\tsend, SMTP (local sink)\t`digest send` of {args.subscribers} (processes: "
+        f"{processes}) vs a bare smtplib loop on one connection\t{min(rates):.0f}-{max(rates):.0f}"
+        f"/s vs {min(wires):.0f}-{max(wires):.0f}/s: {low:.2f}-{high:.2f} of the wire"
+    )
+
+
+if __name__ == "__main__":
+    main()
