@@ -34,8 +34,9 @@ from digest.deliver import Composer, SendSettings, send_edition  # noqa: E402
 from digest.deliver.sendgrid import SendgridProvider  # noqa: E402
 from digest.models import OutgoingMessage, Subscriber  # noqa: E402
 from digest.render import RenderSettings, render_edition  # noqa: E402
+from digest.state import MIGRATIONS  # noqa: E402
 from digest.state.db import Database  # noqa: E402
-from digest.state.ledger import LEDGER_SCHEMA, Ledger  # noqa: E402
+from digest.state.ledger import Ledger  # noqa: E402
 
 NOW = datetime(2025, 11, 27, 7, 0, tzinfo=UTC)
 CHOICES: tuple[tuple[str, ...], ...] = ((), ("World",), ("Business", "Sport"), ())
@@ -69,7 +70,7 @@ def run(count: int, batched: bool) -> tuple[float, int, FakeApi]:
         return OutgoingMessage(**{k: v for k, v in built.__dict__.items() if k != "parts"})
 
     with tempfile.TemporaryDirectory() as folder:
-        db = Database.open(Path(folder) / "ledger.db", [LEDGER_SCHEMA])
+        db = Database.open(Path(folder) / "ledger.db", MIGRATIONS)
         ledger = Ledger(db)
         ledger.enqueue(digest.edition_id, list(people))
         started = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -124,7 +125,9 @@ def send_pending(
 
     sender = provider(cfg, environ)
     try:
-        with exclusive(cfg.state_database, "send", "another send"):
+        # SQLite has one sender at a time; on a shared database senders split the queue.
+        one_sender = exclusive(cfg.state_database, "send", "another send")
+        with nullcontext() if state.db.shared else one_sender:
             sent = send_composed(
                 record.id,
                 ledger=state.ledger,
@@ -167,6 +170,37 @@ def send_pending(
         scheduled=scheduled,
         next_delivery=next_delivery,
     )
+
+
+def work(
+    cfg: Config,
+    state: State,
+    environ: Mapping[str, str],
+    *,
+    now: Callable[[], datetime],
+    stop: Stop,
+    wait: Callable[[float], None],
+    on_report: Callable[[RunReport], None],
+) -> int:
+    """`digest worker`: send whatever edition has recipients pending, again and again; wait
+    `[delivery] idle_seconds` when none has (or when the rest is leased to other senders).
+
+    Stops once `stop()` gives a reason, after the batch in flight. A round that changed
+    nothing is not reported, so an idle worker's log stays quiet. Returns the rounds that sent.
+    """
+    idle = send_settings_from_table(cfg.table("delivery")).idle_seconds
+    rounds = 0
+    last: tuple[object, ...] | None = None
+    while stop() is None:
+        report = send_pending(cfg, state, now(), environ, stop=stop)
+        seen = (report.edition_id, report.sent, report.failed, report.skipped, report.pending)
+        if report.edition_id is not None and seen != last:
+            on_report(report)
+            rounds += 1
+        last = seen
+        if stop() is None and (report.edition_id is None or report.pending or report.stopped):
+            wait(idle)
+    return rounds
 
 
 def provider(cfg: Config, environ: Mapping[str, str]) -> Provider:

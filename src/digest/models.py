@@ -255,6 +255,7 @@ class RunReport:
     sources: int = 0  # sources gathered by this run
     sources_failed: int = 0
     resumed: bool = False  # it finished an earlier, interrupted edition instead of a new one
+    prepared: bool = False  # stored with its recipients pending, for senders to send
 
     @property
     def every_source_failed(self) -> bool:

@@ -184,6 +184,7 @@ class RunOptions:
     progress: Progress | None = None  # messages sent / total
     gather_progress: Progress | None = None  # sources done / total
     stop: Stop | None = None
+    prepare_only: bool = False  # store the edition with its recipients pending; send nothing
 
 
 def run(
@@ -220,6 +221,12 @@ def _run(
     if not opts.dry_run:
         state.release_due(now)
         waiting = state.resumable()
+        if waiting and opts.prepare_only:
+            pending = state.ledger.counts(waiting[0].id)["pending"]
+            note = f"edition {waiting[0].id} is still being sent: nothing new prepared"
+            return RunReport(
+                waiting[0].id, waiting[0].stories, 0, 0, 0, notes=(note,), pending=pending
+            )
         if waiting:
             report = send_pending(
                 cfg,
@@ -294,6 +301,19 @@ def _run(
         firing=opts.firing,
         local=local_delivery(cfg),
     )
+    if opts.prepare_only:
+        counts = state.ledger.counts(built.digest.edition_id)
+        scheduled, next_delivery = state.batches.waiting(built.digest.edition_id)
+        return dataclasses.replace(
+            base,
+            edition_id=built.digest.edition_id,
+            stories=stories,
+            pending=counts["pending"],
+            skipped=counts["skipped"],
+            scheduled=scheduled,
+            next_delivery=next_delivery,
+            prepared=True,
+        )
     report = send_pending(
         cfg,
         state,

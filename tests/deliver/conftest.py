@@ -5,15 +5,16 @@ from pathlib import Path
 
 import pytest
 
+from digest.state import MIGRATIONS
 from digest.state.db import Database
-from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.ledger import Ledger
 
 from .smtp_server import RecordingHandler, start
 
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    db = Database.open(tmp_path / "t.db", [LEDGER_SCHEMA])
+    db = Database.open(tmp_path / "t.db", MIGRATIONS)
     yield Ledger(db)
     db.close()
 

@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 from digest.deliver import PROVIDERS, SendSettings, make_provider, send_edition
 from digest.deliver.composed import credits_for
 from digest.deliver.workers import ProcessLanes, WorkerSpec
+from digest.state import MIGRATIONS
 from digest.state.db import Database
-from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.ledger import Ledger
 from tests.deliver.factories import message
 
 EDITION = "2026-05-04"
@@ -70,7 +71,7 @@ def main(
     commits: str | None,
     processes: int = 1,
 ) -> None:
-    db = TimedDatabase.open(db_path, [LEDGER_SCHEMA])
+    db = TimedDatabase.open(db_path, MIGRATIONS)
     assert isinstance(db, TimedDatabase)
     ledger = TimedLedger(db)
     ledger.enqueue(EDITION, [f"reader{i:05d}@example.com" for i in range(count)])

@@ -18,8 +18,9 @@ from digest.deliver.resend import ResendProvider
 from digest.deliver.send import SendSettings
 from digest.errors import ConfigError
 from digest.models import OutgoingMessage
+from digest.state import MIGRATIONS
 from digest.state.db import Database
-from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.ledger import Ledger
 
 from .factories import message
 from .fake_apis import FakeApi
@@ -284,7 +285,7 @@ class CommitWatchingHandler(RecordingHandler):
 
 
 def test_smtp_commits_each_message_when_its_own_250_arrives(tmp_path: Path) -> None:
-    db = Database.open(tmp_path / "ledger.db", [LEDGER_SCHEMA])
+    db = Database.open(tmp_path / "ledger.db", MIGRATIONS)
     ledger = Ledger(db)
     handler = CommitWatchingHandler(tmp_path / "ledger.db", expected_sent=2)
     controller = start(handler)

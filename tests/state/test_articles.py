@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,8 +27,8 @@ def article(n: int, published: datetime | None = None) -> Article:
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> State:
-    return open_state(str(tmp_path / "var" / "digest.db"))
+def state(database: str) -> State:
+    return open_state(database)
 
 
 def test_remember_is_idempotent_and_keeps_first_seen(state: State) -> None:
@@ -76,6 +77,12 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         open_state(str(path))
 
 
-def test_postgres_url_is_refused_clearly() -> None:
-    with pytest.raises(StateError, match="not supported yet"):
-        open_state("postgresql://user:pw@db.example/digest")
+def test_unreachable_postgres_is_one_clear_error_without_the_password() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(
+        StateError, match=f"cannot connect to PostgreSQL at 127.0.0.1:{port}/digest"
+    ) as caught:
+        open_state(f"postgresql://user:s3cret@127.0.0.1:{port}/digest")
+    assert "s3cret" not in str(caught.value)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from digest.state import open_state
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def test_clicks_count_per_edition_and_link(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_clicks_count_per_edition_and_link(database: str) -> None:
+    state = open_state(database)
     for url in ("https://a/1", "https://a/2", "https://a/2"):
         state.clicks.record("2026-11-27", url, NOW)
     state.clicks.record("2026-11-28", "https://a/1", NOW)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> State:
-    return open_state(str(tmp_path / "digest.db"))
+def state(database: str) -> State:
+    return open_state(database)
 
 
 def add(state: State, edition_id: str, created: datetime = NOW) -> None:
@@ -57,11 +56,11 @@ def test_recent_newest_first(state: State) -> None:
     assert [r.id for r in state.editions.recent()] == ["2026-11-27", "2026-11-26"]
 
 
-def test_link_secret_is_generated_once_unless_given(state: State, tmp_path: Path) -> None:
+def test_link_secret_is_generated_once_unless_given(state: State, database: str) -> None:
     first = state.link_secret(None)
     assert len(first) == 64
     state.close()
-    again = open_state(str(tmp_path / "digest.db"))
+    again = open_state(database)
     assert again.link_secret(None) == first
     assert again.link_secret("from-env") == "from-env"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from digest.models import Summary
 from digest.state import Decision, StoryEdit, open_state
@@ -11,8 +10,8 @@ from digest.state import Decision, StoryEdit, open_state
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def test_choices_intro_and_consume(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_choices_intro_and_consume(database: str) -> None:
+    state = open_state(database)
     state.editorial.choose("https://a/1", "pin", NOW)
     state.editorial.choose("https://a/2", "pin", NOW)
     state.editorial.choose("https://a/2", "drop", NOW)
@@ -29,8 +28,8 @@ def test_choices_intro_and_consume(tmp_path: Path) -> None:
     assert state.editorial.intro() is None
 
 
-def test_approvals_until_an_edition_is_stored(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_approvals_until_an_edition_is_stored(database: str) -> None:
+    state = open_state(database)
     assert not state.editorial.is_approved("abc")
     state.editorial.approve("abc", NOW)
     state.editorial.approve("abc", NOW)
@@ -39,8 +38,8 @@ def test_approvals_until_an_edition_is_stored(tmp_path: Path) -> None:
     assert not state.editorial.is_approved("abc")
 
 
-def test_rewrites_places_and_subject_last_until_an_edition_is_stored(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_rewrites_places_and_subject_last_until_an_edition_is_stored(database: str) -> None:
+    state = open_state(database)
     state.editorial.edit_story("https://a/1", headline="New", key_points=None, now=NOW)
     state.editorial.edit_story("https://a/2", headline=None, key_points=["One", "Twö"], now=NOW)
     state.editorial.edit_story("https://a/3", headline="X", key_points=["Y"], now=NOW)
@@ -66,8 +65,8 @@ def test_rewrites_places_and_subject_last_until_an_edition_is_stored(tmp_path: P
     assert state.editorial.order() == {} and state.editorial.subject() is None
 
 
-def test_approvals_and_holds_are_recorded_with_who_and_when(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_approvals_and_holds_are_recorded_with_who_and_when(database: str) -> None:
+    state = open_state(database)
     later = NOW + timedelta(minutes=5)
     state.editorial.approve("abc", NOW, editor="Ada")
     state.editorial.approve("xyz", NOW, "weekly", editor="Grace")

@@ -16,8 +16,8 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> Iterator[State]:
-    opened = open_state(str(tmp_path / "digest.db"))
+def state(database: str) -> Iterator[State]:
+    opened = open_state(database)
     yield opened
     opened.close()
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from digest.state import open_state
 
 DUE = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def test_a_firing_is_claimed_once_and_again_only_when_cut_short(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_a_firing_is_claimed_once_and_again_only_when_cut_short(database: str) -> None:
+    state = open_state(database)
     firing = state.firings.claim("daily", "2026-11-27T07:00", DUE, DUE)
     assert firing is not None and firing.status == "running" and firing.edition_id is None
     with state.db.transaction():
@@ -24,8 +23,8 @@ def test_a_firing_is_claimed_once_and_again_only_when_cut_short(tmp_path: Path) 
     assert state.firings.claim("weekly", "2026-11-27T07:00", DUE, DUE) is not None  # own kind
 
 
-def test_waiting_firings_and_decisions(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_waiting_firings_and_decisions(database: str) -> None:
+    state = open_state(database)
     state.firings.claim("daily", "2026-11-27T07:00", DUE, DUE)
     deadline = DUE + timedelta(hours=2)
     state.firings.settle("daily", "2026-11-27T07:00", "waiting", DUE, deadline=deadline)

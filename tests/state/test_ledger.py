@@ -1,4 +1,4 @@
-"""The delivery ledger on a real SQLite file."""
+"""The delivery ledger on both backends: a real SQLite file and a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from digest.state import MIGRATIONS
 from digest.state.db import Database
-from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.ledger import Ledger
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    db = Database.open(tmp_path / "t.db", [LEDGER_SCHEMA])
+def ledger(database: str) -> Iterator[Ledger]:
+    db = Database.open(database, MIGRATIONS)
     yield Ledger(db)
     db.close()
 
@@ -42,10 +43,12 @@ def test_claim_marks_rows_and_counts_attempts(ledger: Ledger) -> None:
     assert ledger.next_due("e1") is None
 
 
-def test_rows_left_sending_are_recovered_in_order(ledger: Ledger, tmp_path: Path) -> None:
+def test_rows_left_sending_are_recovered_in_order(tmp_path: Path) -> None:
+    """SQLite has one sender: whatever it left `sending` is in doubt when it starts again."""
+    ledger = Ledger(Database.open(tmp_path / "t.db", MIGRATIONS))
     ledger.enqueue("e1", ["a@example.com", "b@example.com", "c@example.com"])
     ledger.claim("e1", 2, now=0.0)
-    reopened = Ledger(Database.open(tmp_path / "t.db", [LEDGER_SCHEMA]))
+    reopened = Ledger(Database.open(tmp_path / "t.db", MIGRATIONS))
     assert reopened.counts("e1")["pending"] == 3
     assert reopened.recover_in_doubt("e1") == ["a@example.com", "b@example.com"]
     assert [e for e, _ in reopened.claim("e1", 2, now=0.0)] == ["a@example.com", "b@example.com"]
@@ -76,3 +79,37 @@ def test_editions_are_independent(ledger: Ledger) -> None:
     ledger.mark_sent("e1", "a@example.com", "x")
     assert ledger.enqueue("e2", ["a@example.com"]) == 1
     assert ledger.pending("e2", 5) == ["a@example.com"]
+
+
+def test_shared_senders_claim_apart_and_take_over_a_dead_ones_rows(
+    postgres_url: str, pg_env: dict[str, str]
+) -> None:
+    """On PostgreSQL two senders never claim the same row, nothing held is put back at start,
+    and rows whose lease ran out (their sender died) are claimed again, attempt counted."""
+    first = Ledger(Database.open(postgres_url, MIGRATIONS))
+    second = Ledger(Database.open(postgres_url, MIGRATIONS))
+    first.enqueue("e1", [f"u{i}@example.com" for i in range(6)])
+    with first.db.transaction():
+        held = first.claim("e1", 2, now=0.0, lease=30.0)
+        # While the first sender's claim is open, the second skips its locked rows.
+        taken = second.claim("e1", 3, now=0.0, lease=30.0)
+    assert {e for e, _ in held}.isdisjoint(e for e, _ in taken)
+    assert len(held) == 2 and len(taken) == 3
+    assert second.recover_in_doubt("e1", now=10.0) == []
+    assert [e for e, _ in second.claim("e1", 10, now=10.0)] == [
+        e for e in (f"u{i}@example.com" for i in range(6)) if e not in {x for x, _ in held + taken}
+    ]
+    for email, _ in taken:
+        second.mark_sent("e1", email, None)
+    assert sorted(second.recover_in_doubt("e1", now=31.0)) == sorted(e for e, _ in held)
+    again = second.claim("e1", 10, now=31.0)
+    assert sorted(again) == sorted((e, 2) for e, _ in held)
+    assert second.counts("e1") == {"pending": 3, "sent": 3, "failed": 0, "skipped": 0}
+
+
+def test_the_send_pace_is_shared_by_every_sender(database: str) -> None:
+    one = Ledger(Database.open(database, MIGRATIONS))
+    other = Ledger(Database.open(database, MIGRATIONS))
+    assert one.reserve_pace(10, rate=10.0, now=100.0) == 100.0
+    assert other.reserve_pace(5, rate=10.0, now=100.5) == 101.0
+    assert one.reserve_pace(1, rate=10.0, now=200.0) == 200.0

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from digest.state import LocalBatch, open_state
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def test_batches_join_the_ledger_when_due_and_only_once(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_batches_join_the_ledger_when_due_and_only_once(database: str) -> None:
+    state = open_state(database)
     with state.db.transaction():
         state.editions.add("e1", created=NOW, subject="s", stories=1, rendered={}, browser_html="")
         state.batches.plan(

@@ -4,7 +4,6 @@ them, and which editions the archive lists."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from digest.state import State, open_state
 
@@ -20,8 +19,8 @@ def edition(state: State, edition_id: str, at: datetime, emails: list[str]) -> N
         state.ledger.enqueue(edition_id, emails)
 
 
-def test_counts_of_an_edition(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_counts_of_an_edition(database: str) -> None:
+    state = open_state(database)
     people = ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]
     edition(state, "e1", NOW, people)
     state.ledger.mark_sent("e1", "a@x.org", "id-a")
@@ -39,8 +38,8 @@ def test_counts_of_an_edition(tmp_path: Path) -> None:
     assert state.results.result("nope") is None
 
 
-def test_an_unsubscribe_counts_for_the_last_edition_before_it(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_an_unsubscribe_counts_for_the_last_edition_before_it(database: str) -> None:
+    state = open_state(database)
     edition(state, "old", NOW - timedelta(days=30), ["a@x.org"])
     state.ledger.mark_sent("old", "a@x.org", None)
     edition(state, "new", datetime.now(UTC) + timedelta(days=1), ["a@x.org"])
@@ -55,8 +54,8 @@ def test_an_unsubscribe_counts_for_the_last_edition_before_it(tmp_path: Path) ->
     assert state.results.last_made("weekly") is None
 
 
-def test_the_archive_lists_only_editions_someone_got(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_the_archive_lists_only_editions_someone_got(database: str) -> None:
+    state = open_state(database)
     edition(state, "sent", NOW, ["a@x.org"])
     edition(state, "waiting", NOW + timedelta(hours=1), ["a@x.org"])
     state.ledger.mark_sent("sent", "a@x.org", None)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from digest.state import open_state
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def test_last_run_and_last_success(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "d.db"))
+def test_last_run_and_last_success(database: str) -> None:
+    state = open_state(database)
     state.sources.record([("a", "ok", 3, None), ("b", "error", 0, "HTTP 500")], NOW)
     later = NOW + timedelta(hours=1)
     state.sources.record([("a", "error", 0, "timed out"), ("b", "not-modified", 0, None)], later)

@@ -32,18 +32,20 @@ def test_an_old_database_gains_the_tables_and_keeps_its_rows(tmp_path: Path) -> 
     assert state.subscribers.counts()["active"] == 0
 
 
-def test_addresses_match_in_any_case_and_are_unique(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "digest.db"))
+def test_addresses_match_in_any_case_and_are_unique(database: str) -> None:
+    state = open_state(database)
     (first,) = state.subscribers.insert([new("Ada@Example.com")], NOW)
     record = state.subscribers.get("ADA@example.COM")
     assert record is not None and record.id == first and record.email == "Ada@Example.com"
     assert state.subscribers.by_uid(record.uid) == record
-    with pytest.raises(sqlite3.IntegrityError):
+    import psycopg
+
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         state.subscribers.insert([new("ada@example.com")], NOW)
 
 
-def test_deleting_a_subscriber_deletes_their_history(tmp_path: Path) -> None:
-    state = open_state(str(tmp_path / "digest.db"))
+def test_deleting_a_subscriber_deletes_their_history(database: str) -> None:
+    state = open_state(database)
     (ada,) = state.subscribers.insert([new("ada@example.com")], NOW)
     state.events.add([(ada, NOW, "operator", "subscribed", "")])
     state.subscribers.add_confirmation("n1", ada, "", (), NOW)

@@ -35,6 +35,7 @@ from digest.cli.output import (
     read_text,
     styled,
 )
+from digest.cli.sending import prepare, worker
 from digest.cli.signals import stop_on_signals
 from digest.cli.status import status
 from digest.cli.subscribers import subscribers
@@ -388,6 +389,8 @@ cli.add_command(subscribers)
 cli.add_command(edit)
 cli.add_command(init)
 cli.add_command(bounces)
+cli.add_command(prepare)
+cli.add_command(worker)
 
 
 def main() -> None:

@@ -77,6 +77,8 @@ def log_report(report: RunReport) -> None:
     """One line for the end of a run: what it did, and why it stopped if it did."""
     if report.edition_id is None:
         what = "; ".join(report.notes) or "nothing sent"
+    elif report.prepared:
+        what = f"{report.kind} edition {report.edition_id}: prepared for {report.pending}"
     else:
         what = f"{report.kind} edition {report.edition_id}: sent {report.sent}"
     level = logging.INFO

@@ -198,6 +198,13 @@ def print_report(report: RunReport) -> None:
             f"{report.scheduled} recipient(s) get it at their local delivery time; the next "
             f"batch is due at {report.next_delivery.isoformat()}"
         )
+    if report.prepared:
+        console.print(
+            f"edition {report.edition_id}: {report.stories} stories, prepared for "
+            f"{report.pending} recipient(s), {report.skipped} skipped; "
+            "`digest send` or `digest worker` sends it"
+        )
+        return
     verb = "would send to" if report.dry_run else "sent to"
     console.print(
         f"edition {report.edition_id}: {report.stories} stories, {verb} "

@@ -37,6 +37,8 @@ SETTINGS_SPEC = {
     "failure_threshold": Option(int, default=20),
     "claim_size": Option(int, default=None),
     "processes": Option(int, default=0),
+    "lease_seconds": Option(float, default=300.0),
+    "idle_seconds": Option(float, default=5.0),
 }
 MAX_PROCESSES = 32
 
@@ -49,6 +51,10 @@ class SendSettings:
     send stops, leaving the rest pending. claim_size: rows per provider call (default: the
     provider's batch size). processes: send processes (0: automatic, see
     `composed.send_processes`; 1: build and send in the send loop's own process).
+    lease_seconds: on a shared database, how long a claim is a sender's own before another
+    may take its rows as in doubt (the sender died); longer than a batch takes to send.
+    rate_per_second is then the total of every sender on the database. idle_seconds: how
+    long `digest worker` waits before it looks again when nothing is pending.
     """
 
     rate_per_second: float | None = None
@@ -58,6 +64,8 @@ class SendSettings:
     failure_threshold: int = 20
     claim_size: int | None = None
     processes: int = 0
+    lease_seconds: float = 300.0
+    idle_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -87,31 +95,45 @@ def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") ->
         raise ConfigError(
             f"{key}.processes: must be 0 (automatic) to {MAX_PROCESSES}, got {values['processes']}"
         )
-    for name in ("rate_per_second", "backoff_base", "backoff_max"):
+    for name in ("rate_per_second", "backoff_base", "backoff_max", "lease_seconds", "idle_seconds"):
         if values[name] is not None and values[name] <= 0:
             raise ConfigError(f"{key}.{name}: must be greater than 0, got {values[name]}")
     return SendSettings(**values)
 
 
 class RateLimiter:
-    """Spaces provider calls so that messages go out at most `rate` per second."""
+    """Spaces provider calls so that messages go out at most `rate` per second.
+
+    `book(count, rate, now)` returns when a booking of `count` messages may start; by
+    default the bookings are this process's own, and `Ledger.reserve_pace` shares them with
+    every sender on a shared database.
+    """
 
     def __init__(
-        self, rate: float | None, clock: Callable[[], float], sleep: Callable[[float], None]
+        self,
+        rate: float | None,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        book: Callable[[int, float, float], float] | None = None,
     ) -> None:
         self.rate = rate
         self.clock = clock
         self.sleep = sleep
+        self.book = book or self._book
         self.next_free = 0.0
 
     def wait(self, count: int) -> None:
         if not self.rate:
             return
         now = self.clock()
-        if self.next_free > now:
-            self.sleep(self.next_free - now)
-            now = self.next_free
-        self.next_free = max(now, self.next_free) + count / self.rate
+        start = self.book(count, self.rate, now)
+        if start > now:
+            self.sleep(start - now)
+
+    def _book(self, count: int, rate: float, now: float) -> float:
+        start = max(now, self.next_free)
+        self.next_free = start + count / rate
+        return start
 
 
 def backoff(
@@ -133,7 +155,7 @@ def send_edition(
     resolve: Callable[[str], Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
     jitter: Callable[[], float] = random.random,
     stop: Callable[[], str | None] | None = None,
 ) -> SendReport:
@@ -149,16 +171,24 @@ def send_edition(
 
     stop() returns a reason once a stop is asked for (SIGTERM): the messages in flight finish
     and are recorded, no new batch is claimed, and the rest stays pending for the next run.
+
+    clock() dates retries and leases: by default the monotonic clock, or on a shared database
+    the wall clock, which every sender on every host reads alike.
     """
     if lanes is None:
         if provider is None or message_for is None:
             raise TypeError("send_edition needs lanes, or a provider and message_for")
         lanes = InlineLane(provider, message_for)
     find: Callable[[str], Any] = resolve or _same
-    in_doubt = ledger.recover_in_doubt(edition_id)
+    shared = ledger.db.shared
+    if clock is None:
+        clock = time.time if shared else time.monotonic
+    in_doubt = ledger.recover_in_doubt(edition_id, clock())
     counts = ledger.counts(edition_id)
     tally = _Tally(total=sum(counts.values()), done=sum(counts.values()) - counts["pending"])
-    limiter = RateLimiter(settings.rate_per_second, clock, sleep)
+    limiter = RateLimiter(
+        settings.rate_per_second, clock, sleep, ledger.reserve_pace if shared else None
+    )
     record = _Recorder(edition_id, ledger, settings, tally, clock, jitter)
     size = settings.claim_size or lanes.batch_size
     interrupted: str | None = None
@@ -168,7 +198,7 @@ def send_edition(
         while record.halted is None and interrupted is None and lanes.room():
             if stop is not None and (interrupted := stop()):
                 break
-            claimed = ledger.claim(edition_id, size, clock())
+            claimed = ledger.claim(edition_id, size, clock(), settings.lease_seconds)
             if not claimed:
                 waiting = True
                 break

@@ -1,7 +1,8 @@
 """State: the only SQL in digest. One module per table group, migrations applied in order.
 
-SQLite (WAL) at the configured path. Migrations are append-only: a new table or column is a
-new entry at the end of MIGRATIONS, never an edit of an old one.
+SQLite (WAL) at the configured path, or PostgreSQL at a `postgresql://` URL (several senders
+on several hosts sharing one send queue; see `ledger`). Migrations are append-only: a new
+table or column is a new entry at the end of MIGRATIONS, never an edit of an old one.
 
 What the rest may use: `open_state` and `State` (the stores over one database), `Ledger`,
 `EditionRecord`, `EditionResult` and `SentEdition` (how an edition did, `results`), `Action`
@@ -20,10 +21,9 @@ to carry old choices over on the first import.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 
-from digest.errors import StateError
 from digest.state.articles import (
     ARTICLES_SCHEMA,
     WEEKLY_ARTICLES_SCHEMA,
@@ -50,7 +50,7 @@ from digest.state.editorial import (
 )
 from digest.state.feedback import FEEDBACK_SCHEMA, FeedbackLog, FeedbackRow
 from digest.state.firings import FIRINGS_SCHEMA, Firing, FiringLog
-from digest.state.ledger import LEDGER_SCHEMA, Ledger
+from digest.state.ledger import LEDGER_LEASE_SCHEMA, LEDGER_SCHEMA, Ledger
 from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
@@ -83,6 +83,7 @@ MIGRATIONS = (
     FEEDBACK_SCHEMA,
     EDITORIAL_DESK_SCHEMA,
     CLICKS_SCHEMA,
+    LEDGER_LEASE_SCHEMA,
 )
 
 __all__ = [
@@ -164,11 +165,7 @@ class State:
         self.db.close()
 
 
-def open_state(database: str) -> State:
-    """Open the configured database; PostgreSQL URLs are refused with a clear message for now."""
-    if database.startswith(("postgresql://", "postgres://")):
-        raise StateError(
-            f"state.database: PostgreSQL ({database.split('@')[-1]}) is not supported yet",
-            hint="use a SQLite path such as var/digest.db",
-        )
-    return State(Database.open(Path(database), MIGRATIONS))
+def open_state(database: str, environ: Mapping[str, str] | None = None) -> State:
+    """Open the configured database: a SQLite path, or a PostgreSQL URL whose password comes
+    from DIGEST_DATABASE_PASSWORD in `environ` (default: this process's environment)."""
+    return State(Database.open(database, MIGRATIONS, environ))

@@ -48,11 +48,10 @@ class ArticleStore:
     def remember(self, articles: tuple[Article, ...], now: datetime) -> int:
         """Store unseen articles with first_seen=now; return how many were new."""
         with self.db.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO articles (key, source, url, title, text, section,"
+            cursor = conn.executemany(
+                "INSERT INTO articles (key, source, url, title, text, section,"
                 " published, author, html, image_url, first_seen)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
                     (
                         a.key,
@@ -70,7 +69,7 @@ class ArticleStore:
                     for a in articles
                 ],
             )
-            return conn.total_changes - before
+            return max(0, int(cursor.rowcount))
 
     def unsent(self, now: datetime, lookback_hours: int) -> tuple[Article, ...]:
         """Articles in no edition yet, published (or first seen, if undated) within the lookback."""

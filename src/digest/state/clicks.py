@@ -30,7 +30,7 @@ class ClickLog:
             conn.execute(
                 "INSERT INTO clicks (edition_id, url, clicks, first_at, last_at)"
                 " VALUES (?, ?, 1, ?, ?) ON CONFLICT (edition_id, url)"
-                " DO UPDATE SET clicks = clicks + 1, last_at = excluded.last_at",
+                " DO UPDATE SET clicks = clicks.clicks + 1, last_at = excluded.last_at",
                 (edition_id, url, stamp, stamp),
             )
 

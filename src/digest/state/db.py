@@ -1,31 +1,83 @@
-"""The SQLite connection: WAL, a busy timeout, explicit transactions, schema migrations.
+"""The state database: SQLite (WAL) or PostgreSQL, explicit transactions, schema migrations.
 
 Each table group (articles, editions, ledger) owns its module and its DDL; `Database.open`
-applies every registered migration in order, recording progress in `PRAGMA user_version`, so
-an old database is upgraded in place and a newer one is refused instead of misread.
+applies every registered migration in order, recording progress (`PRAGMA user_version` on
+SQLite, the `schema_version` table on PostgreSQL), so an old database is upgraded in place and
+a newer one is refused instead of misread. Stores write one SQL text for both backends, in
+the dialect the two share (`?` placeholders, `ON CONFLICT`, `RETURNING`); `postgres` turns it
+into PostgreSQL's. `dialect` says which backend is open, for the few statements (the shared
+send queue) that differ on purpose.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 from digest.errors import StateError
 
 
-class Database:
-    """A SQLite database in WAL mode with autocommit off only inside `transaction()`."""
+class Cursor(Protocol):
+    """What stores use of a cursor, on either backend."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What stores use of a connection: sqlite3's, or `postgres.PgConnection`."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+def is_postgres_url(database: str) -> bool:
+    return database.startswith(("postgresql://", "postgres://"))
+
+
+class Database:
+    """One connection, with autocommit off only inside `transaction()`."""
+
+    def __init__(self, conn: Connection, path: str, dialect: str = "sqlite") -> None:
         self.conn = conn
         self.path = path
+        self.dialect = dialect
+
+    @property
+    def shared(self) -> bool:
+        """True when several processes on several hosts may send from this database at once."""
+        return self.dialect == "postgres"
 
     @classmethod
-    def open(cls, path: str | Path, migrations: Sequence[str] = ()) -> Database:
+    def open(
+        cls,
+        path: str | Path,
+        migrations: Sequence[str] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> Database:
         """Open (creating folders as needed) and migrate; raise StateError naming the file."""
         target = str(path)
+        if is_postgres_url(target):
+            from digest.state.postgres import connect
+
+            db = cls(connect(target, environ), target, "postgres")
+            db.migrate(migrations)
+            return db
         try:
             if target != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -49,24 +101,55 @@ class Database:
             ) from exc
         return db
 
+    @property
+    def label(self) -> str:
+        """The database as errors name it: a path, or a URL without its password."""
+        return self.path.split("@")[-1] if self.shared else self.path
+
     def migrate(self, migrations: Sequence[str]) -> None:
-        """Apply migrations[user_version:] each in its own transaction."""
-        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        """Apply migrations[version:] each in its own transaction.
+
+        On PostgreSQL all of it is one transaction holding a lock, so processes starting
+        together wait for the first to migrate instead of applying a migration twice.
+        """
+        if self.dialect == "sqlite":
+            self._migrate(migrations)
+            return
+        with self.transaction():
+            self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+            self.conn.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
+            self._migrate(migrations)
+
+    def _migrate(self, migrations: Sequence[str]) -> None:
+        current = self._version()
         if current > len(migrations):
             raise StateError(
-                f"{self.path}: schema version {current} is newer than this digest "
+                f"{self.label}: schema version {current} is newer than this digest "
                 f"understands ({len(migrations)})",
-                hint="upgrade digest, or point [state] database at another file",
+                hint="upgrade digest, or point [state] database at another database",
             )
         for version, ddl in enumerate(migrations[current:], start=current + 1):
             with self.transaction():
                 for statement in _statements(ddl):
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={version}")
+                self._set_version(version)
+
+    def _version(self) -> int:
+        if self.dialect == "sqlite":
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        row = self.conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def _set_version(self, version: int) -> None:
+        if self.dialect == "sqlite":
+            self.conn.execute(f"PRAGMA user_version={version}")
+        else:
+            self.conn.execute("DELETE FROM schema_version")
+            self.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+    def transaction(self) -> Iterator[Connection]:
+        """BEGIN (IMMEDIATE on SQLite) ... COMMIT, rolled back on any exception.
 
         Nested use joins the outer transaction, so stores can be combined into one atomic
         step (an edition, its articles and its ledger rows) without knowing about each other.
@@ -74,7 +157,7 @@ class Database:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
         try:
             yield self.conn
         except BaseException:

@@ -135,7 +135,9 @@ class EditionStore:
         if row:
             return str(row[0])
         with self.db.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, make()))
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (key, make())
+            )
             return str(conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
 
 

@@ -208,8 +208,9 @@ class EditorialStore:
     ) -> None:
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO approvals (fingerprint, approved_at, kind)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO approvals (fingerprint, approved_at, kind) VALUES (?, ?, ?)"
+                " ON CONFLICT (fingerprint) DO UPDATE SET approved_at = excluded.approved_at,"
+                " kind = excluded.kind",
                 (fingerprint, now.isoformat(), kind),
             )
             self._decide(kind, "approved", fingerprint, editor, now)

@@ -92,10 +92,9 @@ class FeedbackLog:
     ) -> bool:
         """Remember an event; False when (source, event_id) was recorded before (a replay)."""
         with self.db.transaction() as conn:
-            before = conn.total_changes
-            conn.execute(
-                "INSERT OR IGNORE INTO feedback (source, event_id, email, kind, edition_id,"
-                " detail, at, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            cursor = conn.execute(
+                "INSERT INTO feedback (source, event_id, email, kind, edition_id,"
+                " detail, at, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     source,
                     event_id,
@@ -107,7 +106,7 @@ class FeedbackLog:
                     _utc(now),
                 ),
             )
-            return conn.total_changes > before
+            return bool(cursor.rowcount > 0)
 
     def set_outcome(self, source: str, event_id: str, outcome: str) -> None:
         """What the event did (suppressed, counted, not on the list, ...)."""
@@ -153,7 +152,7 @@ class FeedbackLog:
             "SELECT count(*) FROM (SELECT email FROM deliveries WHERE edition_id = ?1"
             " AND status = 'failed' AND reason = ?2 UNION SELECT email FROM feedback"
             " WHERE edition_id = ?1 AND (kind = 'bounce' OR (kind = 'soft'"
-            " AND outcome = 'suppressed')))",
+            " AND outcome = 'suppressed'))) AS bounced",
             (edition_id, SEND_TIME_BOUNCE),
         ).fetchone()
         complained = self.db.conn.execute(
@@ -179,7 +178,8 @@ class FeedbackLog:
 
     def mark_message(self, key: str, outcome: str, now: datetime) -> None:
         self.db.conn.execute(
-            "INSERT OR IGNORE INTO mailbox_messages (key, processed, outcome) VALUES (?, ?, ?)",
+            "INSERT INTO mailbox_messages (key, processed, outcome) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (key, _utc(now), outcome),
         )
 
@@ -188,16 +188,15 @@ class FeedbackLog:
         Tokens older than `keep_after` go: their timestamps are refused anyway."""
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM webhook_tokens WHERE at < ?", (keep_after,))
-            before = conn.total_changes
-            conn.execute(
-                "INSERT OR IGNORE INTO webhook_tokens (provider, token, at) VALUES (?, ?, ?)",
+            cursor = conn.execute(
+                "INSERT INTO webhook_tokens (provider, token, at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (provider, token, at),
             )
-            return conn.total_changes > before
+            return bool(cursor.rowcount > 0)
 
     def forget(self, email: str) -> int:
         """Delete every event of an address; returns rows deleted."""
         with self.db.transaction() as conn:
-            before = conn.total_changes
-            conn.execute("DELETE FROM feedback WHERE email = ?", (email.strip().lower(),))
-            return conn.total_changes - before
+            cursor = conn.execute("DELETE FROM feedback WHERE email = ?", (email.strip().lower(),))
+            return int(cursor.rowcount)

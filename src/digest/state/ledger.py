@@ -5,6 +5,11 @@ called) -> sent | failed | skipped, or back to pending for a retry. A row still 
 send starts was claimed by a run that died before recording the provider's answer: it is "in
 doubt" and `recover_in_doubt` puts it back in front of the queue (see docs/delivery.md for why
 resending is the chosen side of that trade).
+
+On a shared database (PostgreSQL) any number of senders claim from the same queue at once:
+claims take rows with `FOR UPDATE SKIP LOCKED`, so two senders never claim the same row, and
+each claim is leased until `lease_until`. Nothing is put back at start (another sender may be
+working on it); a row whose lease ran out, its sender dead, is claimed again like a pending one.
 """
 
 from __future__ import annotations
@@ -36,7 +41,19 @@ CREATE TABLE IF NOT EXISTS suppressions (
 )
 """
 
+LEDGER_LEASE_SCHEMA = """
+ALTER TABLE deliveries ADD COLUMN lease_until REAL;
+CREATE TABLE IF NOT EXISTS send_pace (
+    name      TEXT PRIMARY KEY,
+    next_free REAL NOT NULL
+)
+"""
+
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
+
+# Queue order: insertion order on SQLite; PostgreSQL has no rowid, and shared senders need
+# no order, only that each row is claimed by one of them.
+_ORDER = {"sqlite": "rowid", "postgres": "email"}
 
 
 def _now() -> str:
@@ -48,37 +65,51 @@ class Ledger:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.order = _ORDER[db.dialect]
 
     def enqueue(self, edition_id: str, emails: Iterable[str]) -> int:
-        """Add pending rows (INSERT OR IGNORE); suppressed addresses are not queued."""
+        """Add pending rows (once each); suppressed addresses are not queued."""
         stamp = _now()
-        rows = [(edition_id, email.strip().lower(), stamp) for email in emails]
+        rows = [(edition_id, key, stamp, key) for key in (e.strip().lower() for e in emails)]
         with self.db.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (edition_id, email, updated_at) "
-                "SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?2)",
+            cursor = conn.executemany(
+                "INSERT INTO deliveries (edition_id, email, updated_at) SELECT ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?) "
+                "ON CONFLICT DO NOTHING",
                 rows,
             )
-            return conn.total_changes - before
+            return max(0, int(cursor.rowcount))
 
     def pending(self, edition_id: str, limit: int) -> list[str]:
         """Addresses still to send, in queue order."""
         cursor = self.db.conn.execute(
             "SELECT email FROM deliveries WHERE edition_id = ? AND status = 'pending' "
-            "ORDER BY rowid LIMIT ?",
+            f"ORDER BY {self.order} LIMIT ?",
             (edition_id, limit),
         )
         return [row[0] for row in cursor]
 
-    def recover_in_doubt(self, edition_id: str) -> list[str]:
-        """Return rows left `sending` by a dead run to the queue; clear retry delays."""
+    def recover_in_doubt(self, edition_id: str, now: float | None = None) -> list[str]:
+        """Return rows left `sending` by a dead run to the queue; clear retry delays.
+
+        On a shared database only reports the rows whose lease ran out by `now`: `claim`
+        takes those again, and rows other senders hold are theirs.
+        """
+        if self.db.shared:
+            return [
+                row[0]
+                for row in self.db.conn.execute(
+                    "SELECT email FROM deliveries WHERE edition_id = ? AND status = 'sending' "
+                    "AND (lease_until IS NULL OR lease_until < ?) ORDER BY email",
+                    (edition_id, now if now is not None else 0.0),
+                )
+            ]
         with self.db.transaction() as conn:
             doubtful = [
                 row[0]
                 for row in conn.execute(
                     "SELECT email FROM deliveries WHERE edition_id = ? AND status = 'sending' "
-                    "ORDER BY rowid",
+                    f"ORDER BY {self.order}",
                     (edition_id,),
                 )
             ]
@@ -89,8 +120,13 @@ class Ledger:
             )
         return doubtful
 
-    def claim(self, edition_id: str, limit: int, now: float) -> list[tuple[str, int]]:
+    def claim(
+        self, edition_id: str, limit: int, now: float, lease: float = 300.0
+    ) -> list[tuple[str, int]]:
         """Mark up to `limit` due pending rows `sending` (attempts + 1): [(email, attempts)].
+
+        The claim is leased until now + `lease` (on a shared database, rows whose lease ran
+        out are claimed again; see the module docstring).
 
         Rows whose address was suppressed since it was queued become skipped instead, when
         their turn comes; only the claimed rows are looked up, so a claim costs the same with
@@ -101,12 +137,8 @@ class Ledger:
         with self.db.transaction() as conn:
             while True:
                 rows = conn.execute(
-                    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-                    "updated_at = ?1 WHERE rowid IN (SELECT rowid FROM deliveries "
-                    "WHERE edition_id = ?2 AND status = 'pending' "
-                    "AND (not_before IS NULL OR not_before <= ?3) ORDER BY rowid LIMIT ?4) "
-                    "RETURNING rowid, email, attempts",
-                    (stamp, edition_id, now, limit),
+                    _CLAIM_SHARED if self.db.shared else _CLAIM,
+                    (stamp, now + lease, edition_id, now, now, limit),
                 ).fetchall()
                 if not rows:
                     return []
@@ -114,12 +146,29 @@ class Ledger:
                 if suppressed:
                     conn.executemany(
                         "UPDATE deliveries SET status = 'skipped', reason = 'suppressed', "
-                        "error = ?, attempts = attempts - 1, updated_at = ? WHERE rowid = ?",
-                        [(suppressed[r[1]], stamp, r[0]) for r in rows if r[1] in suppressed],
+                        "error = ?, attempts = attempts - 1, updated_at = ? "
+                        "WHERE edition_id = ? AND email = ?",
+                        [
+                            (suppressed[r[1]], stamp, edition_id, r[1])
+                            for r in rows
+                            if r[1] in suppressed
+                        ],
                     )
-                kept = sorted((r for r in rows if r[1] not in suppressed), key=lambda r: int(r[0]))
+                kept = sorted((r for r in rows if r[1] not in suppressed), key=lambda r: r[0])
                 if kept:
                     return [(row[1], int(row[2])) for row in kept]
+
+    def reserve_pace(self, count: int, rate: float, now: float) -> float:
+        """Book `count` messages at `rate` per second for every sender on this database:
+        returns when this booking may start (at or after `now`)."""
+        cost = count / rate
+        row = self.db.conn.execute(
+            "INSERT INTO send_pace (name, next_free) VALUES ('send', ?) ON CONFLICT (name) "
+            f"DO UPDATE SET next_free = {_GREATEST[self.db.dialect]}(send_pace.next_free, ?) + ? "
+            "RETURNING next_free",
+            (now + cost, now, cost),
+        ).fetchone()
+        return float(row[0]) - cost
 
     def next_due(self, edition_id: str) -> float | None:
         """The earliest retry time among pending rows; None when nothing is pending."""
@@ -207,10 +256,9 @@ class Ledger:
         """Delete every delivery and suppression row of an address; returns rows deleted."""
         key = email.strip().lower()
         with self.db.transaction() as conn:
-            before = conn.total_changes
-            conn.execute("DELETE FROM deliveries WHERE email = ?", (key,))
-            conn.execute("DELETE FROM suppressions WHERE email = ?", (key,))
-            return conn.total_changes - before
+            deliveries = conn.execute("DELETE FROM deliveries WHERE email = ?", (key,))
+            suppressions = conn.execute("DELETE FROM suppressions WHERE email = ?", (key,))
+            return int(deliveries.rowcount) + int(suppressions.rowcount)
 
     def is_suppressed(self, email: str) -> bool:
         row = self.db.conn.execute(
@@ -239,7 +287,7 @@ class Ledger:
             (str(row[0]), str(row[1]))
             for row in self.db.conn.execute(
                 f"SELECT edition_id, email FROM deliveries WHERE provider_id IN ({marks})"
-                " ORDER BY rowid",
+                f" ORDER BY {self.order}",
                 ids,
             )
         ]
@@ -254,3 +302,23 @@ class Ledger:
                 (edition_id, status),
             )
         }
+
+
+# Rows come back with their sort key first, so a claim is sent in queue order. The SQLite
+# claim takes `now` twice only to share its parameters with the shared one.
+_CLAIM = (
+    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?, "
+    "lease_until = ? WHERE rowid IN (SELECT rowid FROM deliveries "
+    "WHERE edition_id = ? AND status = 'pending' "
+    "AND (not_before IS NULL OR not_before <= ?) AND ? IS NOT NULL ORDER BY rowid LIMIT ?) "
+    "RETURNING rowid, email, attempts"
+)
+_CLAIM_SHARED = (
+    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?, "
+    "lease_until = ? WHERE (edition_id, email) IN (SELECT edition_id, email FROM deliveries "
+    "WHERE edition_id = ? AND ((status = 'pending' AND (not_before IS NULL OR not_before <= ?)) "
+    "OR (status = 'sending' AND (lease_until IS NULL OR lease_until < ?))) "
+    "ORDER BY email LIMIT ? FOR UPDATE SKIP LOCKED) "
+    "RETURNING email, email, attempts"
+)
+_GREATEST = {"sqlite": "max", "postgres": "greatest"}

@@ -1,4 +1,8 @@
-"""Exclusive process locks kept beside the state database (one scheduler, one sender)."""
+"""Exclusive process locks: one scheduler (and, on SQLite, one sender) per state database.
+
+On SQLite an flock on a file beside the database; on PostgreSQL a session advisory lock in
+the database itself, so processes on different hosts exclude each other too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from digest.errors import StateError
+from digest.state.db import is_postgres_url
 
 
 def lock_path(database: str, name: str) -> Path:
@@ -19,10 +24,15 @@ def lock_path(database: str, name: str) -> Path:
 
 @contextmanager
 def exclusive(database: str, name: str, what: str) -> Iterator[None]:
-    """Hold an flock for the block; raise StateError at once if another process holds it.
+    """Hold the lock for the block; raise StateError at once if another process holds it.
 
-    The kernel releases the lock when the process dies, so a kill -9 never leaves it stale.
+    The kernel (or the server, when its connection drops) releases the lock when the process
+    dies, so a kill -9 never leaves it stale.
     """
+    if is_postgres_url(database):
+        with _advisory(database, name, what):
+            yield
+        return
     path = lock_path(database, name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,3 +51,20 @@ def exclusive(database: str, name: str, what: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _advisory(database: str, name: str, what: str) -> Iterator[None]:
+    from digest.state.postgres import connect
+
+    conn = connect(database)
+    try:
+        row = conn.execute("SELECT pg_try_advisory_lock(hashtext(?))", (f"digest.{name}",))
+        if not row.fetchone()[0]:
+            raise StateError(
+                f"{database.split('@')[-1]}: {what} is already running on this state database",
+                hint="wait for it to finish; run one at a time per state database",
+            )
+        yield
+    finally:
+        conn.close()

@@ -23,7 +23,7 @@ class PreferenceStore:
     def sections(self, email: str) -> tuple[str, ...] | None:
         """The stored choice, or None when the subscriber never chose."""
         row = self.db.conn.execute(
-            "SELECT sections FROM preferences WHERE email = ?", (email,)
+            "SELECT sections FROM preferences WHERE email = ?", (email.lower(),)
         ).fetchone()
         return tuple(json.loads(row[0])) if row else None
 
@@ -37,17 +37,17 @@ class PreferenceStore:
                 "INSERT INTO preferences (email, sections, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(email) DO UPDATE SET sections = excluded.sections,"
                 " updated_at = excluded.updated_at",
-                (email, json.dumps(list(sections)), now.isoformat()),
+                (email.lower(), json.dumps(list(sections)), now.isoformat()),
             )
 
     def forget(self, email: str) -> None:
-        self.db.conn.execute("DELETE FROM preferences WHERE email = ?", (email,))
+        self.db.conn.execute("DELETE FROM preferences WHERE email = ?", (email.lower(),))
 
     def among(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
         """Stored choices of some addresses (lower-cased keys), one query per 500."""
         found: dict[str, tuple[str, ...]] = {}
         for start in range(0, len(emails), 500):
-            part = emails[start : start + 500]
+            part = [email.lower() for email in emails[start : start + 500]]
             marks = ",".join("?" * len(part))
             for row in self.db.conn.execute(
                 f"SELECT email, sections FROM preferences WHERE email IN ({marks})", part

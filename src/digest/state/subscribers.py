@@ -214,7 +214,7 @@ class SubscriberStore:
         self.db.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT PRIMARY KEY, first TEXT)"
         )
-        self.db.conn.execute("DELETE FROM temp.import_seen")
+        self.db.conn.execute("DELETE FROM import_seen")
 
     def seen(self, keys: Sequence[str]) -> dict[str, str]:
         """Keys this import has already seen, with where they were first seen."""
@@ -223,13 +223,15 @@ class SubscriberStore:
             part = keys[start : start + 500]
             marks = ",".join("?" * len(part))
             for row in self.db.conn.execute(
-                f"SELECT key, first FROM temp.import_seen WHERE key IN ({marks})", part
+                f"SELECT key, first FROM import_seen WHERE key IN ({marks})", part
             ):
                 found[row[0]] = row[1]
         return found
 
     def mark_seen(self, rows: Iterable[tuple[str, str]]) -> None:
-        self.db.conn.executemany("INSERT OR IGNORE INTO temp.import_seen VALUES (?, ?)", rows)
+        self.db.conn.executemany(
+            "INSERT INTO import_seen VALUES (?, ?) ON CONFLICT DO NOTHING", rows
+        )
 
     def not_seen(self, origin: str) -> list[int]:
         """Ids of pending or active subscribers from `origin` that this import did not see."""
@@ -237,7 +239,7 @@ class SubscriberStore:
             int(row[0])
             for row in self.db.conn.execute(
                 "SELECT id FROM subscribers WHERE origin = ? AND status IN ('active', 'pending')"
-                " AND email_key NOT IN (SELECT key FROM temp.import_seen) ORDER BY id",
+                " AND email_key NOT IN (SELECT key FROM import_seen) ORDER BY id",
                 (origin,),
             )
         ]
@@ -329,7 +331,7 @@ class SubscriberStore:
     def forget(self, address_hash: str, now: datetime) -> None:
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO forgotten (hash, at) VALUES (?, ?)",
+                "INSERT INTO forgotten (hash, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (address_hash, now.isoformat()),
             )
 

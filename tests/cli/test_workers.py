@@ -1,0 +1,113 @@
+"""Many senders on one PostgreSQL: `digest prepare` stores the edition, three `digest worker`
+processes share its 20,000 deliveries through a real SMTP server, one is killed with SIGKILL
+in the middle of a batch, and every address still receives the edition, exactly once but for
+the killed worker's unrecorded batch (the in-flight window of docs/delivery.md)."""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.cli.runner import digest, start
+from tests.deliver.smtp_server import RecordingHandler
+from tests.deliver.smtp_server import start as start_smtp
+from tests.pg_server import PASSWORD, PASSWORD_ENV
+
+RECIPIENTS = 20_000
+CLAIM = 50
+
+
+class CountingHandler(RecordingHandler):
+    """The real server, counting recipients instead of keeping 20,000 messages in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: Counter[str] = Counter()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.lock:
+            self.received.update(envelope.rcpt_tos)
+            total = self.received.total()
+        return f"250 2.0.0 Ok: queued as Q{total}"
+
+
+def deliveries(url: str) -> dict[str, int]:
+    with psycopg.connect(url, password=PASSWORD) as conn:
+        rows = conn.execute("SELECT status, count(*) FROM deliveries GROUP BY 1").fetchall()
+    return {status: int(count) for status, count in rows}
+
+
+def sent_again(url: str) -> set[str]:
+    """Addresses claimed more than once: the ones a dead sender's lease handed on."""
+    with psycopg.connect(url, password=PASSWORD) as conn:
+        rows = conn.execute("SELECT email FROM deliveries WHERE attempts > 1").fetchall()
+    return {row[0] for row in rows}
+
+
+def edition_status(url: str) -> list[str]:
+    with psycopg.connect(url, password=PASSWORD) as conn:
+        return [row[0] for row in conn.execute("SELECT status FROM editions").fetchall()]
+
+
+@pytest.mark.slow
+def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
+    project: Path, postgres_url: str
+) -> None:
+    emails = {f"reader{i:05d}@example.com" for i in range(RECIPIENTS)}
+    rows = "".join(f"{email},Reader\n" for email in sorted(emails))
+    (project / "subscribers" / "subscribers.csv").write_text("email,name\n" + rows)
+    handler = CountingHandler()
+    controller = start_smtp(handler)
+    env = {
+        "DIGEST_STATE__DATABASE": postgres_url,
+        PASSWORD_ENV: PASSWORD,
+        "DIGEST_DELIVERY__PROVIDER": "smtp",
+        "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
+        "DIGEST_DELIVERY__SMTP__PORT": str(controller.port),
+        "DIGEST_DELIVERY__SMTP__SECURITY": "none",
+        "DIGEST_DELIVERY__CLAIM_SIZE": str(CLAIM),
+        "DIGEST_DELIVERY__PROCESSES": "1",
+        "DIGEST_DELIVERY__LEASE_SECONDS": "3",
+        "DIGEST_DELIVERY__IDLE_SECONDS": "0.2",
+        "DIGEST_RENDER__THEME": "compact",
+    }
+    workers = []
+    try:
+        prepared = digest("prepare", cwd=project, env=env)
+        assert prepared.returncode == 0, prepared.stderr
+        assert f"prepared for {RECIPIENTS} recipient(s)" in prepared.stdout
+        assert deliveries(postgres_url) == {"pending": RECIPIENTS}
+        assert handler.received.total() == 0, "prepare sends nothing"
+
+        workers = [start("worker", cwd=project, env=env) for _ in range(3)]
+        workers[0].wait_for(lambda: handler.received.total() >= RECIPIENTS // 4, "a quarter sent")
+        workers[0].process.send_signal(signal.SIGKILL)
+        workers[0].process.wait(timeout=30)
+        workers[1].wait_for(
+            lambda: deliveries(postgres_url) == {"sent": RECIPIENTS},
+            "every delivery recorded as sent",
+            timeout=900,
+        )
+        for worker in workers[1:]:
+            assert worker.stop(signal.SIGTERM) == 0, worker.log
+    finally:
+        for worker in workers:
+            if worker.process.poll() is None:
+                worker.process.kill()
+        controller.stop()
+
+    received = handler.received
+    assert set(received) == emails, "nobody is skipped"
+    taken_over = sent_again(postgres_url)
+    assert 0 < len(taken_over) <= CLAIM, "the killed worker's claimed batch passed on, no more"
+    twice = {email for email, count in received.items() if count > 1}
+    assert twice <= taken_over, "only the killed worker's unrecorded messages come twice"
+    assert max(received.values()) == (2 if twice else 1)
+    print(f"taken over: {len(taken_over)}, received twice: {len(twice)}")
+    assert edition_status(postgres_url) == ["done"]
+    assert all("run.report" in worker.log for worker in workers[1:])

@@ -1,0 +1,32 @@
+"""`[delivery] rate_per_second` is the total of every sender on a PostgreSQL database: their
+limiters book time from one pace kept in the database, on a clock the test moves."""
+
+from __future__ import annotations
+
+from digest.deliver.send import RateLimiter
+from digest.state import MIGRATIONS
+from digest.state.db import Database
+from digest.state.ledger import Ledger
+
+
+def test_senders_on_one_database_share_one_rate(postgres_url: str, pg_env: dict[str, str]) -> None:
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    def limiter() -> RateLimiter:
+        ledger = Ledger(Database.open(postgres_url, MIGRATIONS))
+        return RateLimiter(10.0, lambda: now[0], sleep, ledger.reserve_pace)
+
+    first, second = limiter(), limiter()
+    first.wait(10)  # 10 messages at 10/s: the next booking starts a second later
+    second.wait(10)
+    first.wait(5)
+    assert slept == [1.0, 1.0]
+    now[0] += 60.0  # an idle minute is not saved up for a burst
+    second.wait(20)
+    first.wait(1)
+    assert slept == [1.0, 1.0, 2.0]
