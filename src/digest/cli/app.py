@@ -9,12 +9,12 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from digest import __version__
 from digest.cli.bounces import bounces
+from digest.cli.documents import extract, summarize
 from digest.cli.edit import edit
 from digest.cli.init import init
 from digest.cli.logs import FORMATS, log_report, setup
@@ -32,10 +32,9 @@ from digest.cli.output import (
     print_problems,
     print_report,
     progress_bars,
-    read_text,
     styled,
 )
-from digest.cli.sending import prepare, worker
+from digest.cli.sending import prepare, send, worker
 from digest.cli.signals import stop_on_signals
 from digest.cli.status import status
 from digest.cli.subscribers import subscribers
@@ -189,120 +188,6 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
         write_atomic(folder / name, content)
 
 
-@cli.command(short_help="Resume sending the unfinished edition.")
-@click.pass_obj
-def send(obj: Context) -> None:
-    """Send the unfinished edition to every recipient not yet sent (resume after a crash).
-
-    SIGTERM or Ctrl-C stops it cleanly between messages; run it again to go on.
-
-    \b
-    Example:
-      digest send
-    """
-    from digest import dispatch
-
-    cfg = obj.config
-    with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
-        report = dispatch.send_pending(
-            cfg, state, now_utc(), os.environ, progress=bars.send, stop=stop
-        )
-    print_report(report)
-    log_report(report)
-    exit_for(report)
-
-
-@cli.command(short_help="Summarize articles: one JSON object each.")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--jsonl",
-    "jsonl",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help='Read {"id","text","title"?} lines; write {"id","headline","section","key_points"}.',
-)
-def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
-    """Summarize articles: one JSON object per file (text, HTML or Markdown).
-
-    \b
-    Examples:
-      digest summarize article.txt
-      digest summarize --jsonl stories.jsonl > summaries.jsonl
-    """
-    import json
-
-    from digest.summarize import summarize_document, summarize_jsonl
-
-    if bool(files) == bool(jsonl):
-        raise click.UsageError("give FILE... or --jsonl IN.jsonl (one of them)")
-    if jsonl is not None:
-        with read_text(jsonl).open(encoding="utf-8") as lines:
-            for record in summarize_jsonl(lines, name=str(jsonl)):
-                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return
-    for file in files:
-        text = read_text(file).read_text(encoding="utf-8", errors="replace")
-        summary = summarize_document(text, fmt=document_format(file, text))
-        record = {
-            "headline": summary.headline,
-            "section": summary.section,
-            "key_points": list(summary.key_points),
-        }
-        click.echo(json.dumps(record, ensure_ascii=False))
-
-
-def document_format(file: Path, text: str) -> Any:
-    suffix = file.suffix.lower()
-    if suffix in (".html", ".htm") or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
-        return "html"
-    if suffix in (".md", ".markdown"):
-        return "markdown"
-    return "text"
-
-
-@cli.command(short_help="Extract the main article of pages as JSON.")
-@click.argument("targets", nargs=-1, required=True)
-def extract(targets: tuple[str, ...]) -> None:
-    """Extract the main article of pages: JSON with title, section, published, url, text.
-
-    \b
-    Example:
-      digest extract examples/sources/world-putin-call.html
-    """
-    import json
-
-    from digest.gather import extract_page
-
-    for target in targets:
-        if target.startswith(("http://", "https://")):
-            content, url = fetch_url(target)
-        else:
-            content, url = read_text(Path(target)).read_bytes(), None
-        article = extract_page(content, url=url, source=target)
-        record = {
-            "title": article.title,
-            "section": article.section,
-            "published": article.published.isoformat() if article.published else None,
-            "url": article.url,
-            "text": article.text,
-        }
-        click.echo(json.dumps(record, ensure_ascii=False))
-
-
-def fetch_url(url: str) -> tuple[bytes, str]:
-    """One GET with the gatherer's limits (size cap, redirects, retries on transients)."""
-    import asyncio
-
-    from digest.gather import Fetcher, FetchSettings, new_client
-
-    async def get() -> tuple[bytes, str]:
-        settings = FetchSettings()
-        async with new_client(settings) as client:
-            fetched = await Fetcher(client, settings).fetch(url)
-        return fetched.body, fetched.url
-
-    return asyncio.run(get())
-
-
 @cli.command(short_help="Run editions on the cron schedule.")
 @click.pass_obj
 def schedule(obj: Context) -> None:
@@ -390,7 +275,10 @@ cli.add_command(edit)
 cli.add_command(init)
 cli.add_command(bounces)
 cli.add_command(prepare)
+cli.add_command(send)
 cli.add_command(worker)
+cli.add_command(summarize)
+cli.add_command(extract)
 
 
 def main() -> None:

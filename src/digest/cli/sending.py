@@ -1,4 +1,5 @@
-"""`digest prepare` and `digest worker`: the edition stored by one process, sent by many.
+"""`digest prepare`, `digest send` and `digest worker`: the edition stored by one process,
+sent by one or many.
 
 On PostgreSQL any number of workers, on any hosts, share the pending deliveries (see
 docs/deployment.md); on SQLite one sender at a time holds the send lock.
@@ -11,7 +12,14 @@ import os
 import click
 
 from digest.cli.logs import log_report
-from digest.cli.output import Context, exit_for, now_utc, opened_state, print_report
+from digest.cli.output import (
+    Context,
+    exit_for,
+    now_utc,
+    opened_state,
+    print_report,
+    progress_bars,
+)
 from digest.cli.signals import stop_on_signals
 
 
@@ -66,3 +74,26 @@ def worker(obj: Context) -> None:
         dispatch.work(
             cfg, state, os.environ, now=now_utc, stop=stop, wait=stop.sleep, on_report=log_report
         )
+
+
+@click.command(short_help="Resume sending the unfinished edition.")
+@click.pass_obj
+def send(obj: Context) -> None:
+    """Send the unfinished edition to every recipient not yet sent (resume after a crash).
+
+    SIGTERM or Ctrl-C stops it cleanly between messages; run it again to go on.
+
+    \b
+    Example:
+      digest send
+    """
+    from digest import dispatch
+
+    cfg = obj.config
+    with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
+        report = dispatch.send_pending(
+            cfg, state, now_utc(), os.environ, progress=bars.send, stop=stop
+        )
+    print_report(report)
+    log_report(report)
+    exit_for(report)
