@@ -150,3 +150,18 @@ def test_every_desk_template_links_the_one_stylesheet(cfg: Config) -> None:
     script = browser.get("/static/desk.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert load_config(cfg.path, {}).table("tracking") == {"clicks": False}
+
+
+def test_the_desk_runs_on_postgresql(
+    project: Path, postgres_url: str, pg_env: dict[str, str]
+) -> None:
+    """The same pages over a PostgreSQL state database: gathered, sent, shown, healthy."""
+    cfg = gathered(project, {"DIGEST_STATE__DATABASE": postgres_url})
+    assert cfg.state_database == postgres_url
+    sent_edition(cfg)
+    browser = client(cfg)
+    login(browser)
+    page = browser.get("/").text
+    assert "2026-11-27: 3 sent, 0 failed" in page
+    assert browser.get("/archive/2026-11-27").status_code == 200
+    assert browser.get("/healthz").json() == {"status": "ok", "database": "ok"}
