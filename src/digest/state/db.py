@@ -109,15 +109,20 @@ class Database:
     def migrate(self, migrations: Sequence[str]) -> None:
         """Apply migrations[version:] each in its own transaction.
 
-        On PostgreSQL all of it is one transaction holding a lock, so processes starting
-        together wait for the first to migrate instead of applying a migration twice.
+        Processes starting together apply each migration once: on SQLite each migration
+        checks the version again under its write lock; on PostgreSQL all of it is one
+        transaction holding an advisory lock, which the others wait for.
         """
         if self.dialect == "sqlite":
             self._migrate(migrations)
             return
+        found = self.conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+        if found[0] and self._version() == len(migrations):
+            return  # up to date: no lock, so opening per web request or worker costs one query
         with self.transaction():
+            # Before the CREATE: concurrent CREATE TABLE IF NOT EXISTS can still collide.
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('digest.migrate'))")
             self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-            self.conn.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
             self._migrate(migrations)
 
     def _migrate(self, migrations: Sequence[str]) -> None:
@@ -130,6 +135,8 @@ class Database:
             )
         for version, ddl in enumerate(migrations[current:], start=current + 1):
             with self.transaction():
+                if self._version() >= version:
+                    continue  # another process applied it while this one waited for the lock
                 for statement in _statements(ddl):
                     self.conn.execute(statement)
                 self._set_version(version)
