@@ -82,3 +82,73 @@ def test_shorten_keeps_the_main_clause_after_a_long_opener() -> None:
 def test_shorten_leaves_short_sentences_and_gives_up_without_a_boundary() -> None:
     assert shorten("The council approved the plan.", 35) == "The council approved the plan."
     assert shorten(" ".join(["word"] * 50) + ".", 35) is None
+
+
+def test_shorten_keeps_as_much_of_the_sentence_as_fits() -> None:
+    """A cut before "and ..." or "to ..." keeps more of the fact than one before a comma."""
+    text = (
+        "Yuva Sena Chief Aaditya Thackeray on Monday met Maharashtra Governor Vidyasagar Rao to "
+        "complain about the ongoing chaos over exam assessment in the Mumbai University and "
+        "demanded resignations of state education minister Vinod Tawde and vice-chancellor "
+        "Sanjay Deshmukh."
+    )
+    short = shorten(text, 35)
+    assert short == (
+        "Yuva Sena Chief Aaditya Thackeray on Monday met Maharashtra Governor Vidyasagar Rao to "
+        "complain about the ongoing chaos over exam assessment in the Mumbai University and "
+        "demanded resignations of state education minister Vinod Tawde."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "But the Dens Park bad boy will miss two games against former club Celtic.",
+            "The Dens Park bad boy will miss two games against former club Celtic.",
+        ),
+        (
+            "And on Thursday the 39-year-old paid tribute to the players.",
+            "On Thursday the 39-year-old paid tribute to the players.",
+        ),
+        ("But he did not.", "But he did not."),  # too short to stand without it
+    ],
+)
+def test_compress_drops_a_bare_leading_conjunction(text: str, expected: str) -> None:
+    assert compress(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Sharp dresser: The 54-year-old actress dons a striped button down in the spread.",
+            "The 54-year-old actress dons a striped button down in the spread.",
+        ),
+        (
+            "CLAIM: MP Jesse Norman is being investigated by police over claims about cake.",
+            "MP Jesse Norman is being investigated by police over claims about cake.",
+        ),
+        # A speaker's colon and a list's lead-in are no caption labels.
+        (
+            "The minister said: The plan will cut waiting lists by half next year.",
+            "The minister said: The plan will cut waiting lists by half next year.",
+        ),
+        (
+            "Putin laid out his terms: ending Western military aid and halting mobilization.",
+            "Putin laid out his terms: ending Western military aid and halting mobilization.",
+        ),
+    ],
+)
+def test_compress_drops_a_caption_label(text: str, expected: str) -> None:
+    assert compress(text) == expected
+
+
+def test_shorten_never_reads_a_gerund_subject_as_an_opener() -> None:
+    text = (
+        "Feeding or sheltering stray dogs in the common area of a private property can cause "
+        "nuisance, the Delhi High Court has said, warning two south Delhi residents to keep the "
+        "dogs away from the common driveway at all times."
+    )
+    short = shorten(text, 35)
+    assert short is not None and short.startswith("Feeding or sheltering stray dogs")

@@ -44,7 +44,8 @@ def test_lead_headline_never_ends_on_a_word_that_needs_more() -> None:
     assert headline.split()[-1] not in ("according", "the", "of", "that", "to")
 
 
-def test_untitled_article_gets_a_short_headline_and_points_start_after_it() -> None:
+def test_untitled_article_gets_a_short_headline_and_no_point_repeats_it() -> None:
+    """The lead the headline is cut from may be a point only for what it says beyond it."""
     text = (
         "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday - exactly "
         "eight weeks after he was asked to take charge until the end of the season. "
@@ -57,10 +58,23 @@ def test_untitled_article_gets_a_short_headline_and_points_start_after_it() -> N
         "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday"
     )
     assert "\u2026" not in summary.headline
-    assert not any(point.startswith("Gary Locke will be") for point in summary.key_points)
+    assert summary.key_points[0].startswith("Gary Locke will be confirmed")
+    assert "eight weeks after he was asked to take charge" in summary.key_points[0]
     headline = content(summary.headline)
     for point in summary.key_points:
         assert len(content(point) & headline) < 0.75 * len(content(point)), point
+
+
+def test_a_lead_that_is_all_headline_is_no_point() -> None:
+    text = (
+        "The council approved the new city budget on Tuesday. "
+        "Spending on schools rises by a tenth, the largest rise in twenty years. "
+        "Road repairs get a fund of their own for the first time since 2009. "
+        "Opposition members voted against the plan over the cost of the new tram line."
+    )
+    summary = ExtractiveSummarizer().summarize(Article(url="", title="", text=text, source="s"))
+    assert summary.headline == "The council approved the new city budget on Tuesday"
+    assert summary.key_points and not any("council approved" in p for p in summary.key_points)
 
 
 def test_clean_headline_drops_a_site_suffix() -> None:

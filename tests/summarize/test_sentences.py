@@ -66,7 +66,12 @@ def test_domain_names_and_lowercase_after_period_do_not_split() -> None:
         ("more than that.A photograph shows it.", ["more than that.", "A photograph shows it."]),
         ("the Corps (IAVC).The dogs arrive.", ["the Corps (IAVC).", "The dogs arrive."]),
         ("said the BJP.The vote is on.", ["said the BJP.", "The vote is on."]),
+        (
+            "The campus on August 2.According to the party, it waits.",
+            ["The campus on August 2.", "According to the party, it waits."],
+        ),
         ("Mr.Smith came.", ["Mr.Smith came."]),
+        ("It grew 3.5 per cent.", ["It grew 3.5 per cent."]),
         ("Talks with the U.S.The end.", ["Talks with the U.S.The end."]),
     ],
 )

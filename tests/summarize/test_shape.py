@@ -10,6 +10,7 @@ from digest.summarize.shape import (
     content,
     fits,
     is_fragment,
+    repeats,
     shape_points,
 )
 
@@ -61,6 +62,30 @@ def test_no_point_repeats_the_headline_or_another_point() -> None:
     assert (
         fits("Rents near the water could rise by a fifth, agents say.", headline, [first]) is None
     )
+
+
+def test_points_on_one_topic_that_add_a_fact_are_no_repeats() -> None:
+    """Sharing the story's words is no repeat; adding little, or holding another whole, is."""
+    first = content(
+        "Power distribution companies will now have to procure more green energy or "
+        "electricity generated from renewable sources."
+    )
+    second = (
+        "The Delhi Electricity Regulatory Commission has issued a new regulation according to "
+        "which discoms will either have to generate their own electricity through renewable "
+        "sources or increase their purchase of green energy from generating companies."
+    )
+    assert fits(second, frozenset(), [first]) is not None
+    short = content("Distribution companies must procure more green energy.")
+    assert fits(second, frozenset(), [short]) is not None
+    whole = content("Companies must buy green energy from renewable sources.")
+    assert (
+        fits(
+            "Companies must now buy green energy from renewable sources soon.", frozenset(), [whole]
+        )
+        is None
+    )
+    assert repeats(content("Green energy from renewable sources."), [first])
 
 
 def test_shape_points_keeps_one_sentence_per_point_and_drops_misfits() -> None:

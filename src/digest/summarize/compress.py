@@ -1,11 +1,13 @@
 """Sentence compression: what a key point can lose and still say the same fact.
 
 Each rule drops one kind of words a reader of a digest does not need: a dateline ("New Delhi,
-Jul 30 (PTI)", "(CNN) --"), a closing attribution (", police said."), an opening one
-("According to a report in Tech Times on Sunday, "), a parenthetical aside ("(pictured)",
-"(AI)"), a leading connective ("However, "). A rule only fires when what is left is still a
-sentence of at least `_MIN_WORDS` words. Together they raised ROUGE a little on both dev sets
-(docs/performance-summarize.md). `shorten` brings a sentence within the point's word limit.
+Jul 30 (PTI)", "(CNN) --"), a photo caption's label ("Sharp dresser: The actress..."), a
+closing attribution (", police said."), an opening one ("According to a report in Tech Times
+on Sunday, "), a parenthetical aside ("(pictured)", "(AI)"), a leading connective ("However, ",
+a bare "But "). A rule only fires when what is left is still a sentence of at least
+`_MIN_WORDS` words. Together they raised ROUGE a little on both dev sets
+(docs/performance-summarize.md). `shorten` brings a sentence within the point's word limit: it
+cuts the tail at the last clause or phrase boundary that keeps the most words.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ _DATELINE = re.compile(
 OPENER = re.compile(
     r"^(?:(?:just |only |hours |days |weeks |months |years |moments )?(?:after|before)|as|while"
     r"|when|despite|following|amid|although|though|if|once|since|with|in|on|at|during|for"
-    r"|according to|speaking|addressing|asked|dated|[a-z]+ing)\b[^,\"\u201c]{3,200},\s+",
+    r"|according to|speaking|addressing|asked|dated"
+    # a gerund with a verb of its own is the subject: "Feeding stray dogs can cause nuisance,"
+    r"|[a-z]+ing\b(?![^,]*\b(?:can|could|will|would|is|are|was|were|has|have|had|may|might"
+    r"|must|should)\b))\b[^,\"\u201c]{3,200},\s+",
     re.IGNORECASE,
 )
 CONNECTIVES = re.compile(
@@ -36,6 +41,8 @@ CONNECTIVES = re.compile(
     r"|furthermore|besides|in addition|additionally|earlier|separately|notably)\s*,\s+",
     re.IGNORECASE,
 )
+# "But the club will miss..." says its fact without the "But" (no comma, so not CONNECTIVES).
+_BARE_CONNECTIVE = re.compile(r"^(?:and|but|yet)\s+(?=\S)", re.IGNORECASE)
 _SAYER = (
     r"(?:(?:the |an? |media |local |news |police |state )?(?:[\w.'\u2019-]+ ){0,4}"
     r"(?:said|says|added|adds|noted|stated|reported|reports|claimed|confirmed|explained"
@@ -46,6 +53,12 @@ _SAYER = (
 _TRAILING = re.compile(rf",\s+{_SAYER}\s*(?P<end>[.!])(?P<close>[\"'\u201d\u2019]?)$")
 _LEADING = re.compile(
     r"^(?:According to|As per) [^,\"\u201c]{2,80}?, (?=[a-z]|the |The |[A-Z][a-z]+ [a-z])"
+)
+# A photo caption's label ("Sharp dresser: The actress dons...", "CLAIM: MP Jesse Norman..."):
+# a few words and a colon before a capitalised sentence, no speaker ("Police said: The...").
+_CAPTION_LABEL = re.compile(r"^[A-Z][\w'\u2019-]*(?: [\w'\u2019-]+){0,4}: (?=[A-Z])")
+_SPEAKS = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|wrote|writes|tweeted|explained|stated|reads?|insisted)\b"
 )
 _PAREN = re.compile(r"\s+\([^()]{1,60}\)(?=[\s,.;:!?]|$)")
 
@@ -64,11 +77,12 @@ _CUT = re.compile(
 # Weaker: before a phrase of circumstances ("... Kamal Haasan for allegedly hurting ...").
 _WEAK_CUT = re.compile(
     r"\s(?=(?:for|due to|over|against|amid|in|on|at|with|during|near|across|under|through"
-    r"|about|into|within|outside|inside|via|towards?)\s)"
+    r"|about|into|within|outside|inside|via|towards?|and|or|but|from|by|including|like)\s)"
 )
 _ANY_CUT = re.compile(f"{_CUT.pattern}|{_WEAK_CUT.pattern}")
 _QUOTE_MARKS = re.compile('["\u201c\u201d]')
 _MIN_CUT_WORDS = 10
+_MAIN_CLAUSE_WORDS = 8  # of the main clause a cut that keeps a leading clause must keep
 
 
 def _last_cut(text: str, limit: int) -> str | None:
@@ -88,15 +102,18 @@ def _last_cut(text: str, limit: int) -> str | None:
 _DANGLING = frozenset(
     """a an the of to and or but that which who as at by for from in into on with its his her
     their our this these those is are was were be been has have had will would can could
-    should may might must than said says not""".split()  # noqa: SIM905
+    should may might must than said says not due because such instead""".split()  # noqa: SIM905
 )
 
 
 def shorten(text: str, limit: int) -> str | None:
-    """A sentence over `limit` words cut before the last clause that keeps it within the limit.
+    """A sentence over `limit` words cut before the last clause or phrase that keeps it within.
 
-    None when no such cut leaves a sentence of at least `_MIN_CUT_WORDS` words with its quotes
-    balanced.
+    Parentheticals go first. A leading clause ("After a controversy over ..., the authorities
+    placed ...") goes when the main clause then fits, or when keeping it would leave fewer
+    than `_MAIN_CLAUSE_WORDS` words of the main clause; otherwise the longer of the two cuts
+    wins (more of the fact kept). None when no cut leaves a sentence of at least
+    `_MIN_CUT_WORDS` words with its quotes balanced.
     """
     if _words(text) <= limit:
         return text
@@ -104,14 +121,21 @@ def shorten(text: str, limit: int) -> str | None:
         text = _PAREN.sub("", text)
         if _words(text) <= limit:
             return text
+    options = [(text, 0)]  # (text to cut, words the cut must keep)
     opener = OPENER.match(text)
     if opener is not None and _words(text[opener.end() :]) >= _MIN_CUT_WORDS:
-        text = _capital(text[opener.end() :])  # a cut must keep the main clause: drop this
-        if _words(text) <= limit:
-            return text
-    best = _last_cut(text, limit)
-    if best is None:
+        main = _capital(text[opener.end() :])
+        if _words(main) <= limit:
+            return main
+        options = [(main, 0), (text, _words(text[: opener.end()]) + _MAIN_CLAUSE_WORDS)]
+    cuts = [
+        cut
+        for option, least in options
+        if (cut := _last_cut(option, limit)) is not None and _words(cut) >= least
+    ]
+    if not cuts:
         return None
+    best = max(cuts, key=_words)
     closing = "" if best[-1:] in ".!" else "."
     return best + closing
 
@@ -138,6 +162,9 @@ def compress(text: str, *, parentheses: bool = True) -> str:
     out = _DATELINE.sub("", text, count=1) or text
     if _words(out) < _MIN_WORDS:
         out = text
+    label = _CAPTION_LABEL.match(out)
+    if label and not _SPEAKS.search(label.group(0)) and _words(out[label.end() :]) >= _MIN_WORDS:
+        out = out[label.end() :]
     trailing = _TRAILING.search(out)
     if trailing is not None and not _quoted(out):
         shorter = out[: trailing.start()].rstrip(",;: ") + trailing.group("end")
@@ -150,7 +177,7 @@ def compress(text: str, *, parentheses: bool = True) -> str:
         shorter = _PAREN.sub("", out)
         if _words(shorter) >= _MIN_WORDS:
             out = shorter
-    stripped = strip_connective(out)
+    stripped = _BARE_CONNECTIVE.sub("", strip_connective(out), count=1)
     if _words(stripped) >= _MIN_WORDS:
         out = stripped
     return _capital(out)

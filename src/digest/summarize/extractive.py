@@ -48,7 +48,8 @@ class ExtractiveSummarizer:
         return tuple(points)
 
     def prepare(self, article: Article) -> tuple[str, str | None, list[Candidate], int]:
-        """(headline, section, candidates, index of the first candidate a point may use)."""
+        """(headline, section, candidates, 1 + index of the candidate the headline was made
+        from: 0 when the article has a title)."""
         cleaned = clean_text(repair_text(article.text))
         title, body = split_headline(cleaned.text, repair_text(article.title))
         candidates = self.candidates(body, title or None)
@@ -67,9 +68,10 @@ class ExtractiveSummarizer:
     def summarize(self, article: Article) -> Summary:
         headline, section, candidates, start = self.prepare(article)
         title = headline if start == 0 else None
-        if start and start >= len(candidates):  # a one-sentence story: its fact is the point
-            return Summary(headline, section, self.key_points(candidates, "", title))
-        points = self.key_points(candidates, headline, title, start)
+        # The headline's own sentence may be a point when it says more than the headline
+        # (`shape.repeats_headline` decides, as for a given title): a 14-word phrase cut
+        # from a 30-word lead leaves out what the lead goes on to say.
+        points = self.key_points(candidates, headline, title)
         return Summary(headline=headline, section=section, key_points=points)
 
 

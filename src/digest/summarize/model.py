@@ -2,9 +2,10 @@
 
 News puts its main facts first, so the pick looks at the first `window` candidates only and
 takes the best-scored ones (the scores weigh position too; a byline, a caption or a quote that
-says little scores low) until the points hold `budget` words (a learned length target; a
-second one, `long_budget`, applies from `long_words` article words, with one point more), at
-most `points` of them, printed in article order. Each point is compressed (`compress`) and
+says little scores low) until the points hold `budget` words, or the next one would take them
+further past it than they are short of it (a learned length target; a second one,
+`long_budget`, applies from `long_words` article words, with one point more), at most `points`
+of them, printed in article order. Each point is compressed (`compress`) and
 must have the point shape (`shape.fits`): at most 35 words, not a fragment, no repeat of the
 headline or of another point. A sentence that leans on the one before ("Instead, he
 rejected...") becomes one sentence with it ("...; instead, he rejected...") when the two fit
@@ -203,6 +204,11 @@ class _Picker:
         self.words += word_count(text)
         return True
 
+    def would_overshoot(self, i: int, budget: float) -> bool:
+        """Would candidate i take the points further past `budget` than they stay short of it?"""
+        added = word_count(point_text(self.candidates, i))
+        return self.words + added - budget > budget - self.words
+
     def result(self, limit: int) -> list[str]:
         return [self.points[i][0] for i in sorted(self.points)[:limit]]
 
@@ -253,6 +259,8 @@ def _rank(
         count = len(picker.points)
         if count >= limit or (count >= 2 and picker.words >= budget):
             break
+        if count >= 2 and picker.would_overshoot(i, budget):
+            break  # the points end nearer `budget` words without this one
         if scores[i] >= model.threshold or count < 2:
             picker.take(i)
 

@@ -172,7 +172,7 @@ def _glued_boundary(text: str, start: int, rest: str) -> bool:
     if last in ")\"'\u201d\u2019":  # "Veterinary Corps (IAVC).The"
         return True
     if last.isdigit():
-        return before.isdigit() or before.isalpha()
+        return before.isdigit() or before.isalpha() or before == " "  # "on August 2.According"
     if not (last.isalpha() and before.isalpha()):
         return False
     match = _WORD_BEFORE.search(text, max(0, start - 40), start)

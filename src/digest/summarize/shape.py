@@ -32,7 +32,8 @@ __all__ = [
 MAX_POINT_WORDS = 35
 MIN_POINT_WORDS = 4
 MAX_HEADLINE_WORDS = 14
-REDUNDANCY = 0.5  # share of the smaller point's content words two points may have in common
+REDUNDANCY = 0.5  # share of a new point's content words another point may already hold
+CONTAINED = 0.75  # share of a point's content words a new point may hold again
 HEADLINE_REPEAT = 0.75  # share of a point's content words found in the headline
 
 _BARE_START = re.compile(r"^(?:and|but|or|so|yet|because|nor|plus)\b", re.IGNORECASE)
@@ -92,8 +93,16 @@ def balance_quotes(text: str) -> str:
 
 
 def repeats(bag: frozenset[str], others: Iterable[frozenset[str]]) -> bool:
-    """Do most of the smaller one's content words already appear in one of the others?"""
-    return any(len(bag & other) > REDUNDANCY * (min(len(bag), len(other)) or 1) for other in others)
+    """Does the point say little one of the others does not, or say most of one of them again?
+
+    Two points about one story share names and topic words; what makes one a repeat is that
+    it adds little (half its content words are in the other) or holds the other almost whole.
+    """
+    return any(
+        len(bag & other) > REDUNDANCY * (len(bag) or 1)
+        or len(bag & other) > CONTAINED * (len(other) or 1)
+        for other in others
+    )
 
 
 def repeats_headline(bag: frozenset[str], headline: frozenset[str]) -> bool:
