@@ -25,7 +25,11 @@ HERE = Path(__file__).resolve().parent
 EVAL = HERE.parent.parent / "shared" / "eval"
 NEEDS_EVAL = {"bench_summarize.py": [str(EVAL)], "bench_extraction.py": [str(EVAL / "extraction")]}
 # Several rounds where one run is noisy on a shared machine: the table gives min-max.
-ARGS = {"bench_send_e2e.py": ["--rounds", "3"], "bench_api.py": ["--rounds", "3"]}
+ARGS = {
+    "bench_send_e2e.py": ["--rounds", "3"],
+    "bench_api.py": ["--rounds", "3"],
+    "bench_gather_process.py": ["--rounds", "3"],
+}
 
 Row = tuple[str, str, str]
 

@@ -58,12 +58,13 @@ _PIECES = (
     ' alt="a > b">', "<div>d</div>", "<span>s</span>", "<script>alert(1)</script>",
     "<style>p{}</style>", "<!-- c -->", "<blockquote>q</blockquote>", "<figure><figcaption>"
     "cap</figcaption></figure>", "<p><p>", "</li>", "<dl><dt>t<dd>d</dl>", "<sub>2</sub>",
+    "\r", "\x85", "\u2028", "\u2029", "\u200b", " \n ", "&#10;", "&#160;",
 )  # fmt: skip
 
 
 def test_text_of_sanitised_html_equals_the_tree_walk_on_generated_markup() -> None:
     rng = random.Random(3)
-    for _ in range(3000):
+    for _ in range(6000):
         markup = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 25)))
         safe = sanitize_html(markup)
         assert sanitized_html_to_text(safe) == html_to_text(safe), (markup, safe)

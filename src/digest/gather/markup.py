@@ -62,8 +62,8 @@ def sanitized_html_to_text(safe_html: str) -> str:
     style), so block tags become line breaks and the other tags go; the result equals
     html_to_text's on the same input (tests compare both on the whole feed corpus).
     """
-    if "<" not in safe_html:
-        return html_to_text(safe_html)
+    if "<" not in safe_html:  # html_to_text gives plain text back as it is, unescaped
+        return _unescape_serialised(safe_html) if "&" in safe_html else safe_html
     text = _SAFE_TAG.sub("", _SAFE_BLOCK_TAG.sub("\n", safe_html))
     if "&" in text:
         text = _unescape_serialised(text)
