@@ -58,6 +58,14 @@ class StreamingProvider(Provider, Protocol):
     ) -> Iterator[list[Answer]]: ...
 
 
+def collected(
+    provider: StreamingProvider, messages: Sequence[OutgoingMessage]
+) -> list[DeliveryResult]:
+    """A streaming provider's `send`: every answer of its `send_iter`, in the messages' order."""
+    found = dict(answer for group in provider.send_iter(messages) for answer in group)
+    return [found[index] for index in range(len(messages))]
+
+
 def answers(
     provider: Provider, messages: Iterable[OutgoingMessage], credits: Credits | None = None
 ) -> Iterator[list[Answer]]:

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from digest.deliver import api, templated
-from digest.deliver.base import Answer, Credits
+from digest.deliver.base import Answer, Credits, collected
 from digest.deliver.message import header, sender_address
 from digest.deliver.options import read_options, secret
 from digest.models import DeliveryResult, OutgoingMessage
@@ -111,8 +111,7 @@ class SendgridProvider:
         self.http = http
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        answers = dict(answer for group in self.send_iter(messages) for answer in group)
-        return [answers[index] for index in range(len(messages))]
+        return collected(self, messages)
 
     def send_iter(
         self, messages: Iterable[OutgoingMessage], credits: Credits | None = None

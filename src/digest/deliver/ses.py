@@ -23,7 +23,7 @@ import httpx
 from markupsafe import escape
 
 from digest.deliver import api, sigv4, templated
-from digest.deliver.base import Answer, Credits
+from digest.deliver.base import Answer, Credits, collected
 from digest.deliver.message import header, sender_address
 from digest.deliver.options import Option, read_options, secret
 from digest.errors import PermanentDeliveryError, TransientDeliveryError
@@ -152,8 +152,7 @@ class SesProvider:
         self.clock = clock
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        answers = dict(answer for group in self.send_iter(messages) for answer in group)
-        return [answers[index] for index in range(len(messages))]
+        return collected(self, messages)
 
     def send_iter(
         self, messages: Iterable[OutgoingMessage], credits: Credits | None = None

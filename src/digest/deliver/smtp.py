@@ -25,7 +25,7 @@ from typing import Any
 
 import dkim
 
-from digest.deliver.base import Answer, Credits
+from digest.deliver.base import Answer, Credits, collected
 from digest.deliver.message import sender_address
 from digest.deliver.options import Option, read_options, secret
 from digest.errors import ConfigError, PermanentDeliveryError
@@ -127,8 +127,7 @@ class SmtpProvider:
         self._pool = ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        answers = dict(answer for group in self.send_iter(messages) for answer in group)
-        return [answers[index] for index in range(len(messages))]
+        return collected(self, messages)
 
     def send_iter(
         self, messages: Iterable[OutgoingMessage], credits: Credits | None = None
