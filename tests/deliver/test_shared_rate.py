@@ -19,7 +19,7 @@ def test_senders_on_one_database_share_one_rate(postgres_url: str, pg_env: dict[
 
     def limiter() -> RateLimiter:
         ledger = Ledger(Database.open(postgres_url, MIGRATIONS))
-        return RateLimiter(10.0, lambda: now[0], sleep, ledger.reserve_pace)
+        return RateLimiter(10.0, lambda: now[0], sleep, ledger.reserve_pace, ledger.return_pace)
 
     first, second = limiter(), limiter()
     first.wait(10)  # 10 messages at 10/s: the next booking starts a second later
@@ -30,3 +30,31 @@ def test_senders_on_one_database_share_one_rate(postgres_url: str, pg_env: dict[
     second.wait(20)
     first.wait(1)
     assert slept == [1.0, 1.0, 2.0]
+
+
+def test_a_booking_not_used_is_given_back_unless_someone_booked_after_it(
+    postgres_url: str, pg_env: dict[str, str]
+) -> None:
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    def limiter() -> RateLimiter:
+        ledger = Ledger(Database.open(postgres_url, MIGRATIONS))
+        return RateLimiter(10.0, lambda: now[0], sleep, ledger.reserve_pace, ledger.return_pace)
+
+    first, second = limiter(), limiter()
+    first.wait(10)  # books 1000.0-1001.0, claims only 4
+    first.refund(6)  # the rest is free again: the next turn starts at 1000.4
+    second.wait(10)
+    assert slept == [0.4]
+    second.refund(10)  # nothing was booked after it: all given back
+    first.wait(1)
+    assert slept == [0.4]  # 1000.4 is now, no wait
+    second.wait(5)  # booked after first's
+    first.refund(1)  # too late to give back: second's turn must not move
+    first.wait(1)
+    assert slept == [0.4, 0.1, 0.5]

@@ -104,9 +104,11 @@ def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") ->
 class RateLimiter:
     """Spaces provider calls so that messages go out at most `rate` per second.
 
-    `book(count, rate, now)` returns when a booking of `count` messages may start; by
-    default the bookings are this process's own, and `Ledger.reserve_pace` shares them with
-    every sender on a shared database.
+    `book(count, rate, now)` returns when a booking of `count` messages may start, and
+    `unbook(count, rate, end)` gives back the last `count` of a booking that ends at `end` if
+    nothing was booked after it. By default the bookings are this process's own;
+    `Ledger.reserve_pace` and `Ledger.return_pace` share them with every sender on a shared
+    database.
     """
 
     def __init__(
@@ -115,25 +117,39 @@ class RateLimiter:
         clock: Callable[[], float],
         sleep: Callable[[float], None],
         book: Callable[[int, float, float], float] | None = None,
+        unbook: Callable[[int, float, float], None] | None = None,
     ) -> None:
         self.rate = rate
         self.clock = clock
         self.sleep = sleep
         self.book = book or self._book
+        self.unbook = unbook or self._unbook
         self.next_free = 0.0
+        self.booked_until = 0.0
 
     def wait(self, count: int) -> None:
         if not self.rate:
             return
         now = self.clock()
         start = self.book(count, self.rate, now)
+        self.booked_until = start + count / self.rate
         if start > now:
             self.sleep(start - now)
+
+    def refund(self, count: int) -> None:
+        """Give back `count` messages of the last booking that were not sent after all."""
+        if self.rate and count > 0:
+            self.unbook(count, self.rate, self.booked_until)
+            self.booked_until -= count / self.rate
 
     def _book(self, count: int, rate: float, now: float) -> float:
         start = max(now, self.next_free)
         self.next_free = start + count / rate
         return start
+
+    def _unbook(self, count: int, rate: float, end: float) -> None:
+        if self.next_free == end:
+            self.next_free -= count / rate
 
 
 def backoff(
@@ -187,8 +203,15 @@ def send_edition(
     counts = ledger.counts(edition_id)
     tally = _Tally(total=sum(counts.values()), done=sum(counts.values()) - counts["pending"])
     limiter = RateLimiter(
-        settings.rate_per_second, clock, sleep, ledger.reserve_pace if shared else None
+        settings.rate_per_second,
+        clock,
+        sleep,
+        ledger.reserve_pace if shared else None,
+        ledger.return_pace if shared else None,
     )
+    # Shared senders book their turn before they claim, so that a claim's lease runs from
+    # when its messages can go, however many senders wait for the same rate.
+    book_first = shared and settings.rate_per_second is not None
     record = _Recorder(edition_id, ledger, settings, tally, clock, jitter)
     size = settings.claim_size or lanes.batch_size
     interrupted: str | None = None
@@ -198,14 +221,21 @@ def send_edition(
         while record.halted is None and interrupted is None and lanes.room():
             if stop is not None and (interrupted := stop()):
                 break
+            if book_first:
+                limiter.wait(size)
             claimed = ledger.claim(edition_id, size, clock(), settings.lease_seconds)
             if not claimed:
+                if book_first:
+                    limiter.refund(size)
                 waiting = True
                 break
             job = next(jobs)
             items = record.start(job, claimed, find)
-            if items:
+            if book_first:
+                limiter.refund(size - len(items))
+            elif items:
                 limiter.wait(len(items))
+            if items:
                 tally.attempted += len(items)
                 lanes.submit(job, items)
         if record.flights:

@@ -170,6 +170,14 @@ class Ledger:
         ).fetchone()
         return float(row[0]) - cost
 
+    def return_pace(self, count: int, rate: float, end: float) -> None:
+        """Give back the last `count` messages of a booking ending at `end`, unless another
+        booking came after it (then the time stays spent: nobody's turn moves earlier)."""
+        self.db.conn.execute(
+            "UPDATE send_pace SET next_free = next_free - ? WHERE name = 'send' AND next_free = ?",
+            (count / rate, end),
+        )
+
     def next_due(self, edition_id: str) -> float | None:
         """The earliest retry time among pending rows; None when nothing is pending."""
         row = self.db.conn.execute(
