@@ -31,3 +31,13 @@ def test_rows_read_by_position_and_by_name_alike(database: str) -> None:
     row = db.conn.execute("SELECT key, value FROM meta WHERE value LIKE '%off'").fetchone()
     assert (row[0], row["value"]) == ("k", "50% off")
     db.close()
+
+
+def test_text_with_nul_is_stored_and_looked_up_without_an_error(database: str) -> None:
+    """A `%00` in a URL reaches lookups; feeds can carry NUL too. PostgreSQL text cannot."""
+    db = Database.open(database, MIGRATIONS)
+    assert db.conn.execute("SELECT 1 FROM meta WHERE key = ?", ("\x00",)).fetchone() is None
+    db.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("k", "a\x00b"))
+    value = db.conn.execute("SELECT value FROM meta WHERE key = 'k'").fetchone()[0]
+    assert value in ("a\x00b", "a\ufffdb")
+    db.close()

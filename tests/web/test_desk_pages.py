@@ -165,3 +165,4 @@ def test_the_desk_runs_on_postgresql(
     assert "2026-11-27: 3 sent, 0 failed" in page
     assert browser.get("/archive/2026-11-27").status_code == 200
     assert browser.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert browser.get("/editions/%00").status_code == 404  # NUL: no such edition, not a 500

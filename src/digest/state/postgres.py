@@ -53,9 +53,18 @@ def translate(sql: str) -> tuple[str, bool]:
 
 
 def _parameters(numbered: bool, values: Sequence[Any]) -> Any:
+    values = [_text(value) for value in values]
     if numbered:
         return {str(index): value for index, value in enumerate(values, start=1)}
     return tuple(values) or None
+
+
+def _text(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL, which SQLite stores and a URL can carry (`%00`): it
+    becomes U+FFFD, so a lookup finds nothing (as on SQLite) instead of failing the request."""
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "\ufffd")
+    return value
 
 
 class Row(tuple[Any, ...]):
