@@ -111,3 +111,27 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
     print(f"taken over: {len(taken_over)}, received twice: {len(twice)}")
     assert edition_status(postgres_url) == ["done"]
     assert all("run.report" in worker.log for worker in workers[1:])
+
+
+def test_send_processes_on_postgresql_deliver_each_recipient_once(
+    project: Path, postgres_url: str
+) -> None:
+    """`digest send` with two send processes on a PostgreSQL ledger, to the outbox."""
+    emails = {f"reader{i:04d}@example.com" for i in range(2_500)}
+    rows = "".join(f"{email},Reader\n" for email in sorted(emails))
+    (project / "subscribers" / "subscribers.csv").write_text("email,name\n" + rows)
+    env = {
+        "DIGEST_STATE__DATABASE": postgres_url,
+        PASSWORD_ENV: PASSWORD,
+        "DIGEST_DELIVERY__PROCESSES": "2",
+        "DIGEST_RENDER__THEME": "compact",
+    }
+    prepared = digest("prepare", cwd=project, env=env)
+    assert prepared.returncode == 0, prepared.stderr
+    sent = digest("send", cwd=project, env=env)
+    assert sent.returncode == 0, sent.stderr
+    assert deliveries(postgres_url) == {"sent": len(emails)}
+    written = sorted((project / "outbox").glob("*.eml"))
+    assert len(written) == len(emails)
+    assert {path.name.split("--", 1)[1].rsplit("-", 1)[0] for path in written} == emails
+    assert edition_status(postgres_url) == ["done"]
