@@ -46,6 +46,12 @@ def server() -> Iterator[Server]:
             try:
                 route = state.routes.get(self.path)
                 status, headers, body = route(self, count) if route else (404, {}, b"nope")
+            finally:
+                # Counted out before the answer is written: once the client has read it, it may
+                # start its next request before this thread would get past the write.
+                with state.lock:
+                    state.active -= 1
+            try:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -56,9 +62,6 @@ def server() -> Iterator[Server]:
                     self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
-            finally:
-                with state.lock:
-                    state.active -= 1
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
