@@ -181,26 +181,23 @@ def work(
     stop: Stop,
     wait: Callable[[float], None],
     on_report: Callable[[RunReport], None],
-) -> int:
+) -> None:
     """`digest worker`: send whatever edition has recipients pending, again and again; wait
     `[delivery] idle_seconds` when none has (or when the rest is leased to other senders).
 
     Stops once `stop()` gives a reason, after the batch in flight. A round that changed
-    nothing is not reported, so an idle worker's log stays quiet. Returns the rounds that sent.
+    nothing is not reported, so an idle worker's log stays quiet.
     """
     idle = send_settings_from_table(cfg.table("delivery")).idle_seconds
-    rounds = 0
     last: tuple[object, ...] | None = None
     while stop() is None:
         report = send_pending(cfg, state, now(), environ, stop=stop)
         seen = (report.edition_id, report.sent, report.failed, report.skipped, report.pending)
         if report.edition_id is not None and seen != last:
             on_report(report)
-            rounds += 1
         last = seen
         if stop() is None and (report.edition_id is None or report.pending or report.stopped):
             wait(idle)
-    return rounds
 
 
 def provider(cfg: Config, environ: Mapping[str, str]) -> Provider:

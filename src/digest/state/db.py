@@ -46,6 +46,9 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
+IN_BATCH = 500  # values per `IN (...)` in `Database.rows_among`
+
+
 def is_postgres_url(database: str) -> bool:
     return database.startswith(("postgresql://", "postgres://"))
 
@@ -153,6 +156,13 @@ class Database:
         else:
             self.conn.execute("DELETE FROM schema_version")
             self.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    def rows_among(self, sql: str, values: Sequence[Any]) -> Iterator[Any]:
+        """The rows of `sql` for `values`, 500 at a time: its `{marks}` becomes that many
+        placeholders (one statement per batch keeps the text short on either backend)."""
+        for start in range(0, len(values), IN_BATCH):
+            part = list(values[start : start + IN_BATCH])
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(part))), part)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

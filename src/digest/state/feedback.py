@@ -164,17 +164,8 @@ class FeedbackLog:
 
     def message_seen(self, keys: Sequence[str]) -> set[str]:
         """Which returned messages (by key) were processed before."""
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            part = list(keys[start : start + 500])
-            marks = ",".join("?" * len(part))
-            found.update(
-                row[0]
-                for row in self.db.conn.execute(
-                    f"SELECT key FROM mailbox_messages WHERE key IN ({marks})", part
-                )
-            )
-        return found
+        sql = "SELECT key FROM mailbox_messages WHERE key IN ({marks})"
+        return {row[0] for row in self.db.rows_among(sql, keys)}
 
     def mark_message(self, key: str, outcome: str, now: datetime) -> None:
         self.db.conn.execute(

@@ -134,12 +134,12 @@ class Ledger:
         each claim took milliseconds per claim at 40,000 rows).
         """
         stamp = _now()
+        args: tuple[object, ...] = (stamp, now + lease, edition_id, now, limit)
+        if self.db.shared:  # also takes rows whose lease ran out by `now`
+            args = (stamp, now + lease, edition_id, now, now, limit)
         with self.db.transaction() as conn:
             while True:
-                rows = conn.execute(
-                    _CLAIM_SHARED if self.db.shared else _CLAIM,
-                    (stamp, now + lease, edition_id, now, now, limit),
-                ).fetchall()
+                rows = conn.execute(_CLAIM_SHARED if self.db.shared else _CLAIM, args).fetchall()
                 if not rows:
                     return []
                 suppressed = self.suppressions_among([row[1] for row in rows])
@@ -250,15 +250,8 @@ class Ledger:
 
     def suppressions_among(self, emails: list[str]) -> dict[str, str]:
         """Suppression reasons of some (lower-cased) addresses, one query per 500."""
-        found: dict[str, str] = {}
-        for start in range(0, len(emails), 500):
-            part = emails[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.db.conn.execute(
-                f"SELECT email, reason FROM suppressions WHERE email IN ({marks})", part
-            ):
-                found[row[0]] = row[1]
-        return found
+        sql = "SELECT email, reason FROM suppressions WHERE email IN ({marks})"
+        return {row[0]: row[1] for row in self.db.rows_among(sql, emails)}
 
     def forget(self, email: str) -> int:
         """Delete every delivery and suppression row of an address; returns rows deleted."""
@@ -312,13 +305,12 @@ class Ledger:
         }
 
 
-# Rows come back with their sort key first, so a claim is sent in queue order. The SQLite
-# claim takes `now` twice only to share its parameters with the shared one.
+# Rows come back with their sort key first, so a claim is sent in queue order.
 _CLAIM = (
     "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?, "
     "lease_until = ? WHERE rowid IN (SELECT rowid FROM deliveries "
     "WHERE edition_id = ? AND status = 'pending' "
-    "AND (not_before IS NULL OR not_before <= ?) AND ? IS NOT NULL ORDER BY rowid LIMIT ?) "
+    "AND (not_before IS NULL OR not_before <= ?) ORDER BY rowid LIMIT ?) "
     "RETURNING rowid, email, attempts"
 )
 _CLAIM_SHARED = (

@@ -45,12 +45,6 @@ class PreferenceStore:
 
     def among(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
         """Stored choices of some addresses (lower-cased keys), one query per 500."""
-        found: dict[str, tuple[str, ...]] = {}
-        for start in range(0, len(emails), 500):
-            part = [email.lower() for email in emails[start : start + 500]]
-            marks = ",".join("?" * len(part))
-            for row in self.db.conn.execute(
-                f"SELECT email, sections FROM preferences WHERE email IN ({marks})", part
-            ):
-                found[row[0].lower()] = tuple(json.loads(row[1]))
-        return found
+        sql = "SELECT email, sections FROM preferences WHERE email IN ({marks})"
+        keys = [email.lower() for email in emails]
+        return {row[0].lower(): tuple(json.loads(row[1])) for row in self.db.rows_among(sql, keys)}

@@ -179,15 +179,8 @@ class SubscriberStore:
 
     def many(self, keys: Sequence[str]) -> dict[str, SubscriberRecord]:
         """Stored subscribers among `keys` (lower-cased addresses), by key: one query a batch."""
-        found: dict[str, SubscriberRecord] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.db.conn.execute(
-                f"SELECT {COLUMNS}, email_key FROM subscribers WHERE email_key IN ({marks})", part
-            ):
-                found[row["email_key"]] = _record(row)
-        return found
+        sql = f"SELECT {COLUMNS}, email_key FROM subscribers WHERE email_key IN ({{marks}})"
+        return {row["email_key"]: _record(row) for row in self.db.rows_among(sql, keys)}
 
     def iterate(self, status: str | None = None) -> Iterator[SubscriberRecord]:
         """Every subscriber (or those of one status) in the order they were added, streamed."""
@@ -218,15 +211,8 @@ class SubscriberStore:
 
     def seen(self, keys: Sequence[str]) -> dict[str, str]:
         """Keys this import has already seen, with where they were first seen."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.db.conn.execute(
-                f"SELECT key, first FROM import_seen WHERE key IN ({marks})", part
-            ):
-                found[row[0]] = row[1]
-        return found
+        sql = "SELECT key, first FROM import_seen WHERE key IN ({marks})"
+        return {row[0]: row[1] for row in self.db.rows_among(sql, keys)}
 
     def mark_seen(self, rows: Iterable[tuple[str, str]]) -> None:
         self.db.conn.executemany(
@@ -301,15 +287,8 @@ class SubscriberStore:
 
     def ids(self, keys: Sequence[str]) -> dict[str, int]:
         """Ids of stored subscribers by key (lower-cased address), one query per 500."""
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.db.conn.execute(
-                f"SELECT email_key, id FROM subscribers WHERE email_key IN ({marks})", part
-            ):
-                found[row[0]] = int(row[1])
-        return found
+        sql = "SELECT email_key, id FROM subscribers WHERE email_key IN ({marks})"
+        return {row[0]: int(row[1]) for row in self.db.rows_among(sql, keys)}
 
     def update(self, subscriber_id: int, changes: dict[str, Any]) -> None:
         """Set columns of one subscriber; values are encoded as the schema stores them."""
@@ -341,17 +320,8 @@ class SubscriberStore:
 
     def forgotten(self, hashes: Sequence[str]) -> set[str]:
         """Which of `hashes` belong to forgotten addresses."""
-        found: set[str] = set()
-        for start in range(0, len(hashes), 500):
-            part = hashes[start : start + 500]
-            marks = ",".join("?" * len(part))
-            found.update(
-                row[0]
-                for row in self.db.conn.execute(
-                    f"SELECT hash FROM forgotten WHERE hash IN ({marks})", part
-                )
-            )
-        return found
+        sql = "SELECT hash FROM forgotten WHERE hash IN ({marks})"
+        return {row[0] for row in self.db.rows_among(sql, hashes)}
 
     def add_confirmation(
         self, nonce: str, subscriber_id: int, name: str, sections: tuple[str, ...], now: datetime
