@@ -5,9 +5,11 @@ Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error (including ba
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -34,6 +36,7 @@ from digest.cli.output import (
     progress_bars,
     styled,
 )
+from digest.cli.scratch import scratch_copy
 from digest.cli.sending import prepare, send, worker
 from digest.cli.signals import stop_on_signals
 from digest.cli.status import status
@@ -70,7 +73,9 @@ def cli(ctx: click.Context, config: str | None, log_format: str) -> None:
 
 @cli.command(short_help="Build one edition now and send it.")
 @click.option(
-    "--dry-run", is_flag=True, help="Build and check the edition; store and send nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Build and check the edition on a scratch copy of the state; write and send nothing.",
 )
 @click.option("--force", is_flag=True, help="Send even if the quality gate fails.")
 @click.option("--intro", default=None, help="An editor's note shown under the masthead.")
@@ -88,8 +93,13 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None, weekly: boo
     """
     from digest import pipeline
 
-    cfg = obj.config
-    with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
+    with ExitStack() as stack:
+        cfg, note = obj.config, None
+        if dry_run:
+            cfg, note = stack.enter_context(scratch_copy(cfg))
+        stop = stack.enter_context(stop_on_signals())
+        state = stack.enter_context(opened_state(cfg))
+        bars = stack.enter_context(progress_bars())
         options = pipeline.RunOptions(
             dry_run=dry_run,
             force=force,
@@ -100,6 +110,8 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None, weekly: boo
             stop=stop,
         )
         report = pipeline.run(cfg, state, now_utc(), os.environ, options=options)
+    if note:
+        report = dataclasses.replace(report, notes=(*report.notes, note))
     print_report(report)
     log_report(report)
     exit_for(report)
