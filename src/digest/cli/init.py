@@ -31,7 +31,7 @@ def starter_folder() -> Path:
     if found is None:
         raise InputError(
             f"the sample newsletter is missing from {here}",
-            hint="reinstall digest",
+            hint="reinstall it: pipx reinstall digest-newsletter",
         )
     return found
 
