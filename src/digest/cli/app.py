@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -222,8 +223,14 @@ def schedule(obj: Context) -> None:
 @cli.command(short_help="Serve the editor's desk and subscriber pages.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes serving requests (default: [web] workers, 1).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, workers: int | None) -> None:
     """Serve the editor's desk (sign in at /login with DIGEST_EDITOR_TOKEN), the archive,
     one-click unsubscribe, preferences and the providers' webhooks.
 
@@ -235,7 +242,8 @@ def serve(obj: Context, host: str, port: int) -> None:
     """
     import uvicorn
 
-    from digest.web import bind_refusal, create_app
+    from digest.config import ENV_CONFIG
+    from digest.web import bind_refusal, create_app, web_settings_from_table
 
     refusal = bind_refusal(host, os.environ)
     if refusal is not None:
@@ -244,7 +252,17 @@ def serve(obj: Context, host: str, port: int) -> None:
             hint="set DIGEST_EDITOR_TOKEN (the desk's sign-in), or serve on 127.0.0.1 "
             "behind a reverse proxy",
         )
-    uvicorn.run(create_app(obj.config, os.environ), host=host, port=port, log_level="info")
+    cfg = obj.config
+    count = workers or web_settings_from_table(cfg.table("web")).workers
+    # X-Forwarded-* are read by digest itself, from [web] trusted_proxies only.
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
+    options.update(proxy_headers=False, server_header=False)
+    if count == 1:
+        uvicorn.run(create_app(cfg, os.environ), **options)
+        return
+    # Each worker process makes its own app from the same config file.
+    os.environ[ENV_CONFIG] = str(cfg.path)
+    uvicorn.run("digest.web:app_from_environment", factory=True, workers=count, **options)
 
 
 @cli.command(short_help="Run the quality gate on the pending edition.")

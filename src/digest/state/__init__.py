@@ -167,7 +167,10 @@ class State:
         self.db.close()
 
 
-def open_state(database: str, environ: Mapping[str, str] | None = None) -> State:
+def open_state(
+    database: str, environ: Mapping[str, str] | None = None, *, busy_seconds: float = 30.0
+) -> State:
     """Open the configured database: a SQLite path, or a PostgreSQL URL whose password comes
-    from DIGEST_DATABASE_PASSWORD in `environ` (default: this process's environment)."""
-    return State(Database.open(database, MIGRATIONS, environ))
+    from DIGEST_DATABASE_PASSWORD in `environ` (default: this process's environment).
+    `busy_seconds`: SQLite's wait for another process's write lock."""
+    return State(Database.open(database, MIGRATIONS, environ, busy_seconds))
