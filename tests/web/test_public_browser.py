@@ -87,6 +87,10 @@ def test_a_visitor_reads_the_home_page_signs_up_and_walks_the_archive(
         assert page.locator(".headlines li").count() >= 3
         height = cut or page.evaluate("document.documentElement.scrollHeight")
         shot(page, f"home-{width}px", readme=f"home-{width}px.png", height=height)
+        page.goto(f"{base}/archive")
+        basics(page, width)
+        assert page.locator("head link[rel=alternate]").get_attribute("href") == "/archive.atom"
+        shot(page, f"archive-{width}px")
         page.context.close()
 
     page = opened(browser, 375)
@@ -101,7 +105,6 @@ def test_a_visitor_reads_the_home_page_signs_up_and_walks_the_archive(
     page.get_by_role("navigation").get_by_role("link", name="Archive").click()
     page.get_by_role("heading", name="Past editions").wait_for()
     basics(page, 375)
-    shot(page, "archive-375px")
     page.locator(".issues a").first.click()
     page.wait_for_url(f"{base}/archive/2026-11-27")
     assert "Trump-Putin" in page.content()
