@@ -11,7 +11,7 @@ one, the week's best stories by the same ranking, for the subscribers who chose 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,15 +34,14 @@ from digest.dispatch import (
     send_pending,
 )
 from digest.editions import Built, fingerprint, store_edition
-from digest.errors import QualityGateError, SummarizeError
+from digest.errors import QualityGateError
 from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
 from digest.models import Article, OutgoingMessage, Problem, RunReport, Summary
 from digest.render import RenderSettings, render_edition, render_settings_from_table
-from digest.state import Firing, State, exclusive
+from digest.state import Firing, State, StoredSummary, exclusive
 from digest.summarize import (
-    Summarizer,
     SummarizerSettings,
-    make_summarizer,
+    summarize_articles,
     summarizer_settings_from_table,
 )
 from digest.tracking import TrackingSettings, tracked, tracking_settings_from_table
@@ -66,7 +65,10 @@ def stage_settings(cfg: Config) -> StageSettings:
     weights = {source.name: source.weight for source in cfg.sources}
     return StageSettings(
         fetch=fetch_settings_from_table(cfg.table("gather")),
-        summarizer=summarizer_settings_from_table(cfg.table("summarize")),
+        summarizer=dataclasses.replace(
+            summarizer_settings_from_table(cfg.table("summarize")),
+            language=cfg.newsletter.language,
+        ),
         compose=dataclasses.replace(compose_settings, source_weights=weights),
         render=render_settings_from_table(cfg.table("render"), base_dir=cfg.base_dir),
         send=send_settings_from_table(cfg.table("delivery")),
@@ -94,17 +96,46 @@ def gather(
     return result
 
 
-def summarize_all(
-    articles: tuple[Article, ...], summarizer: Summarizer
+def summarized(
+    state: State,
+    settings: SummarizerSettings,
+    articles: tuple[Article, ...],
+    environ: Mapping[str, str],
+    now: datetime,
+    *,
+    refresh: Collection[str] = (),
 ) -> tuple[list[tuple[Article, Summary]], list[Problem]]:
-    """Each article's summary; one that cannot be summarized is a Problem, not a crash."""
+    """Each article's stored summary; those with none yet (and those in `refresh`) are
+    summarized now and stored, within the edition's budget of LLM calls. One that cannot be
+    summarized is a Problem, not a crash."""
+    stored = state.summaries.get([a.key for a in articles])
+    todo = [a for a in articles if a.key not in stored or a.key in refresh]
+    if todo:
+        kept = [a.key for a in articles if a.key in stored and a.key not in refresh]
+        left = settings.budget - state.summaries.calls_waiting(kept)
+        made = summarize_articles(todo, settings, environ, budget=left)
+        rows = [
+            StoredSummary(
+                m.key,
+                m.summary,
+                m.identity.kind,
+                m.identity.model,
+                m.identity.settings,
+                m.calls,
+                m.note,
+            )
+            for m in made
+        ]
+        state.summaries.put(rows, now)
+        stored.update((row.key, row) for row in rows)
     items: list[tuple[Article, Summary]] = []
     problems: list[Problem] = []
     for article in articles:
-        try:
-            items.append((article, summarizer.summarize(article)))
-        except SummarizeError as exc:
-            problems.append(Problem("summarize", article.url, str(exc)))
+        summary = stored[article.key].summary
+        if summary is None:
+            problems.append(Problem("summarize", article.url, stored[article.key].note))
+        else:
+            items.append((article, summary))
     return items, problems
 
 
@@ -139,7 +170,7 @@ def build(
         else state.articles.unsent(now, cfg.newsletter.lookback_hours)
     )
     fresh = tuple(article for article in candidates if choices.get(article.key) != "drop")
-    items, summary_problems = summarize_all(fresh, make_summarizer(settings.summarizer, environ))
+    items, summary_problems = summarized(state, settings.summarizer, fresh, environ, now)
     problems.extend(summary_problems)
     edits = {} if weekly else state.editorial.story_edits()
     items = [(a, edits[a.key].applied(s) if a.key in edits else s) for a, s in items]
