@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def fake() -> Iterator[FakeLLM]:
         yield server
 
 
-def llm(fake: FakeLLM, **values: object) -> SummarizerSettings:
+def llm(fake: FakeLLM, **values: Any) -> SummarizerSettings:
     return replace(
         SummarizerSettings(kind="llm", llm_base_url=fake.url, llm_model="tiny"), **values
     )
