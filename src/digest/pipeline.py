@@ -11,7 +11,7 @@ one, the week's best stories by the same ranking, for the subscribers who chose 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,14 +36,11 @@ from digest.dispatch import (
 from digest.editions import Built, fingerprint, store_edition
 from digest.errors import QualityGateError
 from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
-from digest.models import Article, OutgoingMessage, Problem, RunReport, Summary
+from digest.models import Article, OutgoingMessage, Problem, RunReport
 from digest.render import RenderSettings, render_edition, render_settings_from_table
-from digest.state import Firing, State, StoredSummary, exclusive
-from digest.summarize import (
-    SummarizerSettings,
-    summarize_articles,
-    summarizer_settings_from_table,
-)
+from digest.state import Firing, State, exclusive
+from digest.summaries import summarized
+from digest.summarize import SummarizerSettings, summarizer_settings_from_table
 from digest.tracking import TrackingSettings, tracked, tracking_settings_from_table
 
 
@@ -96,47 +93,16 @@ def gather(
     return result
 
 
-def summarized(
-    state: State,
-    settings: SummarizerSettings,
-    articles: tuple[Article, ...],
-    environ: Mapping[str, str],
-    now: datetime,
-    *,
-    refresh: Collection[str] = (),
-) -> tuple[list[tuple[Article, Summary]], list[Problem]]:
-    """Each article's stored summary; those with none yet (and those in `refresh`) are
-    summarized now and stored, within the edition's budget of LLM calls. One that cannot be
-    summarized is a Problem, not a crash."""
-    stored = state.summaries.get([a.key for a in articles])
-    todo = [a for a in articles if a.key not in stored or a.key in refresh]
-    if todo:
-        kept = [a.key for a in articles if a.key in stored and a.key not in refresh]
-        left = settings.budget - state.summaries.calls_waiting(kept)
-        made = summarize_articles(todo, settings, environ, budget=left)
-        rows = [
-            StoredSummary(
-                m.key,
-                m.summary,
-                m.identity.kind,
-                m.identity.model,
-                m.identity.settings,
-                m.calls,
-                m.note,
-            )
-            for m in made
-        ]
-        state.summaries.put(rows, now)
-        stored.update((row.key, row) for row in rows)
-    items: list[tuple[Article, Summary]] = []
-    problems: list[Problem] = []
-    for article in articles:
-        summary = stored[article.key].summary
-        if summary is None:
-            problems.append(Problem("summarize", article.url, stored[article.key].note))
-        else:
-            items.append((article, summary))
-    return items, problems
+def candidates(
+    cfg: Config, state: State, now: datetime, kind: str = "daily"
+) -> tuple[Article, ...]:
+    """The articles the next edition of `kind` is made from: the daily one's waiting articles
+    the editor did not drop; the weekly one's, the last seven days' not in a weekly yet."""
+    if kind == "weekly":
+        return state.articles.this_week(now)
+    choices = state.editorial.actions()
+    waiting = state.articles.unsent(now, cfg.newsletter.lookback_hours)
+    return tuple(article for article in waiting if choices.get(article.key) != "drop")
 
 
 def build(
@@ -152,6 +118,10 @@ def build(
 ) -> tuple[Built | None, tuple[Problem, ...]]:
     """Gather, summarize, compose and render the next edition of `kind` without storing it.
 
+    Each article's summary is the stored one, made at its first build (`digest.summaries`):
+    every build of the same edition (desk pages, previews, a test, the approval, the send)
+    says the same words and asks the summarizer nothing again.
+
     Daily: an editor's choices apply (dropped stories are left out, pinned ones lead, placed
     ones keep their place, rewritten headlines and key points replace the summarizer's, the
     stored subject and intro are used unless an intro is given). Weekly: the last seven days'
@@ -164,12 +134,7 @@ def build(
         problems.extend(gather(cfg, state, settings, now).problems)
     weekly = kind == "weekly"
     choices = {} if weekly else state.editorial.actions()
-    candidates = (
-        state.articles.this_week(now)
-        if weekly
-        else state.articles.unsent(now, cfg.newsletter.lookback_hours)
-    )
-    fresh = tuple(article for article in candidates if choices.get(article.key) != "drop")
+    fresh = candidates(cfg, state, now, kind)
     items, summary_problems = summarized(state, settings.summarizer, fresh, environ, now)
     problems.extend(summary_problems)
     edits = {} if weekly else state.editorial.story_edits()

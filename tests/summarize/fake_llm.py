@@ -84,7 +84,7 @@ class FakeLLM:
             f"The fake model wrote this first point in call {number}.",
             f"Its second point counts {len(title)} characters in the title.",
         ]
-        return json.dumps({"headline": title, "section": "Fake", "key_points": points})
+        return json.dumps({"headline": title, "section": None, "key_points": points})
 
 
 def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
