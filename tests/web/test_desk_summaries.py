@@ -67,7 +67,7 @@ def session(cfg: Config, environ: dict[str, str]) -> str:
     person = re.search(r"[?&]as=(\d+)", browser.get("/editions/next?view=subscriber").text)
     assert person, "a subscriber to preview as"
     assert browser.get(f"/editions/next/email.html?as={person[1]}").status_code == 200
-    seen_text = browser.get("/editions/next/email.txt").text
+    seen_text: str = browser.get("/editions/next/email.txt").text
     assert post(browser, "/editions/next/test", csrf, email="ed@example.com").status_code == 303
     seen = page.split("name='seen' value='", 1)[1].split("'", 1)[0]
     assert post(browser, "/editions/next/approve", csrf, seen=seen).status_code == 303
