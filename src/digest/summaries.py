@@ -20,9 +20,10 @@ from digest.summarize import Identity, SummarizerSettings, current_identity, sum
 
 @dataclass(frozen=True)
 class Refreshed:
-    """What a refresh did: how many articles it summarized again, how many of those the
-    configured summarizer made (the others fell back, for the reasons in `notes`)."""
+    """What a refresh did: of the `waiting` articles, how many it summarized again and how
+    many of those the configured summarizer made (the others fell back, for `notes`)."""
 
+    waiting: int
     articles: int
     current: int
     notes: tuple[str, ...] = ()
@@ -87,7 +88,7 @@ def refresh(
     """Summarize again the articles whose summary is stale (all of them with `everything`)."""
     keys = [a.key for a in articles] if everything else stale(state, settings, articles)
     if not keys:
-        return Refreshed(0, 0)
+        return Refreshed(len(articles), 0, 0)
     _, problems = summarized(state, settings, articles, environ, now, refresh=set(keys))
     again = state.summaries.get(keys)
     current = current_identity(settings)
@@ -95,7 +96,7 @@ def refresh(
     made = sum(identity_of(s) == current for s in again.values())
     wanted = set(keys)
     mine = tuple(p for p in problems if p.subject in wanted)
-    return Refreshed(len(keys), made, notes, mine)
+    return Refreshed(len(articles), len(keys), made, notes, mine)
 
 
 def _fields(identity: Identity) -> tuple[str, str, str]:

@@ -88,6 +88,9 @@ def refresh_stored(obj: Context, *, everything: bool, weekly: bool) -> None:
     kind = "weekly" if weekly else "daily"
     with opened_state(cfg) as state:
         done = editorial.resummarize(cfg, state, now_utc(), os.environ, kind, everything=everything)
+    if not done.waiting:
+        click.echo(f"no article waits for the next {kind} edition")
+        return
     if not done.articles:
         click.echo(f"every summary of the next {kind} edition is the configured summarizer's")
         return
