@@ -12,7 +12,7 @@ import click
 from digest.cli.output import Context, now_utc, opened_state, print_problems, read_text
 
 
-@click.command(short_help="Summarize articles: one JSON object each; --refresh the stored ones.")
+@click.command(short_help="Summarize articles as JSON, or --refresh.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--jsonl",
