@@ -23,7 +23,7 @@ from digest.errors import DeliveryError, InputError
 from digest.models import Digest, OutgoingMessage, Problem, Subscriber
 from digest.state import State
 from digest.subscribers import normalise_address
-from digest.summaries import Refreshed
+from digest.summaries import Refreshed, Standing
 
 Move = Literal["up", "down", "top"]
 MOVES: tuple[Move, ...] = ("up", "down", "top")
@@ -162,6 +162,12 @@ def resummarize(
     settings = pipeline.stage_settings(cfg).summarizer
     articles = pipeline.candidates(cfg, state, now, kind)
     return summaries.refresh(state, settings, articles, environ, now, everything=everything)
+
+
+def summaries_standing(cfg: Config, state: State, now: datetime) -> Standing:
+    """How many of the next edition's summaries the configured summarizer did not make."""
+    settings = pipeline.stage_settings(cfg).summarizer
+    return summaries.standing(state, settings, pipeline.candidates(cfg, state, now))
 
 
 def approval(state: State, digest: Digest, kind: str = "daily") -> Approval:

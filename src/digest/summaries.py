@@ -30,6 +30,22 @@ class Refreshed:
     problems: tuple[Problem, ...] = ()
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Who made the summaries of an edition's articles: `stale` of the `total` were made by
+    another summarizer or other settings than `current` (the configured one) would use."""
+
+    total: int
+    stale: int
+    current: str
+
+
+def standing(state: State, settings: SummarizerSettings, articles: Sequence[Article]) -> Standing:
+    return Standing(
+        len(articles), len(stale(state, settings, articles)), str(current_identity(settings))
+    )
+
+
 def identity_of(stored: StoredSummary) -> Identity:
     return Identity(stored.kind, stored.model, stored.settings)
 

@@ -114,3 +114,27 @@ def test_a_desk_session_runs_the_offline_summarizer_once_per_article(
     session(cfg, environ)
     assert pipeline.run(cfg, state, NOW, environ).sent == 3
     assert offline_calls == Counter(a.key for a in articles)
+
+
+def test_the_desk_summarizes_again_only_when_asked(
+    project: Path, offline_calls: Counter[str]
+) -> None:
+    cfg = gathered(project, ENV)
+    browser = client(cfg)
+    csrf = login(browser)
+    page = browser.get("/editions/next").text
+    assert "The configured summarizer is extractive (weights " in page
+    assert "Summarize 9 again" not in page and "/editions/next/summaries" not in page
+    calls = sum(offline_calls.values())
+    fewer = {**ENV, "DIGEST_SUMMARIZE__MAX_POINTS": "2"}
+    changed = client(gathered(project, fewer), fewer)
+    csrf = login(changed)
+    page = changed.get("/editions/next").text
+    assert "9 of 9 were made by another summarizer or other settings" in page
+    assert sum(offline_calls.values()) == calls  # looking changes nothing
+    done = post(changed, "/editions/next/summaries", csrf)
+    assert done.status_code == 303
+    page = changed.get("/editions/next").text
+    assert "Summarized 9 again: 9 by the configured summarizer." in page
+    assert "were made by another summarizer" not in page
+    assert sum(offline_calls.values()) == calls + 9
