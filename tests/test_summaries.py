@@ -13,11 +13,9 @@ import pytest
 
 from digest import editorial, pipeline
 from digest.config import Config, load_config
-from digest.models import Article, Summary
 from digest.state import State, open_state
-from digest.summarize import ExtractiveSummarizer
 from tests.cli.runner import digest
-from tests.summarize.fake_llm import FakeLLM, serving
+from tests.summarize.fake_llm import FakeLLM, offline_counter, serving
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 LEAD = "https://news.example.org/world/rosenberg-trump-putin-call"
@@ -25,15 +23,7 @@ LEAD = "https://news.example.org/world/rosenberg-trump-putin-call"
 
 @pytest.fixture
 def offline_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    counted: Counter[str] = Counter()
-    original = ExtractiveSummarizer.summarize
-
-    def counting(self: ExtractiveSummarizer, article: Article) -> Summary:
-        counted[article.key] += 1
-        return original(self, article)
-
-    monkeypatch.setattr(ExtractiveSummarizer, "summarize", counting)
-    return counted
+    return offline_counter(monkeypatch)
 
 
 @pytest.fixture

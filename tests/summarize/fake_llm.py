@@ -1,4 +1,5 @@
-"""A local OpenAI-compatible server for the LLM summarizer's tests: a real HTTP server on
+"""Stand-ins that count summarizer calls: `offline_counter` wraps the offline summarizer, and
+a local OpenAI-compatible server for the LLM summarizer's tests: a real HTTP server on
 127.0.0.1 (port 0) that counts calls and the most it had in flight at once, and answers as told.
 
 Modes: "good" (a valid answer whose points name the call, so two calls never agree), "garbage"
@@ -16,13 +17,32 @@ import json
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
+
+from digest.models import Article, Summary
+from digest.summarize import ExtractiveSummarizer
+
 WAIT_LIMIT = 60.0  # a broken client must fail the test, not hang it
 TITLE = re.compile(r"^Title: (.*)$", re.M)
+
+
+def offline_counter(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count the offline summarizer's calls from now on: article key -> calls."""
+    counted: Counter[str] = Counter()
+    original = ExtractiveSummarizer.summarize
+
+    def counting(self: ExtractiveSummarizer, article: Article) -> Summary:
+        counted[article.key] += 1
+        return original(self, article)
+
+    monkeypatch.setattr(ExtractiveSummarizer, "summarize", counting)
+    return counted
 
 
 class FakeLLM:

@@ -16,10 +16,8 @@ import pytest
 
 from digest import pipeline
 from digest.config import Config
-from digest.models import Article, Summary
 from digest.state import open_state
-from digest.summarize import ExtractiveSummarizer
-from tests.summarize.fake_llm import FakeLLM, serving
+from tests.summarize.fake_llm import FakeLLM, offline_counter, serving
 from tests.web.desk import ENV, NOW, client, gathered, login, post
 
 POINT = re.compile(r"The fake model wrote this first point in call \d+\.")
@@ -45,16 +43,7 @@ def fake() -> Iterator[FakeLLM]:
 
 @pytest.fixture
 def offline_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """A counter around the offline summarizer: article key -> calls."""
-    counted: Counter[str] = Counter()
-    original = ExtractiveSummarizer.summarize
-
-    def counting(self: ExtractiveSummarizer, article: Article) -> Summary:
-        counted[article.key] += 1
-        return original(self, article)
-
-    monkeypatch.setattr(ExtractiveSummarizer, "summarize", counting)
-    return counted
+    return offline_counter(monkeypatch)
 
 
 def session(cfg: Config, environ: dict[str, str]) -> str:
