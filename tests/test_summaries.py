@@ -67,6 +67,20 @@ def test_builds_reuse_the_stored_summaries(project: Path, offline_calls: Counter
     assert kept.kind == "extractive" and kept.model.startswith("weights ") and kept.calls == 0
 
 
+def test_a_gather_with_the_key_summarizes_the_next_editions_articles(
+    project: Path, fake: FakeLLM
+) -> None:
+    environ = llm_env(fake)
+    cfg = load_config(project / "config.toml", environ)
+    state = open_state(cfg.state_database)
+    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), NOW, environ=environ)
+    waiting = state.articles.unsent(NOW, cfg.newsletter.lookback_hours)
+    assert fake.calls == len(waiting) == len(state.summaries.get([a.key for a in waiting]))
+    points(cfg, state, environ)
+    pipeline.gather(cfg, state, pipeline.stage_settings(cfg), NOW, environ=environ)
+    assert fake.calls == len(waiting)  # nothing new: nothing asked again
+
+
 def test_changed_settings_change_nothing_until_a_refresh(
     project: Path, offline_calls: Counter[str]
 ) -> None:

@@ -79,8 +79,13 @@ def gather(
     settings: StageSettings,
     now: datetime,
     progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> GatherResult:
-    """Fetch every source and remember new articles (seen once, used by one edition)."""
+    """Fetch every source and remember new articles (seen once, used by one edition).
+
+    With `environ` (the summarizer's key), the next daily edition's articles that have no
+    summary yet are summarized and kept now, so the desk's first look does not wait for them.
+    """
     result = gather_sources(
         cfg.sources,
         base_dir=cfg.base_dir,
@@ -90,6 +95,8 @@ def gather(
     )
     state.articles.remember(result.articles, now)
     state.sources.record(((s.name, s.status, s.articles, s.error) for s in result.statuses), now)
+    if environ is not None:  # what cannot be summarized is reported by the build
+        summarized(state, settings.summarizer, candidates(cfg, state, now), environ, now)
     return result
 
 
@@ -242,7 +249,7 @@ def _run(
     approval = cfg.schedule.require_approval
     base = RunReport(None, 0, 0, 0, 0, kind=kind)
     if not approval:
-        gathered = gather(cfg, state, settings, now, opts.gather_progress)
+        gathered = gather(cfg, state, settings, now, opts.gather_progress, environ)
         base = dataclasses.replace(
             base,
             problems=gathered.problems,

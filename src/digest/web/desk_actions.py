@@ -202,7 +202,7 @@ def action_routes(desk: Desk) -> list[Route]:
         from digest import pipeline
 
         settings = pipeline.stage_settings(desk.cfg)
-        result = pipeline.gather(desk.cfg, st, settings, desk.clock())
+        result = pipeline.gather(desk.cfg, st, settings, desk.clock(), environ=desk.environ)
         failed = [s.name for s in result.statuses if s.status == "error"]
         text = f"Gathered {len(result.articles)} article(s) from {len(result.statuses)} source(s)"
         return text + (f"; failed: {', '.join(failed)}." if failed else ".")
