@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urljoin
 
 import lxml.html
 import nh3
 from lxml import etree
 
-__all__ = ["first_image", "html_to_text", "plain_text", "sanitize_html", "sanitized_html_to_text"]
+__all__ = [
+    "absolute_urls",
+    "first_image",
+    "html_to_text",
+    "looks_like_html",
+    "plain_text",
+    "sanitize_html",
+    "sanitized_html_to_text",
+    "title_text",
+]
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
     "li", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    # Layout blocks carry no risk and keep words of neighbouring blocks apart in the text.
+    "div", "section", "article", "header", "footer", "aside", "main",
 }  # fmt: skip
 _ATTRIBUTES = {
     "a": {"href", "title"},
@@ -28,9 +40,14 @@ _SCHEMES = {"http", "https", "mailto"}
 _BLOCKS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
     "pre", "tr", "table", "section", "article", "header", "footer", "figure", "figcaption",
-    "dd", "dt", "hr", "aside", "main", "nav",
+    "dd", "dt", "hr", "aside", "main", "nav", "td", "th", "caption",
 }  # fmt: skip
 _DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head"}
+# Elements whose content is never text (nh3 drops it with the element).
+_NO_CONTENT = {"script", "style", "noscript", "template", "iframe", "object", "svg", "title"}
+# "<iframe ... />" (Blogger's video embed): HTML has no self-closing iframe, so the parser would
+# read everything after it as the iframe's raw text. Closed explicitly, it holds nothing.
+_SELF_CLOSED = re.compile(r"<(iframe|script|style|noscript)\b([^>]*?)/>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
 # nh3 is configured once: building the allow-lists on every call cost a third of its time.
@@ -40,6 +57,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_SCHEMES,
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
+    clean_content_tags=_NO_CONTENT,
 )
 # Tags as nh3 serialises them: a name, then attributes whose values are always double-quoted
 # (a value may hold ">", never a raw '"'). Comments never survive (strip_comments).
@@ -52,6 +70,8 @@ _SAFE_TAG = re.compile(rf"</?[a-zA-Z][a-zA-Z0-9]*\b{_ATTRS}")
 
 def sanitize_html(markup: str) -> str:
     """Keep harmless formatting only: no scripts, no on* handlers, no javascript: URLs."""
+    if "/>" in markup:
+        markup = _SELF_CLOSED.sub(r"<\1\2></\1>", markup)
     return _CLEANER.clean(markup)
 
 
@@ -126,6 +146,48 @@ def html_to_text(markup: str) -> str:
     walk(root)
     lines = (_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# feedparser's test for "is this title HTML?": a closing tag or an entity, and every tag one
+# HTML knows. "std::vector<bool>" and "Die Rückkehr von <i> und <b>" are then plain text; a
+# title holding a <script> is HTML (so its content goes, not only its tags).
+_CLOSING = re.compile(r"</\w+>|&#?\w+;")
+_TAG_NAMES = re.compile(r"</?(\w+)")
+_KNOWN_TAGS = _TAGS | _BLOCKS | _DROP | {"font", "center", "big", "tt", "mark", "nobr", "wbr"}
+
+
+def looks_like_html(text: str) -> bool:
+    """True when a title or snippet is markup rather than plain text that shows "<" or "&"."""
+    if "<script" in text.lower() or "<style" in text.lower():
+        return True
+    if not _CLOSING.search(text):
+        return False
+    return all(tag.lower() in _KNOWN_TAGS for tag in _TAG_NAMES.findall(text))
+
+
+def title_text(title: str, *, is_html: bool) -> str:
+    """A title as one line of text: HTML converted (escaped characters kept), plain text kept."""
+    if is_html:
+        title = html_to_text(title.replace("\n", " ")).replace("\n", " ")
+    return _SPACE.sub(" ", title).strip()
+
+
+_URL_ATTRIBUTE = re.compile(r"\b(src|href)=\"([^\"]*)\"")
+
+
+def absolute_urls(safe_html: str, base: str) -> str:
+    """Relative src/href of sanitised HTML resolved against the item's (or feed's) URL."""
+    if not base.lower().startswith(("http://", "https://")):
+        return safe_html
+
+    def resolve(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value.lower().startswith(("http://", "https://", "mailto:", "#")):
+            return match.group(0)
+        url = html.escape(urljoin(base, html.unescape(value)), quote=True)
+        return f'{match.group(1)}="{url}"'
+
+    return _URL_ATTRIBUTE.sub(resolve, safe_html) if '="' in safe_html else safe_html
 
 
 def plain_text(markup: str) -> str:
