@@ -12,6 +12,7 @@ from digest.gather.dates import parse_date
 from digest.gather.fastfeed import fast_items
 from digest.gather.items import FeedItem, item_to_article, looks_like_image
 from digest.gather.jsonfeed import looks_like_json, parse_json_feed
+from digest.gather.markup import looks_like_html
 from digest.models import Article, SourceConfig
 
 __all__ = ["feed_items", "feedparser_items", "parse_feed"]
@@ -92,12 +93,14 @@ def feedparser_items(body: bytes, *, url: str, content_type: str | None) -> list
     items = []
     for entry in parsed.entries:
         tags = entry.get("tags") or []
+        title = str(entry.get("title", ""))
+        # feedparser calls a title holding a <script> plain text: its content must go too.
         title_type = (entry.get("title_detail") or {}).get("type", "text/plain")
         items.append(
             FeedItem(
                 link=entry.get("link"),
-                title=entry.get("title", ""),
-                title_is_html=title_type != "text/plain",
+                title=title,
+                title_is_html=title_type != "text/plain" or looks_like_html(title),
                 html=_html(entry),
                 published=_date(entry),
                 author=entry.get("author"),

@@ -29,6 +29,7 @@ _KINDS = ("og", "jsonld", "twitter", "title", "h1")  # most trusted first
 _MAX_H1 = 5
 _HOST_NOISE = frozenset({"www", "com", "org", "net", "co", "uk", "de", "news", "blog", "m"})
 _WORD = re.compile(r"\w+")
+_EDGE = " |\u2013\u2014\u00b7\u2022\u00bb/-:"
 # Labels a title wears beside its headline besides the cleaner's section names.
 _LABELS = SECTION_LABELS | {
     "editorial", "comment", "commentary", "column", "review", "letters", "obituary",
@@ -89,7 +90,9 @@ def _candidates(tree: etree._Element) -> list[tuple[int, str]]:
 def _site_names(tree: etree._Element, url: str | None, sitename: str | None) -> set[str]:
     names = {_meta(tree, "og:site_name"), _meta(tree, "application-name"), sitename}
     names.add(_json_ld(tree)[1])
-    return {_key(name) for name in names if name and _key(name)}
+    # A "site name" of many words is a headline some metadata copied (trafilatura falls back
+    # to the title): it would veto the headline itself.
+    return {_key(name) for name in names if name and _key(name) and len(name.split()) <= 6}
 
 
 def _host_labels(url: str | None) -> set[str]:
@@ -103,7 +106,13 @@ def _is_site(part: str, sites: set[str], hosts: set[str]) -> bool:
         return True
     if key in sites or key in _LABELS or part.strip().casefold() in _LABELS:
         return True
-    return len(part.split()) <= 4 and any(host in key or key in host for host in hosts)
+    if len(part.split()) > 4:
+        return False
+    # "BBC News" on bbc.co.uk, "Diario HOY" on hoy.com.py, "Kabar tentang ..." on kabarislamia
+    first = _key(part.split()[0])
+    return any(
+        host in key or key in host or (len(first) >= 4 and host.startswith(first)) for host in hosts
+    )
 
 
 def _readings(text: str) -> Iterator[tuple[str, int]]:
@@ -160,7 +169,6 @@ def page_headline(tree: etree._Element, *, url: str | None, sitename: str | None
 def _junk_outside(text: str, reading: str, sites: set[str], hosts: set[str]) -> int:
     """How many of the parts a reading leaves out of its candidate name the site or a section."""
     start = text.find(reading)
-    outside = text[:start] + " | " + text[start + len(reading) :]
-    return sum(
-        _is_site(piece, sites, hosts) for piece in _SEPARATOR.split(outside) if piece.strip()
-    )
+    chunks = (text[:start], text[start + len(reading) :])
+    pieces = [p.strip(_EDGE) for chunk in chunks for p in _SEPARATOR.split(chunk)]
+    return sum(_is_site(piece, sites, hosts) for piece in pieces if _key(piece))

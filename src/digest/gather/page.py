@@ -106,8 +106,10 @@ def extract_page(
     tree = _tree(html)
     site = getattr(document, "sitename", None)
     meta_title = getattr(document, "title", None)
-    title = page_headline(tree, url=url, sitename=site) if tree is not None else None
-    title = title or (one_line(plain_text(meta_title)) if meta_title else "")
+    if tree is not None:  # None when the page names only its site: the text's first line
+        title = page_headline(tree, url=url, sitename=site) or ""
+    else:
+        title = one_line(plain_text(meta_title)) if meta_title else ""
     lines = cleaned.text.split("\n\n") if cleaned.text else []
     if lines and lines[0] == title:
         lines = lines[1:]
