@@ -35,6 +35,7 @@ from digest.gather.jsonfeed import parse_json_feed
         ("May 2019", None),
         ("", None),
         ("0001-01-01T00:00:00Z", None),  # a placeholder year
+        ("Mon, 01 Jan 0001 00:00:00 +0000", None),
         ("Mon, 31 Feb 2020 10:00:00 GMT", None),
     ],
 )

@@ -182,3 +182,32 @@ def test_latin1_declared_utf8_feed_on_the_fast_path() -> None:
     article = item_to_article(fast[0], feed_url=URL, source=SOURCE)
     assert article is not None
     assert (article.title, article.text) == ("Neu veröffentlicht", "Das Buch wurde veröffentlicht.")
+
+
+def test_links_in_code_samples_are_text_not_rewritten() -> None:
+    body = _rss(
+        '<title>T</title><description>&lt;p&gt;Write &lt;code&gt;&amp;lt;a href="/wiki"&amp;gt;'
+        '&lt;/code&gt; or &lt;a href="/docs"&gt;read the docs&lt;/a&gt;.&lt;/p&gt;</description>'
+    )
+    for article in _both(body):
+        assert article.text == 'Write <a href="/wiki"> or read the docs.'
+        assert 'href="https://blog.example/docs"' in (article.html or "")
+
+
+def test_rss1_dc_description_and_itunes_summary_are_read_on_the_fast_path() -> None:
+    rdf = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <item rdf:about="https://e.x/1"><title>XML</title><link>https://e.x/1</link>
+    <dc:description>XML is placing heavy loads on the Internet.</dc:description></item>
+    </rdf:RDF>"""
+    podcast = _rss(
+        "<title>Ep</title><description>Yun shows Scott...</description>"
+        "<itunes:summary>Yun shows Scott how to use the diagnostics tool.</itunes:summary>",
+        ' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"',
+    )
+    for body, text in (
+        (rdf, "XML is placing heavy loads on the Internet."),
+        (podcast, "Yun shows Scott how to use the diagnostics tool."),
+    ):
+        for article in _both(body):
+            assert article.text == text

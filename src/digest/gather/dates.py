@@ -58,7 +58,9 @@ def _rfc822(value: str) -> datetime | None:
     tz = _zone(zone)
     if number is None or tz is None:
         return None
-    full_year = int(year) + (2000 if int(year) < 50 else 1900 if int(year) < 100 else 0)
+    full_year = int(year)
+    if len(year) == 2:  # RFC 822's two-digit years; "0001" is a placeholder, not 2001
+        full_year += 2000 if full_year < 50 else 1900
     return datetime(full_year, number, int(day), int(hour), int(minute), int(second or 0), 0, tz)
 
 

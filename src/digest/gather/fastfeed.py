@@ -41,6 +41,7 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 DCTERMS = "{http://purl.org/dc/terms/}"
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 _ATOM_TEXT_TYPES = frozenset({"text", "html", "xhtml", "text/html", "text/plain"})
 
 
@@ -112,6 +113,10 @@ def _rss_item(item: etree._Element, ns: str) -> FeedItem:
     if not link and guid is not None and guid.get("isPermaLink", "true").lower() != "false":
         link = _text(guid)
     html = _text(first.get(f"{CONTENT}encoded")) or _text(first.get(f"{ns}description"))
+    html = html or _text(first.get(f"{DC}description"))
+    summary = _text(first.get(f"{ITUNES}summary"))  # plain text, as feedparser reads it
+    if len(summary) > len(html):  # a podcast's notes beside a cut-off description
+        html = summary.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
     title = _text(first.get(f"{ns}title")) or _text(first.get(f"{DC}title"))
     return FeedItem(
         link=link or None,

@@ -56,12 +56,21 @@ def _date(entry: Any) -> datetime | None:
 
 
 def _html(entry: Any) -> str:
-    """The first non-empty content, else the summary: an empty content:encoded never hides a
-    description (as on the fast path)."""
+    """The first non-empty content, else the summary, as on the fast path: an empty
+    content:encoded never hides a description. feedparser files a media:description (a photo
+    caption) or an itunes:summary as plain-text content: beside a summary, a caption never
+    wins, podcast notes when longer."""
+    summary = str(entry.get("summary", ""))
     for content in entry.get("content") or []:
-        if (content.get("value") or "").strip():
-            return str(content["value"])
-    return str(entry.get("summary", ""))
+        value = str(content.get("value") or "")
+        if not value.strip():
+            continue
+        if content.get("type") == "text/plain":
+            if len(summary) >= len(value) or (summary and "media_content" in entry):
+                break
+            return value.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        return value
+    return summary
 
 
 def _image(entry: Any) -> str | None:

@@ -187,7 +187,10 @@ def absolute_urls(safe_html: str, base: str) -> str:
         url = html.escape(urljoin(base, html.unescape(value)), quote=True)
         return f'{match.group(1)}="{url}"'
 
-    return _URL_ATTRIBUTE.sub(resolve, safe_html) if '="' in safe_html else safe_html
+    def in_tag(match: re.Match[str]) -> str:  # never in text: a code sample shows 'href="x"'
+        return _URL_ATTRIBUTE.sub(resolve, match.group(0))
+
+    return _SAFE_TAG.sub(in_tag, safe_html) if '="' in safe_html else safe_html
 
 
 def plain_text(markup: str) -> str:
