@@ -102,7 +102,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "copyright",
         r"(\u00a9|\(c\)|copyright \u00a9|copyright \(c\)|copyright \d{4}).*"
-        r"|.*\ball rights reserved\b.*",
+        r"|\d{4} [^.]{1,60}\. all rights reserved\b.*",
         max_words=30,
     ),
     _rule(

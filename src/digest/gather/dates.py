@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
 
 __all__ = ["ZONES", "parse_date"]
 
@@ -37,6 +38,7 @@ _DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))
 _TZINFOS = {name: int(hours * 3600) for name, hours in ZONES.items()}
 
 
+@cache
 def _zone(token: str | None) -> timezone | None:
     """A numeric offset or a known abbreviation; None for an unknown name."""
     if not token:

@@ -173,6 +173,18 @@ def title_text(title: str, *, is_html: bool) -> str:
 
 
 _URL_ATTRIBUTE = re.compile(r"\b(src|href)=\"([^\"]*)\"")
+_ABSOLUTE = ("http://", "https://", "mailto:", "#")
+
+
+def _has_relative(safe_html: str) -> bool:
+    for attribute in ('src="', 'href="'):
+        at = safe_html.find(attribute)
+        while at != -1:
+            at += len(attribute)
+            if not safe_html[at : at + 8].lower().startswith(_ABSOLUTE):
+                return True
+            at = safe_html.find(attribute, at)
+    return False
 
 
 def absolute_urls(safe_html: str, base: str) -> str:
@@ -182,7 +194,7 @@ def absolute_urls(safe_html: str, base: str) -> str:
 
     def resolve(match: re.Match[str]) -> str:
         value = match.group(2)
-        if value.lower().startswith(("http://", "https://", "mailto:", "#")):
+        if value.lower().startswith(_ABSOLUTE):
             return match.group(0)
         url = html.escape(urljoin(base, html.unescape(value)), quote=True)
         return f'{match.group(1)}="{url}"'
@@ -190,7 +202,9 @@ def absolute_urls(safe_html: str, base: str) -> str:
     def in_tag(match: re.Match[str]) -> str:  # never in text: a code sample shows 'href="x"'
         return _URL_ATTRIBUTE.sub(resolve, match.group(0))
 
-    return _SAFE_TAG.sub(in_tag, safe_html) if '="' in safe_html else safe_html
+    if not _has_relative(safe_html):  # the common case: a few substring scans, no regex
+        return safe_html
+    return _SAFE_TAG.sub(in_tag, safe_html)
 
 
 def plain_text(markup: str) -> str:
