@@ -211,3 +211,17 @@ def test_rss1_dc_description_and_itunes_summary_are_read_on_the_fast_path() -> N
     ):
         for article in _both(body):
             assert article.text == text
+
+
+def test_a_wrapped_description_is_one_paragraph_not_one_per_line() -> None:
+    body = _rss(
+        "<title>T</title><description>\n    The project is pleased to announce the sixth update"
+        " of its\nstable release (codename &lt;q&gt;bullseye&lt;/q&gt;).\n\nA second paragraph."
+        "\n</description>"
+    )
+    for article in _both(body):
+        assert article.text.split("\n\n") == [
+            "The project is pleased to announce the sixth update of its stable release"
+            " (codename bullseye).",
+            "A second paragraph.",
+        ]

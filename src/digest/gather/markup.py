@@ -75,6 +75,18 @@ def sanitize_html(markup: str) -> str:
     return _CLEANER.clean(markup)
 
 
+_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
+
+
+def soft_breaks(markup: str) -> str:
+    """A single line break in HTML text is a space (a feed's wrapped description would
+    otherwise be cut into one paragraph per source line); a blank line still separates
+    paragraphs, and <pre> keeps its lines."""
+    if "\n" not in markup or "<pre" in markup:
+        return markup
+    return _SOFT_BREAK.sub(" ", markup)
+
+
 def sanitized_html_to_text(safe_html: str) -> str:
     """html_to_text for the output of sanitize_html, without building a tree.
 
@@ -82,6 +94,7 @@ def sanitized_html_to_text(safe_html: str) -> str:
     style), so block tags become line breaks and the other tags go; the result equals
     html_to_text's on the same input (tests compare both on the whole feed corpus).
     """
+    safe_html = soft_breaks(safe_html)
     if "<" not in safe_html:  # html_to_text gives plain text back as it is, unescaped
         return _unescape_serialised(safe_html) if "&" in safe_html else safe_html
     text = _SAFE_TAG.sub("", _SAFE_BLOCK_TAG.sub("\n", safe_html))
@@ -118,6 +131,7 @@ def _fragment(markup: str) -> etree._Element | None:
 
 def html_to_text(markup: str) -> str:
     """Plain text with one line per block element (the cleaner then makes paragraphs)."""
+    markup = soft_breaks(markup)
     if "<" not in markup:
         return html.unescape(markup) if "&" in markup else markup
     root = _fragment(markup)
