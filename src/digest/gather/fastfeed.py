@@ -20,7 +20,7 @@ from lxml import etree
 from digest.gather.dates import parse_date
 from digest.gather.decoding import utf8_xml
 from digest.gather.items import FeedItem, looks_like_image
-from digest.gather.markup import looks_like_html
+from digest.gather.markup import looks_like_html, plain_to_html
 
 __all__ = ["fast_items"]
 
@@ -116,7 +116,7 @@ def _rss_item(item: etree._Element, ns: str) -> FeedItem:
     html = html or _text(first.get(f"{DC}description"))
     summary = _text(first.get(f"{ITUNES}summary"))  # plain text, as feedparser reads it
     if len(summary) > len(html):  # a podcast's notes beside a cut-off description
-        html = summary.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        html = plain_to_html(summary)
     title = _text(first.get(f"{ns}title")) or _text(first.get(f"{DC}title"))
     return FeedItem(
         link=link or None,
@@ -179,7 +179,7 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
     html = _atom_text(first.get(f"{ATOM}content")) or _atom_text(first.get(f"{ATOM}summary"))
     if not html and f"{MEDIA}group" in first:
         html = _text(entry.find(f"{MEDIA}group/{MEDIA}description"))
-        html = html.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        html = plain_to_html(html)
     category = first.get(f"{ATOM}category")
     author = entry.find(f"{ATOM}author/{ATOM}name") if f"{ATOM}author" in first else None
     title = first.get(f"{ATOM}title")

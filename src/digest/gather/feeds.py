@@ -12,7 +12,7 @@ from digest.gather.dates import parse_date
 from digest.gather.fastfeed import fast_items
 from digest.gather.items import FeedItem, item_to_article, looks_like_image
 from digest.gather.jsonfeed import looks_like_json, parse_json_feed
-from digest.gather.markup import looks_like_html
+from digest.gather.markup import looks_like_html, plain_to_html
 from digest.models import Article, SourceConfig
 
 __all__ = ["feed_items", "feedparser_items", "parse_feed"]
@@ -68,7 +68,7 @@ def _html(entry: Any) -> str:
         if content.get("type") == "text/plain":
             if len(summary) >= len(value) or (summary and "media_content" in entry):
                 break
-            return value.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+            return plain_to_html(value)
         return value
     return summary
 

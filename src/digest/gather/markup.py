@@ -16,6 +16,7 @@ __all__ = [
     "html_to_text",
     "looks_like_html",
     "plain_text",
+    "plain_to_html",
     "sanitize_html",
     "sanitized_html_to_text",
     "title_text",
@@ -219,6 +220,11 @@ def absolute_urls(safe_html: str, base: str) -> str:
     if not _has_relative(safe_html):  # the common case: a few substring scans, no regex
         return safe_html
     return _SAFE_TAG.sub(in_tag, safe_html)
+
+
+def plain_to_html(text: str) -> str:
+    """Plain text (an itunes:summary, a media:description) as HTML with its line breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
 
 
 def plain_text(markup: str) -> str:
