@@ -101,11 +101,13 @@ def test_bidi_controls_never_reach_the_text_or_author() -> None:
         title="T",
         html="<p>File \u202egnp.cod\u202c attached \u2066here\u2069.</p>",
         author="\u202bEve\u202c",
+        category="\u2067World\u2069",
     )
     article = item_to_article(item, feed_url=URL, source=SOURCE)
     assert article is not None
     assert article.text == "File gnp.cod attached here."
     assert article.author == "Eve"
+    assert article.section == "World"
     assert "\u202e" not in (article.html or "")
 
 

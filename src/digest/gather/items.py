@@ -117,7 +117,7 @@ def item_to_article(item: FeedItem, *, feed_url: str, source: SourceConfig) -> A
         title=title,
         text="\n\n".join(lines),
         source=source.name,
-        section=source.section or (item.category or None) or cleaned.section,
+        section=source.section or one_line(item.category or "") or cleaned.section,
         published=_when(item.published),
         author=_author(item.author),
         html=entering(safe_html) or None,

@@ -118,6 +118,7 @@ def extract_page(
     title = title or lines[0]
     categories = getattr(document, "categories", None) or []
     section = _meta(tree, "article:section") or (categories[0] if categories else None)
+    section = one_line(section) if section else None
     canonical = getattr(document, "url", None) or url or ""
     http = canonical.lower().startswith(("http://", "https://"))
     return Article(
