@@ -1,8 +1,8 @@
 """What the templates see: a Digest turned into plain view objects, plus the personal values.
 
-Everything a template needs is computed here (the lead story, display limits on feed text,
-reading times, safe URLs, word counts, colours) so the templates stay free of logic and the
-edition render and the per-subscriber render see the same stable values.
+Everything a template needs is computed here (the lead story and the tiers, display limits on
+feed text, reading times, safe URLs and images, word counts, colours) so the templates stay
+free of logic and the edition render and the per-subscriber render see the same stable values.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from digest.models import Digest, Link, Newsletter, PersonalLinks, Story, Subscriber
-from digest.render.settings import RenderSettings, readable_on
+from digest.render.settings import RenderSettings, Tiers, readable_on
 
 WORDS_PER_MINUTE = 200
 # A story whose text is shorter than this is most likely a feed's excerpt, not the article: its
 # reading time would understate the original, so none is shown.
 MIN_WORDS_FOR_READING_TIME = 150
-TOC_MIN_STORIES = 5
-TOC_PER_SECTION = 3  # headlines per section in the contents; the rest are counted
+TOC_MIN_STORIES = 5  # a shorter edition has no contents
+CONTENTS_MAX_CHARS = 32  # a contents line: one line at 375 px
 LABEL_MAX_CHARS = 60  # a source, section or outlet name from a feed
 TEASER_MAX_CHARS = 160  # the one line per story of the compact theme
 FIRST_NAME_MAX_CHARS = 40
@@ -28,6 +28,21 @@ DARK_CARD = "#1f2937"  # the card colour of the dark-mode stylesheet (partials/h
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
 HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame", "rev"})
 ELLIPSIS = "\u2026"
+# The lead's image box: the 552 px column at 16:9 (the image keeps its own proportions where
+# CSS works; the box is what a reader with images off sees). A top story's thumbnail likewise.
+IMAGE_SIZE = (552, 311)
+THUMB_SIZE = (96, 54)
+MAX_IMAGE_URL = 2000
+
+
+@dataclass(frozen=True)
+class ImageView:
+    """An image as the email shows it: an https URL, the box it takes, its text."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,10 @@ class StoryView:
     teaser: str
     also_in: tuple[Link, ...]
     also_more: int
+    short: str = ""  # the headline cut to one contents line
+    standfirst: str = ""  # the lead's first key point, shown above its points
+    image: ImageView | None = None  # the lead's picture
+    thumb: ImageView | None = None  # a top story's thumbnail
 
 
 @dataclass(frozen=True)
@@ -52,8 +71,9 @@ class SectionView:
     """One section; `key` marks its blocks in the compiled edition ("sec-0", "sec-1", ...).
 
     `name` is the section's name as subscribers choose it, `label` the same cut for display;
-    `stories` are the ones shown under the section (the lead is shown above, not again);
-    `count` and `words` include the lead, for the subscriber's story count and reading time.
+    `stories` are its top stories, shown under the section, `quick` its quick hits, shown
+    with the other sections' at the end (the lead is shown above, in neither); `count` and
+    `words` include the lead, for the subscriber's story count and reading time.
     """
 
     key: str
@@ -62,15 +82,7 @@ class SectionView:
     stories: tuple[StoryView, ...]
     count: int
     words: int
-
-    @property
-    def contents(self) -> tuple[StoryView, ...]:
-        """The stories the contents list names (the rest: `contents_more`)."""
-        return self.stories[:TOC_PER_SECTION]
-
-    @property
-    def contents_more(self) -> int:
-        return max(0, len(self.stories) - TOC_PER_SECTION)
+    quick: tuple[StoryView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,10 @@ class EditionView:
     @property
     def words(self) -> int:
         return sum(view.words for view in self.sections)
+
+    @property
+    def quick_count(self) -> int:
+        return sum(len(view.quick) for view in self.sections)
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,7 @@ class PersonalView:
     story_count: str
     reading_minutes: str
     summary_line: str
+    quick_count: str
 
 
 PERSONAL_FIELDS = tuple(PersonalView.__dataclass_fields__)
@@ -144,6 +161,18 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
 
 
+def short_line(text: str, limit: int) -> str:
+    """`cut`, without the short lowercase words a cut leaves dangling ("Plant opens in the…"
+    reads "Plant opens…")."""
+    short = cut(text, limit)
+    if not short.endswith(ELLIPSIS):
+        return short
+    words = short[:-1].split(" ")
+    while len(words) > 2 and len(words[-1]) <= 3 and words[-1].islower():
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
+
+
 def safe_url(url: str | None) -> str | None:
     """Return the URL when it is an absolute http(s) URL without whitespace, else None."""
     if not url:
@@ -153,6 +182,15 @@ def safe_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def image_url(url: str | None) -> str | None:
+    """An image URL the email may load: https only (a plain-http image is a mixed-content
+    warning in webmail and tells a network who reads), and not absurdly long."""
+    url = safe_url(url)
+    if url is None or len(url) > MAX_IMAGE_URL or urlsplit(url).scheme.lower() != "https":
         return None
     return url
 
@@ -180,8 +218,10 @@ def story_view(story: Story, settings: RenderSettings) -> StoryView:
         if (url := safe_url(link.url)) is not None
     ]
     shown = others[: settings.max_also_in]
+    headline = cut(story.headline, settings.max_headline_chars)
+    picture = image_url(story.image_url)
     return StoryView(
-        headline=cut(story.headline, settings.max_headline_chars),
+        headline=headline,
         url=safe_url(story.url),
         source=cut(story.source, LABEL_MAX_CHARS),
         read_label=(
@@ -193,40 +233,84 @@ def story_view(story: Story, settings: RenderSettings) -> StoryView:
         teaser=cut(points[0], TEASER_MAX_CHARS) if points else "",
         also_in=tuple(shown),
         also_more=len(others) - len(shown),
+        short=short_line(headline, CONTENTS_MAX_CHARS),
+        image=None if picture is None else ImageView(picture, *IMAGE_SIZE, alt=headline),
     )
 
 
+def as_lead(view: StoryView, tiers: Tiers) -> StoryView:
+    """The lead: its first point as the standfirst, then at most `lead_points` points."""
+    points = view.key_points
+    return replace(
+        view, standfirst=points[0] if points else "", key_points=points[1:][: tiers.lead_points]
+    )
+
+
+def as_top(view: StoryView, tiers: Tiers) -> StoryView:
+    """A top story: at most `top_points` points and, with thumbnails, the picture made small."""
+    thumb = None
+    if tiers.thumbnails and view.image is not None:
+        thumb = replace(view.image, width=THUMB_SIZE[0], height=THUMB_SIZE[1])
+    return replace(view, key_points=view.key_points[: tiers.top_points], image=None, thumb=thumb)
+
+
+def as_quick(view: StoryView) -> StoryView:
+    """A quick hit: the linked headline and the source (the other outlets too, as links)."""
+    return replace(view, key_points=(), teaser="", image=None, also_in=(), also_more=0)
+
+
 def _words(view: StoryView) -> int:
-    return len(view.headline.split()) + sum(len(p.split()) for p in view.key_points)
+    texts = (view.headline, view.standfirst, *view.key_points)
+    return sum(len(text.split()) for text in texts)
 
 
 def edition_view(digest: Digest, settings: RenderSettings) -> EditionView:
-    """The lead (the digest's top-ranked story) and every section, with stable block keys."""
+    """The lead (the digest's top-ranked story), the top stories and the quick hits, by
+    section, with stable block keys.
+
+    The top stories are taken by rank across sections, round-robin: each section's first
+    story, then each one's second, until `top_stories`; the rest are quick hits.
+    """
+    tiers = settings.tiers
     lead_at = digest.lead if 0 <= digest.lead < len(digest.stories) else 0
+    placed: list[tuple[int, int, int]] = []  # (rank in its section, section, number)
+    number = 0
+    for index, section in enumerate(digest.sections):
+        for rank in range(len(section.stories)):
+            if number != lead_at:
+                placed.append((rank, index, number))
+            number += 1
+    top = {number for _, _, number in sorted(placed)[: tiers.top_stories]}
     lead: StoryView | None = None
     lead_key = ""
     sections: list[SectionView] = []
     number = 0
     for index, section in enumerate(digest.sections):
         key = f"sec-{index}"
-        shown: list[StoryView] = []
+        stories: list[StoryView] = []
+        quick: list[StoryView] = []
         words = 0
         for story in section.stories:
             view = story_view(story, settings)
-            words += _words(view)
             if number == lead_at:
-                lead, lead_key = view, key
+                lead, lead_key = as_lead(view, tiers), key
+                words += _words(lead)
+            elif number in top:
+                stories.append(as_top(view, tiers))
+                words += _words(stories[-1])
             else:
-                shown.append(view)
+                quick.append(as_quick(view))
+                words += _words(quick[-1])
             number += 1
         sections.append(
             SectionView(
                 key=key,
                 name=section.name,
                 label=cut(section.name, LABEL_MAX_CHARS),
-                stories=tuple(shown),
+                stories=tuple(stories),
                 count=len(section.stories),
                 words=words,
+                quick=tuple(quick),
             )
         )
     return EditionView(lead=lead, lead_key=lead_key, sections=tuple(sections))
@@ -276,7 +360,7 @@ def summary_line(story_count: int, minutes: int) -> str:
 
 
 def personal_view(
-    subscriber: Subscriber, links: PersonalLinks, story_count: int, words: int
+    subscriber: Subscriber, links: PersonalLinks, story_count: int, words: int, quick: int = 0
 ) -> PersonalView:
     """The real personal values for one subscriber and their chosen sections."""
     name = subscriber.name.strip()
@@ -294,4 +378,5 @@ def personal_view(
         story_count=str(story_count),
         reading_minutes=str(minutes),
         summary_line=summary_line(story_count, minutes),
+        quick_count=str(quick),
     )
