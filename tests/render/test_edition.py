@@ -67,6 +67,31 @@ def test_personalise_equals_full_render(
     assert "<!--dg-" not in fast.html + fast.text
 
 
+@pytest.mark.parametrize("top_stories", [0, 2, 5])
+@pytest.mark.parametrize("subscriber", SUBSCRIBERS, ids=lambda s: s.email)
+def test_personalise_equals_full_render_with_quick_hits(
+    subscriber: Subscriber, top_stories: int
+) -> None:
+    """With quick hits from several sections: a subscriber's own quick hits, their count in
+    the contents, and no "Quick hits" heading when none of their sections has one."""
+    digest, newsletter = sized_digest(14)
+    newsletter = replace(newsletter, reply_to="desk@digest.example.org")
+    settings = RenderSettings(top_stories=top_stories)
+    links = links_for(subscriber)
+    fast = personalise(render_edition(digest, newsletter, settings), subscriber, links)
+    full = render_for(digest, newsletter, settings, subscriber, links)
+    assert fast == full
+    seen = visible_text(full.html)
+    chosen = [
+        story
+        for story in digest.stories
+        if not subscriber.sections
+        or story.section.casefold() in {name.casefold() for name in subscriber.sections}
+    ]
+    assert all(story.headline in seen for story in chosen)
+    assert ("Reply to this email" in seen) and ("Reply to this email" in full.text)
+
+
 def test_section_choice_keeps_only_chosen_sections(sample: tuple[Digest, Newsletter]) -> None:
     digest, newsletter = sample
     edition = render_edition(digest, newsletter, RenderSettings())
