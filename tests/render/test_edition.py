@@ -13,12 +13,17 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from digest.errors import RenderError
+from digest.gather.feeds import parse_feed
 from digest.models import (
     Digest,
     Link,
     Newsletter,
+    Section,
+    SourceConfig,
+    Story,
     Subscriber,
 )
 from digest.render import (
@@ -473,3 +478,43 @@ def test_edition_survives_a_json_round_trip(sample: tuple[Digest, Newsletter]) -
     for subscriber in SUBSCRIBERS:
         links = links_for(subscriber)
         assert personalise(revived, subscriber, links) == personalise(edition, subscriber, links)
+
+
+FEEDS = Path(__file__).parents[1] / "data" / "gather" / "feeds" / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("7be307059415227d.xml", "https://feeds.npr.org/1001/rss.xml"),  # NPR: media:content
+        ("e8fa5b64a4b41322.xml", "https://en.mercopress.com/rss"),  # MercoPress: enclosure
+    ],
+)
+def test_a_feed_items_picture_leads_with_its_text_and_box(name: str, url: str) -> None:
+    """A real feed's first item, gathered as the pipeline does, becomes the lead with its
+    picture: an https source, the 552x311 box, the headline as its text."""
+    source = SourceConfig(name="Feed", url=url, kind="feed")
+    article = parse_feed(
+        (FEEDS / name).read_bytes(), url=url, content_type="application/rss+xml", source=source
+    )[0]
+    assert article.image_url and article.image_url.startswith("https://")
+    story = Story(
+        headline=article.title,
+        url=article.url,
+        source=article.source,
+        key_points=(article.text[:200],),
+        section="World",
+        image_url=article.image_url,
+    )
+    digest, newsletter = load_sample()
+    digest = replace(digest, sections=(Section(name="World", stories=(story,)),), lead=0)
+    subscriber = SUBSCRIBERS[0]
+    email = render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
+    (picture,) = re.findall(r'<img class="dg-img"[^>]*>', email.html)
+    assert f'src="{escape(article.image_url)}"' in picture
+    assert f'alt="{escape(article.title)}"' in picture
+    assert 'width="552" height="311"' in picture
+    plain = replace(story, image_url=article.image_url.replace("https://", "http://", 1))
+    digest = replace(digest, sections=(Section(name="World", stories=(plain,)),))
+    email = render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
+    assert "<img" not in email.html, "no picture from a plain-http URL"
