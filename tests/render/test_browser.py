@@ -295,6 +295,14 @@ def test_readable_with_images_off(browser: Any) -> None:
     top = page.evaluate("document.querySelector('h2.dg-lead').getBoundingClientRect().top")
     assert top <= LEAD_TOP["sample"]
     _shot(page, "sample-375-images-off")
+    target = os.environ.get("DIGEST_SCREENSHOTS")
+    if target:
+        height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_DOC_HEIGHT)
+        page.screenshot(
+            path=str(REPO / target / "digest-375px-images-off.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 375, "height": height},
+        )
 
 
 def test_empty_section_story_renders(browser: Any) -> None:
