@@ -21,14 +21,11 @@ from digest.models import Digest, Newsletter, PersonalLinks, RenderedEmail, Subs
 from digest.render.markers import Marks, Piece, pieces, segments, strip_markers
 from digest.render.settings import RenderSettings
 from digest.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE, environment, render_template
+from digest.render.tiers import TOC_MIN_STORIES, EditionView, chosen, edition_view
 from digest.render.view import (
     PERSONAL_FIELDS,
-    TOC_MIN_STORIES,
-    EditionView,
     PersonalView,
-    chosen,
     date_label,
-    edition_view,
     logo_view,
     palette,
     personal_view,
