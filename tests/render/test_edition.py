@@ -366,7 +366,19 @@ def test_settings_reach_the_html(sample: tuple[Digest, Newsletter]) -> None:
     sized = replace(settings, logo_width=240, logo_height=60, logo_alt="Morning & Co")
     html = render_for(digest, newsletter, sized, SUBSCRIBERS[0], links_for(SUBSCRIBERS[0])).html
     (logo,) = re.findall(r"<img [^>]*logo.png[^>]*>", html)
-    assert 'width="240" height="60"' in logo and 'alt="Morning &amp; Co"' in logo
+    assert 'width="240" height="60"' in logo
+    for theme in ("default", "compact"):  # the logo is the one h1: screen readers keep it
+        themed = replace(sized, theme=theme)
+        html = render_for(
+            digest, newsletter, themed, SUBSCRIBERS[0], links_for(SUBSCRIBERS[0])
+        ).html
+        (heading,) = re.findall(r"<h1\b[^>]*>.*?</h1>", html, re.S)
+        assert (
+            re.search(
+                r'<img src="https://cdn.example.org/logo.png" alt="Morning &amp; Co"', heading
+            )
+            and 'alt="Morning &amp; Co"' in logo
+        )
 
 
 def test_override_folder_replaces_one_template(
@@ -518,3 +530,21 @@ def test_a_feed_items_picture_leads_with_its_text_and_box(name: str, url: str) -
     digest = replace(digest, sections=(Section(name="World", stories=(plain,)),))
     email = render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
     assert "<img" not in email.html, "no picture from a plain-http URL"
+
+
+def test_text_part_follows_the_tiers() -> None:
+    digest, newsletter = sized_digest(14)
+    subscriber = SUBSCRIBERS[0]
+    settings = RenderSettings(top_stories=4)
+    text = render_for(digest, newsletter, settings, subscriber, links_for(subscriber)).text
+    order = ["IN THIS EDITION", "TOP STORY", "\nWORLD\n", "QUICK HITS", "Forwarded this?"]
+    places = [text.index(mark) for mark in order]
+    assert places == sorted(places)
+    contents = text[places[0] : places[1]]
+    assert contents.count("\n - ") == 1 + 4 and "and 9 more in Quick hits" in contents
+    quick = text[places[3] : places[4]]
+    assert quick.count("\n- ") == 9
+    assert "  * " not in quick, "a quick hit is one line and its link, no points"
+    lead = digest.stories[0]
+    assert f"{lead.url}" in text[places[1] : places[2]]
+    assert all(story.url in text for story in digest.stories)
