@@ -220,6 +220,8 @@ def test_only_the_non_ascii_runs_are_encoded() -> None:
     assert fold("To", "Zoë Ünal", address="z@example.com").endswith(" <z@example.com>\r\n")
     # an ASCII word that reads as an encoded-word is encoded, so it reads back as typed
     assert str(_read_back("Subject", fold("Subject", "=?utf-8?q?x?= y"))) == "=?utf-8?q?x?= y"
+    named = _read_back("To", fold("To", "Bob =?utf-8?q?x?= Smith", address="b@example.com"))
+    assert named.addresses[0].display_name == "Bob =?utf-8?q?x?= Smith"
 
 
 def test_message_headers_fold_and_keep_urls_whole() -> None:

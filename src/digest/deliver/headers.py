@@ -109,7 +109,7 @@ def fold(name: str, value: str, *, address: str | None = None) -> str:
     single spaces. With `address`, `value` is its display name (a phrase: ASCII words with
     specials are encoded too, or the whole name quoted when it is ASCII)."""
     lines = _Lines(name)
-    if address is not None and (value.isascii() or not value.strip()):
+    if address is not None and value.isascii() and "=?" not in value:
         for atom in formataddr((value, address)).split(" "):
             lines.add(atom)
     else:

@@ -3,7 +3,8 @@
 `email.message.EmailMessage` costs milliseconds per message; everything that is the same for
 every subscriber (From, Reply-To, List-Id, the MIME boundary) is encoded once into a
 `MessageTemplate` and each subscriber only adds To, Subject, Message-ID, List-Unsubscribe and
-two quoted-printable bodies (`qp`; given pre-encoded by `personal.Composer`). Every field passes
+two quoted-printable bodies (`qp`; given pre-encoded by `personal.Composer`). Header fields are
+encoded and folded by `headers.fold` (only non-ASCII words encoded). Every field passes
 through `_clean`, which turns CR, LF and other control characters into spaces, so no value from
 a feed or a subscriber can start a header.
 """
