@@ -436,6 +436,7 @@ TEXT_ON_BACKGROUND = [
     ("#4b5563", "#ffffff"),
     ("#4b5563", "#f3f4f6"),
     ("#1f2937", "#f3f4f6"),
+    ("#1f2937", "#e5e7eb"),  # a picture's text in its box while it does not load
     ("#1d4ed8", "#ffffff"),
     ("#1d4ed8", "#f3f4f6"),
     ("#ffffff", "#1d4ed8"),
