@@ -116,7 +116,8 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     except FileNotFoundError:
         raise ConfigError(
             f"{file}: config file not found",
-            hint="pass --config PATH or set DIGEST_CONFIG; `make run` uses ./config.toml",
+            hint="pass --config PATH, set DIGEST_CONFIG, or run where config.toml is; "
+            "`digest init DIR` writes a new one",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read config file: {exc}") from exc

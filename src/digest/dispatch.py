@@ -70,10 +70,11 @@ def check_outbox(cfg: Config) -> None:
 
 def audience(cfg: Config, state: State, now: datetime) -> SubscriberList:
     """Everyone an edition may go to: the CSV lists' new and changed rows imported (an
-    unchanged file is not read again), then the stored list with each one's choices."""
+    unchanged file is not read again), then the stored list with each one's choices; a reader
+    who chose weekly gets the daily edition while no weekly one is configured."""
     subscriber_settings_from_table(cfg.table("subscribers"))  # a bad key fails before sending
     import_folder(state, cfg.subscribers_dir, now=now)
-    return recipients(state, now)
+    return recipients(state, now, weekly="weekly" in cfg.schedule.crons)
 
 
 def local_delivery(cfg: Config) -> LocalDelivery | None:

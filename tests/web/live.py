@@ -25,7 +25,8 @@ def serving(app: Any, listener: socket.socket) -> Iterator[None]:
     """Serve `app` on `listener` in a thread until the block ends, then stop it."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    # As `digest serve` runs it: X-Forwarded-* are digest's to read ([web] trusted_proxies).
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()  # the socket already listens: requests queue until the loop serves them
     try:

@@ -41,6 +41,7 @@ def served(project: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
     listener, base = listening()
     env = {"DIGEST_SECRET": "browser-secret", "DIGEST_NEWSLETTER__BASE_URL": base}
+    env["DIGEST_SCHEDULE__WEEKLY_CRON"] = "0 7 * * mon"  # the weekly choice needs an edition
     cfg = load_config(project / "config.toml", env)
     with serving(create_app(cfg, env), listener):
         yield base, env

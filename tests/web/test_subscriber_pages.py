@@ -27,9 +27,8 @@ BASE = "https://digest.example.com"
 @pytest.fixture
 def cfg(project: Path) -> Config:
     config = project / "config.toml"
-    config.write_text(
-        config.read_text().replace('brand_color = "#1d4ed8"', 'brand_color = "#0f766e"')
-    )
+    text = config.read_text().replace('brand_color = "#1d4ed8"', 'brand_color = "#0f766e"')
+    config.write_text(text.replace('# weekly_cron = "0 7 * * mon"', 'weekly_cron = "0 7 * * mon"'))
     return load_config(config, {})
 
 

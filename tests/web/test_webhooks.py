@@ -508,6 +508,21 @@ def test_an_oversized_body_is_refused_with_413(state: State, hooks: Any) -> None
     assert unchanged(state)
 
 
+def test_json_nested_past_the_cap_is_a_400_before_parsing(state: State, hooks: Any) -> None:
+    """100,000 nested brackets: refused as not JSON, never a RecursionError (a 500)."""
+    seed(state, "sendgrid")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    client = hooks()
+    assert client.post("/webhooks/mailgun", content=deep).status_code == 400
+    signed = client.post("/webhooks/sendgrid", content=deep, headers=SENDGRID.headers(deep, NOW))
+    assert signed.status_code == 400 and "nested deeper than" in signed.text
+    brackets_in_text = b'[{"event": "bounce", "reason": "' + b"[" * 500 + b'"}]'
+    headers = SENDGRID.headers(brackets_in_text, NOW)
+    answer = client.post("/webhooks/sendgrid", content=brackets_in_text, headers=headers)
+    assert answer.status_code != 400 or "nested" not in answer.text  # strings are not nesting
+    assert unchanged(state)
+
+
 def test_an_event_for_an_address_not_on_the_list_is_a_line_and_nothing_else(
     state: State, hooks: Any
 ) -> None:

@@ -5,10 +5,13 @@ Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error (including ba
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,6 +37,7 @@ from digest.cli.output import (
     progress_bars,
     styled,
 )
+from digest.cli.scratch import scratch_copy
 from digest.cli.sending import prepare, send, worker
 from digest.cli.signals import stop_on_signals
 from digest.cli.status import status
@@ -70,7 +74,9 @@ def cli(ctx: click.Context, config: str | None, log_format: str) -> None:
 
 @cli.command(short_help="Build one edition now and send it.")
 @click.option(
-    "--dry-run", is_flag=True, help="Build and check the edition; store and send nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Build and check the edition on a scratch copy of the state; write and send nothing.",
 )
 @click.option("--force", is_flag=True, help="Send even if the quality gate fails.")
 @click.option("--intro", default=None, help="An editor's note shown under the masthead.")
@@ -88,8 +94,13 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None, weekly: boo
     """
     from digest import pipeline
 
-    cfg = obj.config
-    with stop_on_signals() as stop, opened_state(cfg) as state, progress_bars() as bars:
+    with ExitStack() as stack:
+        cfg, note = obj.config, None
+        if dry_run:
+            cfg, note = stack.enter_context(scratch_copy(cfg))
+        stop = stack.enter_context(stop_on_signals())
+        state = stack.enter_context(opened_state(cfg))
+        bars = stack.enter_context(progress_bars())
         options = pipeline.RunOptions(
             dry_run=dry_run,
             force=force,
@@ -100,6 +111,8 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None, weekly: boo
             stop=stop,
         )
         report = pipeline.run(cfg, state, now_utc(), os.environ, options=options)
+    if note:
+        report = dataclasses.replace(report, notes=(*report.notes, note))
     print_report(report)
     log_report(report)
     exit_for(report)
@@ -210,8 +223,14 @@ def schedule(obj: Context) -> None:
 @cli.command(short_help="Serve the editor's desk and subscriber pages.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes serving requests (default: [web] workers, 1).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, workers: int | None) -> None:
     """Serve the editor's desk (sign in at /login with DIGEST_EDITOR_TOKEN), the archive,
     one-click unsubscribe, preferences and the providers' webhooks.
 
@@ -223,7 +242,8 @@ def serve(obj: Context, host: str, port: int) -> None:
     """
     import uvicorn
 
-    from digest.web import bind_refusal, create_app
+    from digest.config import ENV_CONFIG
+    from digest.web import bind_refusal, create_app, web_settings_from_table
 
     refusal = bind_refusal(host, os.environ)
     if refusal is not None:
@@ -232,7 +252,17 @@ def serve(obj: Context, host: str, port: int) -> None:
             hint="set DIGEST_EDITOR_TOKEN (the desk's sign-in), or serve on 127.0.0.1 "
             "behind a reverse proxy",
         )
-    uvicorn.run(create_app(obj.config, os.environ), host=host, port=port, log_level="info")
+    cfg = obj.config
+    count = workers or web_settings_from_table(cfg.table("web")).workers
+    # X-Forwarded-* are read by digest itself, from [web] trusted_proxies only.
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
+    options.update(proxy_headers=False, server_header=False)
+    if count == 1:
+        uvicorn.run(create_app(cfg, os.environ), **options)
+        return
+    # Each worker process makes its own app from the same config file.
+    os.environ[ENV_CONFIG] = str(cfg.path)
+    uvicorn.run("digest.web:app_from_environment", factory=True, workers=count, **options)
 
 
 @cli.command(short_help="Run the quality gate on the pending edition.")

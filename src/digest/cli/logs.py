@@ -57,6 +57,12 @@ def setup(fmt: str) -> None:
 
 
 def report_counts(report: RunReport) -> dict[str, int]:
+    if report.dry_run:  # nothing was sent or skipped: it says whom it would send to
+        return {
+            "stories": report.stories,
+            "would_send": report.skipped,
+            "problems": len(report.problems),
+        }
     counts = {
         "stories": report.stories,
         "sent": report.sent,
@@ -79,6 +85,8 @@ def log_report(report: RunReport) -> None:
         what = "; ".join(report.notes) or "nothing sent"
     elif report.prepared:
         what = f"{report.kind} edition {report.edition_id}: prepared for {report.pending}"
+    elif report.dry_run:
+        what = f"{report.kind} edition {report.edition_id}: dry run, would send to {report.skipped}"
     else:
         what = f"{report.kind} edition {report.edition_id}: sent {report.sent}"
     level = logging.INFO

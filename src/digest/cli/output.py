@@ -52,12 +52,24 @@ def styled(text: str, style: str) -> Text:
 
 
 def new_table(title: str, columns: tuple[str, ...], *, fold: bool = True) -> Table:
-    """A left-titled table; long cells fold rather than being cut when `fold` is set."""
+    """A left-titled table that fits a terminal of 80 columns: a rule under the headers and one
+    space between columns (no borders), long cells folding rather than being cut when `fold`
+    is set. Headers never shrink: a column is at least as wide as its name."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=0,  # the box draws one space between columns
+        pad_edge=False,
+        show_edge=False,
+    )
     for column in columns:
-        table.add_column(column, overflow="fold" if fold else "ellipsis")
+        table.add_column(
+            column, overflow="fold" if fold else "ellipsis", min_width=len(column), no_wrap=not fold
+        )
     return table
 
 

@@ -116,7 +116,18 @@ def _short(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
-def show(data: dict[str, Any]) -> None:
+def _brief(value: str | None, year: str) -> str:
+    """An ISO time in 11 characters for a narrow column: MM-DD HH:MM in `year`, else the date
+    (`--json` has the whole time)."""
+    if not value:
+        return ""
+    return value[5:16].replace("T", " ") if value.startswith(year) else value[:10]
+
+
+def show(data: dict[str, Any], now: datetime) -> None:
+    """Tables that fit 80 columns; the edition's kind shows in its id (YYYY-MM-DD or
+    YYYY-Www), and bounces and complaints share a column."""
+    year = f"{now.year:04d}-"
     schedule = data["schedule"]
     table = new_table(
         f"Schedule ({schedule['timezone']})", ("edition", "cron", "next (local)", "next (UTC)")
@@ -142,19 +153,18 @@ def show(data: dict[str, Any]) -> None:
             source["name"],
             styled(source["status"], style),
             str(source["articles"]),
-            _short(source["checked_at"]),
-            _short(source["last_ok_at"]) or "never",
+            _brief(source["checked_at"], year),
+            _brief(source["last_ok_at"], year) or "never",
             source["error"] or "",
         )
     console.print(sources)
-    columns = ("edition", "kind", "created", "stories", "status", "sent", "failed", "pending")
-    editions = new_table("Editions", (*columns, "bounced", "complained"), fold=False)
+    columns = ("edition", "created", "stories", "status", "sent", "failed", "pending")
+    editions = new_table("Editions", (*columns, "bounced", "complaints"), fold=False)
     for e in data["editions"]:
         pending = str(e["pending"] + e["scheduled"])
         editions.add_row(
             e["id"],
-            e["kind"],
-            _short(e["created"]),
+            _brief(e["created"], year),
             str(e["stories"]),
             e["status"],
             *(str(e[k]) for k in ("sent", "failed")),
@@ -189,9 +199,10 @@ def status(obj: Context, as_json: bool) -> None:
       digest status --json
     """
     cfg = obj.config
+    now = now_utc()
     with opened_state(cfg) as state:
-        data = collect(cfg, state, now_utc())
+        data = collect(cfg, state, now)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    show(data)
+    show(data, now)

@@ -85,9 +85,11 @@ class SendReport:
 
 
 def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") -> SendSettings:
-    """SendSettings from the [delivery] table, ignoring `provider` and the sub-tables."""
-    own = {k: v for k, v in table.items() if k != "provider" and not isinstance(v, Mapping)}
-    values = read_options(key, own, SETTINGS_SPEC)
+    """SendSettings from the [delivery] table, ignoring the sub-tables; `provider` is read by the
+    config (it names a registry entry) but belongs to the keys a typo's hint lists."""
+    own = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
+    values = read_options(key, own, {**SETTINGS_SPEC, "provider": Option(str)})
+    del values["provider"]
     for name in ("max_attempts", "failure_threshold", "claim_size"):
         if values[name] is not None and values[name] < 1:
             raise ConfigError(f"{key}.{name}: must be at least 1, got {values[name]}")

@@ -36,7 +36,8 @@ def bundled_templates_dir() -> Path:
     if found is None:
         raise RenderError(
             f"bundled templates not found next to {here}",
-            hint="reinstall digest, or set [render] templates_dir to a folder with the templates",
+            hint="reinstall digest-newsletter, or set [render] templates_dir to a folder "
+            "with the templates",
         )
     return found
 

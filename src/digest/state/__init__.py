@@ -8,7 +8,8 @@ What the rest may use: `open_state` and `State` (the stores over one database), 
 `EditionRecord`, `EditionResult` and `SentEdition` (how an edition did, `results`), `Action`
 (an editor's choice on a story), `StoryEdit` and `Decision` (an editor's rewrite, approval or
 hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
-in one time zone, `local`) and `exclusive` (one process at a time per database and role).
+in one time zone, `local`), `exclusive` (one process at a time per database and role) and
+`is_postgres_url` (which backend a configured database is).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
 `editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
 `subscriber_events`, `firings`, `local`, `feedback` (bounces, complaints and unsubscribes
@@ -31,7 +32,7 @@ from digest.state.articles import (
     HttpValidatorCache,
 )
 from digest.state.clicks import CLICKS_SCHEMA, ClickLog
-from digest.state.db import Database
+from digest.state.db import Database, is_postgres_url
 from digest.state.editions import (
     EDITION_KINDS_SCHEMA,
     EDITIONS_SCHEMA,
@@ -106,6 +107,7 @@ __all__ = [
     "SubscriberEvent",
     "SubscriberRecord",
     "exclusive",
+    "is_postgres_url",
     "key_of",
     "open_state",
 ]
@@ -165,7 +167,10 @@ class State:
         self.db.close()
 
 
-def open_state(database: str, environ: Mapping[str, str] | None = None) -> State:
+def open_state(
+    database: str, environ: Mapping[str, str] | None = None, *, busy_seconds: float = 30.0
+) -> State:
     """Open the configured database: a SQLite path, or a PostgreSQL URL whose password comes
-    from DIGEST_DATABASE_PASSWORD in `environ` (default: this process's environment)."""
-    return State(Database.open(database, MIGRATIONS, environ))
+    from DIGEST_DATABASE_PASSWORD in `environ` (default: this process's environment).
+    `busy_seconds`: SQLite's wait for another process's write lock."""
+    return State(Database.open(database, MIGRATIONS, environ, busy_seconds))

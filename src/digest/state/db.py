@@ -72,8 +72,12 @@ class Database:
         path: str | Path,
         migrations: Sequence[str] = (),
         environ: Mapping[str, str] | None = None,
+        busy_seconds: float = 30.0,
     ) -> Database:
-        """Open (creating folders as needed) and migrate; raise StateError naming the file."""
+        """Open (creating folders as needed) and migrate; raise StateError naming the file.
+
+        `busy_seconds`: how long a SQLite statement waits for another process's write lock
+        before failing (a web page waits less than a batch job)."""
         target = str(path)
         if is_postgres_url(target):
             from digest.state.postgres import connect
@@ -90,7 +94,7 @@ class Database:
                 hint="check the [state] database path: a file may stand where a folder should",
             ) from None
         try:
-            conn = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(target, timeout=busy_seconds, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

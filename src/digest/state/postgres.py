@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from digest.errors import StateError
+from digest.extras import optional
 
 _DDL_TYPES = (
     (
@@ -125,8 +126,7 @@ def connect(url: str, environ: Mapping[str, str] | None = None) -> PgConnection:
     """Connect to `url`; a refused connection is one StateError naming the server."""
     import os
 
-    import psycopg
-
+    psycopg = optional("psycopg", "state.database (a postgresql:// URL)")
     env = os.environ if environ is None else environ
     extra: dict[str, Any] = {}
     if env.get("DIGEST_DATABASE_PASSWORD"):
@@ -144,8 +144,7 @@ def connect(url: str, environ: Mapping[str, str] | None = None) -> PgConnection:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    import psycopg
-
+    psycopg = optional("psycopg", "state.database (a postgresql:// URL)")
     return (psycopg.OperationalError, psycopg.InterfaceError)
 
 

@@ -11,23 +11,27 @@ from digest.state import State, SubscriberRecord
 from digest.subscribers.lists import SubscriberList
 
 
-def as_subscriber(record: SubscriberRecord, now: datetime) -> Subscriber:
-    """The stage-crossing view of a stored subscriber: `active` means gets mail now."""
+def as_subscriber(record: SubscriberRecord, now: datetime, *, weekly: bool = True) -> Subscriber:
+    """The stage-crossing view of a stored subscriber: `active` means gets mail now. Without a
+    weekly edition (`weekly` False), a reader who chose weekly gets the daily one: never none."""
     return Subscriber(
         email=record.email,
         name=record.name,
         sections=record.sections,
         active=record.receives(now),
-        frequency=record.frequency,
+        frequency=record.frequency if weekly else "daily",
         timezone=record.timezone,
         key=record.uid,
     )
 
 
-def recipients(state: State, now: datetime) -> SubscriberList:
+def recipients(state: State, now: datetime, *, weekly: bool = True) -> SubscriberList:
     """Everyone on the stored list in the order they joined; `active` are confirmed, not
-    paused, and neither unsubscribed, bounced nor complained."""
-    return SubscriberList(tuple(as_subscriber(r, now) for r in state.subscribers.iterate()))
+    paused, and neither unsubscribed, bounced nor complained. `weekly`: whether a weekly
+    edition exists (see `as_subscriber`)."""
+    return SubscriberList(
+        tuple(as_subscriber(r, now, weekly=weekly) for r in state.subscribers.iterate())
+    )
 
 
 def wants_any(subscriber: Subscriber, section_names: Iterable[str]) -> bool:

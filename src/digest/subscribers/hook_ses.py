@@ -9,7 +9,6 @@ Undetermined count as soft bounces) and Complaint, one event per recipient; the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,15 @@ from typing import Any
 from digest.errors import ConfigError, InputError
 from digest.subscribers.feedback import Feedback
 from digest.subscribers.sns import SnsVerifier, check_topics
-from digest.subscribers.webhook import Fetch, Parsed, WebhookRequest, field, iso_time, json_body
+from digest.subscribers.webhook import (
+    Fetch,
+    Parsed,
+    WebhookRequest,
+    field,
+    iso_time,
+    json_body,
+    parse_json,
+)
 
 BOUNCE_KINDS = {"Permanent": "bounce", "Transient": "soft", "Undetermined": "soft"}
 
@@ -45,10 +52,7 @@ class SesWebhook:
             return Parsed(events=(), confirm=lambda: self.verifier.confirm(envelope))
         if envelope.get("Type") != "Notification":
             return Parsed(events=(), ignored=1)
-        try:
-            notification = json.loads(str(envelope.get("Message")))
-        except ValueError:
-            raise InputError("ses: the SNS Message is not an SES notification (JSON)") from None
+        notification = parse_json(str(envelope.get("Message")), "ses: the SNS Message")
         if not isinstance(notification, dict):
             raise InputError("ses: the SNS Message is not an SES notification (JSON object)")
         kind = notification.get("notificationType") or notification.get("eventType")

@@ -12,7 +12,8 @@ import secrets
 from datetime import datetime
 
 from digest.errors import InputError
-from digest.state import NewSubscriber, State, SubscriberRecord
+from digest.state import NewSubscriber, State, SubscriberRecord, key_of
+from digest.subscribers.lists import normalise_address
 from digest.subscribers.tokens import address_hash
 
 INACTIVE = ("unsubscribed", "bounced", "complained")
@@ -138,10 +139,14 @@ def save_preferences(
     frequency: str,
     timezone: str | None,
     now: datetime,
+    name: str | None = None,
 ) -> list[str]:
     """Store what the preferences page chose; returns the changes (empty: nothing changed)."""
     changes: dict[str, object] = {}
     details: list[str] = []
+    if name is not None and name.strip() != record.name:
+        changes["name"] = name.strip()
+        details.append("name changed")
     if tuple(sections) != record.sections:
         changes["sections"] = sections
         before, after = describe_sections(record.sections), describe_sections(sections)
@@ -214,3 +219,25 @@ def record_complaint(state: State, email: str, detail: str, *, now: datetime) ->
         state.ledger.suppress(email, "complained")
         return False
     return set_status(state, record, "complained", source="complaint", reason=detail, now=now)
+
+
+def moved_address(state: State, record: SubscriberRecord, new_email: str) -> str:
+    """The normalised new address for `record`, or InputError saying why it cannot move there
+    (not an address, or another subscriber's)."""
+    address = normalise_address(new_email, "email")
+    other = state.subscribers.get(address)
+    if other is not None and other.id != record.id:
+        raise InputError(f"{address} is already on the list.")
+    return address
+
+
+def change_address(state: State, record: SubscriberRecord, new_email: str, *, now: datetime) -> str:
+    """Move a subscriber to a new address they proved is theirs; one transaction with its
+    event. Returns the stored address."""
+    address = moved_address(state, record, new_email)
+    if address == record.email:
+        return address
+    with state.db.transaction():
+        state.subscribers.update(record.id, {"email": address, "email_key": key_of(address)})
+        state.events.add([(record.id, now, "preferences page", "preferences", "address changed")])
+    return address

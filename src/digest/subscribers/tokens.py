@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from itsdangerous import BadSignature, Signer
+from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer
 
 from digest.models import Newsletter
 
@@ -55,6 +55,27 @@ def confirm_token(secret: str, key: str, nonce: str) -> str:
 
 def confirm_nonce(secret: str, key: str, token: str) -> str | None:
     return _unsign(_signer(secret, "confirm", key), token)
+
+
+def address_token(secret: str, key: str, uid: str, new_email: str) -> str:
+    """The token of a link that moves subscriber `uid` to `new_email`, sent to that address:
+    following it proves the new address is theirs. Dated, so its age can be checked."""
+    return _serializer(secret, key).dumps([uid, new_email])
+
+
+def address_change(secret: str, key: str, token: str, max_age: int) -> tuple[str, str] | None:
+    """(uid, new address) of an address-change token not older than `max_age` seconds."""
+    if not token or len(token) > 4 * MAX_TOKEN or not token.isascii():
+        return None
+    try:
+        uid, email = _serializer(secret, key).loads(token, max_age=max_age)
+    except (BadSignature, ValueError, TypeError):  # itsdangerous' expiry is a BadSignature
+        return None
+    return (uid, email) if isinstance(uid, str) and isinstance(email, str) else None
+
+
+def _serializer(secret: str, key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=f"digest.address:{key}")
 
 
 def unsubscribe_token(secret: str, email: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
@@ -27,14 +28,17 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from digest.config import Config
-from digest.errors import DigestError
+from digest.errors import DigestError, StateError
 from digest.state import State, open_state
+from digest.subscribers import MAX_BODY
 from digest.tracking import tracking_settings_from_table
+from digest.web.connections import BodyDeadline, ClientAddress
 from digest.web.desk_auth import DeskAuth, LoginThrottle
 from digest.web.desk_pages import dashboard
 from digest.web.editor import Desk, desk_routes
 from digest.web.pages import render, static_mount
 from digest.web.security import SecurityHeaders, Sessions, TrailingSlashes, email_policy
+from digest.web.settings import web_settings_from_table
 from digest.web.subscriber_pages import subscriber_routes
 from digest.web.tracking import tracking_routes
 from digest.web.webhooks import webhook_routes
@@ -60,9 +64,10 @@ def create_app(
     """
     now = clock or (lambda: datetime.now(UTC))
     tracking_settings_from_table(cfg.table("tracking"))  # a bad [tracking] fails at start
+    web = web_settings_from_table(cfg.table("web"))
 
     def state() -> State:
-        return open_state(cfg.state_database)
+        return open_state(cfg.state_database, busy_seconds=web.busy_seconds)
 
     def secret(st: State) -> str:
         return st.link_secret(environ.get("DIGEST_SECRET"))
@@ -115,6 +120,16 @@ def create_app(
         response.headers["content-security-policy"] = email_policy(images=True)
         return response
 
+    async def busy(request: Request, exc: Exception) -> Response:
+        """The state database stayed locked past [web] busy_seconds, or cannot be reached:
+        ask the client to come back rather than hold its connection."""
+        if isinstance(exc, sqlite3.OperationalError) and not _busy(exc):
+            raise exc
+        text = "The newsletter is busy for a moment: please try again in a few seconds."
+        response = message(request, "Busy", text, 503)
+        response.headers["Retry-After"] = "5"
+        return response
+
     async def healthz(request: Request) -> Response:
         def reachable() -> bool:
             try:
@@ -137,15 +152,29 @@ def create_app(
             Route("/archive/{edition}", archived),
             *desk_routes(desk),
             *tracking_routes(cfg, secret, state, now),
-            *subscriber_routes(cfg, environ, state),
+            *subscriber_routes(cfg, environ, state, web),
             *webhook_routes(cfg, environ, state),
             static_mount(),
         ],
         middleware=[
+            Middleware(ClientAddress, settings=web),
+            Middleware(BodyDeadline, seconds=web.body_seconds, max_body=MAX_BODY),
             Middleware(SecurityHeaders),
             Middleware(TrailingSlashes),
             Middleware(Sessions, secret=session_secret(link_secret)),
         ],
+        exception_handlers={StateError: busy, sqlite3.OperationalError: busy},
     )
     app.router.redirect_slashes = False  # it would answer with the Host header's name
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app over $DIGEST_CONFIG: what each `digest serve --workers N` process serves."""
+    from digest.config import config_path, load_config
+
+    return create_app(load_config(config_path(None, os.environ)), os.environ)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
