@@ -1,40 +1,157 @@
-"""Near-duplicate coverage across outlets groups together; different stories do not."""
+"""Grouping: one event in different words is one story; different events stay apart, in any
+language, in any input order; candidate pairs come from the blocked sparse product."""
 
 from __future__ import annotations
 
-from digest.compose.cluster import cluster_articles
+import json
+import random
+from collections import Counter
+from datetime import datetime
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from digest.compose import cluster_articles, linkage
+from digest.compose.features import FeatureSettings, tfidf_matrix
 from digest.models import Article
+from tests.conftest import REPO
 
-BODY = (
-    "The central bank raised interest rates by a quarter point on Thursday, its third increase "
-    "this year, saying inflation remained too high. Markets had expected the move."
-)
+WINDOW = REPO / "tests" / "data" / "compose" / "window.jsonl"
 
 
-def art(url: str, title: str, text: str, source: str = "A") -> Article:
+def art(url: str, title: str, text: str = "", source: str = "A") -> Article:
     return Article(url=url, title=title, text=text, source=source)
 
 
-def test_same_story_from_two_outlets_clusters() -> None:
+def window() -> tuple[list[Article], list[str]]:
+    rows = [json.loads(line) for line in WINDOW.read_text(encoding="utf-8").splitlines()]
     articles = [
-        art("a", "Central bank raises rates again", BODY, "A"),
-        art("b", "Flood waters recede in the north", "Rivers fell overnight after a week of rain."),
-        art("c", "Bank raises interest rates a third time", "In London, " + BODY, "B"),
+        Article(
+            url=r["url"],
+            title=r["title"],
+            text="",
+            source=r["outlet"],
+            published=datetime.fromisoformat(r["published"]),
+        )
+        for r in rows
     ]
+    return articles, [r["cluster"] for r in rows]
+
+
+def b_cubed(groups: list[list[int]], gold: list[str]) -> tuple[float, float]:
+    """B-cubed precision and recall, averaged over articles."""
+    label = {i: n for n, group in enumerate(groups) for i in group}
+    pred_size = Counter(label.values())
+    gold_size = Counter(gold)
+    cells = Counter((gold[i], label[i]) for i in range(len(gold)))
+    precision = sum(c * c / pred_size[p] for (_, p), c in cells.items()) / len(gold)
+    recall = sum(c * c / gold_size[g] for (g, _), c in cells.items()) / len(gold)
+    return precision, recall
+
+
+def test_one_event_in_different_words_is_one_story() -> None:
+    articles = [
+        art("a", "Peru's Congress removes President Boluarte", "Lawmakers voted to remove Dina Boluarte from office late on Thursday.", "Japan Today"),  # noqa: E501
+        art("b", "Flood waters recede in northern Italy", "Rivers fell overnight after a week of rain in Emilia-Romagna.", "ANSA"),  # noqa: E501
+        art("c", "Boluarte ousted as Peru lawmakers vote to remove her", "Peru's Congress voted to remove President Dina Boluarte.", "MercoPress"),  # noqa: E501
+        art("d", "Bank of England holds rates at 4%", "The Bank of England kept its main rate unchanged on Thursday.", "BBC"),  # noqa: E501
+    ]  # fmt: skip
+    assert cluster_articles(articles) == [[0, 2], [1], [3]]
+
+
+def test_two_events_that_share_a_name_stay_apart() -> None:
+    articles = [
+        art("a", "Trump signs order raising tariffs on steel", "President Trump signed an order raising tariffs on imported steel to 50 percent.", "A"),  # noqa: E501
+        art("b", "Trump plays golf at his Scottish resort", "Donald Trump spent the weekend playing golf at Turnberry in Scotland.", "B"),  # noqa: E501
+        art("c", "Steel tariffs rise to 50% under Trump order", "An executive order signed by Trump lifts the tariff on steel imports to 50 percent.", "C"),  # noqa: E501
+    ]  # fmt: skip
     assert cluster_articles(articles) == [[0, 2], [1]]
-
-
-def test_similar_titles_cluster_even_with_different_bodies() -> None:
-    articles = [
-        art("a", "Storm Ciara closes schools across Wales", "Schools shut on Monday."),
-        art("b", "Storm Ciara closes schools across Wales today", "Heads sent pupils home."),
-    ]
-    assert cluster_articles(articles) == [[0, 1]]
 
 
 def test_unrelated_stories_stay_apart_and_empty_input() -> None:
     articles = [
-        art(str(i), f"Story number {i} about topic {i}", f"Body {i} " * 5) for i in range(4)
+        art("a", "Storm Ciara closes schools across Wales", "Schools shut on Monday."),
+        art("b", "Chip maker reports record quarterly profit", "Sales of AI chips doubled."),
+        art("c", "Police search for missing hiker in the Alps", "The 34-year-old left Zermatt."),
+        art("d", "Orchestra premieres new symphony in Vienna", "Critics praised the finale."),
     ]
     assert cluster_articles(articles) == [[0], [1], [2], [3]]
     assert cluster_articles([]) == []
+    assert cluster_articles(articles[:1]) == [[0]]
+
+
+def test_chinese_and_japanese_headlines_group_by_character_pairs() -> None:
+    articles = [
+        art(
+            "a",
+            "日本銀行が政策金利を据え置き",
+            "日本銀行は金融政策決定会合で政策金利の据え置きを決めた。",
+            "NHK",
+        ),
+        art("b", "大阪で震度5弱の地震", "大阪府北部で震度5弱の揺れを観測した。", "Kyodo"),
+        art(
+            "c",
+            "日銀、政策金利据え置きを決定",
+            "日本銀行は政策金利を据え置くと発表した。",
+            "Nikkei",
+        ),
+        art(
+            "d",
+            "中国央行下调存款准备金率",
+            "中国人民银行宣布下调存款准备金率0.5个百分点。",
+            "Xinhua",
+        ),
+        art(
+            "e",
+            "人民银行宣布降准0.5个百分点",
+            "中国人民银行决定下调金融机构存款准备金率。",
+            "Caixin",
+        ),
+    ]
+    assert cluster_articles(articles) == [[0, 2], [1], [3, 4]]
+
+
+def test_other_languages_group_by_word_prefixes() -> None:
+    articles = [
+        art("a", "Bundestag beschließt Rentenreform", "Der Bundestag hat am Freitag die Rentenreform beschlossen.", "Tagesschau"),  # noqa: E501
+        art("b", "Rentenreform: Bundestag stimmt zu", "Mit großer Mehrheit stimmte der Bundestag der Reform der Renten zu.", "Spiegel"),  # noqa: E501
+        art("c", "Le Louvre fermé après un vol de bijoux", "Le musée du Louvre est resté fermé dimanche après le vol.", "Le Monde"),  # noqa: E501
+        art("d", "Vol au Louvre : le musée reste fermé", "Des bijoux ont été volés au Louvre, le musée est fermé.", "France 24"),  # noqa: E501
+    ]  # fmt: skip
+    assert cluster_articles(articles) == [[0, 1], [2, 3]]
+
+
+def test_real_window_quality_and_any_input_order() -> None:
+    articles, gold = window()
+    groups = cluster_articles(articles)
+    precision, recall = b_cubed(groups, gold)
+    assert precision >= 0.85 and recall >= 0.65, (precision, recall)
+    today = {frozenset(articles[i].url for i in group) for group in groups}
+    rng = random.Random(7)
+    for _ in range(3):
+        shuffled = articles[:]
+        rng.shuffle(shuffled)
+        again = {frozenset(shuffled[i].url for i in g) for g in cluster_articles(shuffled)}
+        assert again == today
+
+
+def test_blocked_candidates_equal_every_pair_above_the_floor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    articles, _ = window()
+    matrix = tfidf_matrix(articles, FeatureSettings())
+    monkeypatch.setattr(linkage, "_BLOCK", 16)  # many blocks, a last one partly filled
+    found = linkage.candidate_pairs(matrix, floor=0.05, max_df=1.0, min_df_cap=len(articles))
+    dense = (matrix @ matrix.T).toarray()
+    expected = {(i, j) for i, j in combinations(range(len(articles)), 2) if dense[i, j] >= 0.05}
+    assert set(found) == expected
+    assert all(np.isclose(found[p], dense[p]) for p in expected)
+
+
+def test_average_link_does_not_chain() -> None:
+    # A-B and B-C are close, A-C is not: single linkage would make one group of three.
+    pairs = {(0, 1): 0.9, (1, 2): 0.5}
+    assert linkage.average_link(3, pairs, 0.4) == [[0, 1], [2]]
+    assert linkage.average_link(3, pairs, 0.2) == [[0, 1, 2]]
+    assert linkage.average_link(3, {}, 0.2) == [[0], [1], [2]]
