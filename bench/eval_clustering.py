@@ -27,9 +27,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from digest.compose.cluster import ClusterSettings, cluster_articles
-from digest.compose.features import FeatureSettings, tfidf_matrix
-from digest.compose.linkage import average_link, candidate_pairs
+from digest.compose.cluster import ClusterSettings, candidates, cluster_articles
+from digest.compose.features import FeatureSettings
 from digest.models import Article
 
 HERE = Path(__file__).resolve().parent
@@ -77,11 +76,11 @@ def predictions(
 ) -> dict[float, Labels]:
     """Every threshold's labels per window, from one feature matrix per window."""
     out: dict[float, Labels] = {t: {} for t in THRESHOLDS}
+    settings = replace(base, features=features)
     for name, rows in windows.items():
-        matrix = tfidf_matrix([as_article(r) for r in rows], features)
-        pairs = candidate_pairs(matrix, floor=base.floor, max_df=base.max_df)
+        found = candidates([as_article(r) for r in rows], settings)
         for t in THRESHOLDS:
-            out[t][name] = labels_of(rows, average_link(len(rows), pairs, t))
+            out[t][name] = labels_of(rows, found.groups(t))
     return out
 
 

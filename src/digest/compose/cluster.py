@@ -7,6 +7,10 @@ pairs in Python; groups form by average linkage over those pairs at a cosine thr
 (`linkage`). The threshold and weights were chosen by cross-validation over held-out windows
 of real labelled headlines (`bench/eval_clustering.py`).
 
+Copies of one text from several outlets (a wire story carried by 40 papers) are grouped first,
+by their opening words, and enter the TF-IDF once: otherwise the day's biggest story would have
+its words counted as common as "the" and lose both their weight and the story.
+
 The result does not depend on the input order: articles are put in one canonical order (by
 URL, headline, outlet, text) before anything is computed, and the groups are mapped back.
 """
@@ -20,7 +24,9 @@ from digest.compose.features import FeatureSettings, tfidf_matrix
 from digest.compose.linkage import average_link, candidate_pairs
 from digest.models import Article
 
-__all__ = ["ClusterSettings", "cluster_articles"]
+__all__ = ["Candidates", "ClusterSettings", "candidates", "cluster_articles"]
+
+_COPY_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,51 @@ def _canonical(article: Article) -> tuple[str, str, str, str, str]:
     return (article.url, article.title, article.source, article.text, published)
 
 
+def _copy_key(article: Article) -> str:
+    """Copies of one text (a wire story in many papers) share this: the opening of the text
+    when there is one, else the headline, lower-cased with spaces normalised."""
+    words = article.text.lower().split()[:_COPY_WORDS]
+    if len(words) < _COPY_WORDS // 2:
+        words = article.title.lower().split() + words
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The day's articles ready to group: `order[k]` is the input index of the k-th article in
+    canonical order, `copies[g]` the canonical indices of one text's copies, `pairs` the
+    candidate pairs of copies with their cosines."""
+
+    order: list[int]
+    copies: list[list[int]]
+    pairs: dict[tuple[int, int], float]
+
+    def groups(self, threshold: float) -> list[list[int]]:
+        """Groups of input indices at this threshold, each sorted, by first index."""
+        linked = average_link(len(self.copies), self.pairs, threshold)
+        return sorted(
+            sorted(self.order[i] for g in group for i in self.copies[g]) for group in linked
+        )
+
+
+def candidates(articles: Sequence[Article], settings: ClusterSettings) -> Candidates:
+    """Canonical order, copies of one text together, candidate pairs between them."""
+    order = sorted(range(len(articles)), key=lambda i: _canonical(articles[i]))
+    ordered = [articles[i] for i in order]
+    copies: dict[str, list[int]] = {}
+    for i, article in enumerate(ordered):
+        copies.setdefault(_copy_key(article), []).append(i)
+    members = list(copies.values())
+    matrix = tfidf_matrix([ordered[g[0]] for g in members], settings.features)
+    pairs = candidate_pairs(matrix, floor=settings.floor, max_df=settings.max_df)
+    return Candidates(order, members, pairs)
+
+
 def cluster_articles(
     articles: Sequence[Article], settings: ClusterSettings | None = None
 ) -> list[list[int]]:
     """Clusters as lists of indices into `articles`, each sorted, clusters by first index."""
     chosen = settings or ClusterSettings()
-    order = sorted(range(len(articles)), key=lambda i: _canonical(articles[i]))
-    ordered = [articles[i] for i in order]
-    if not ordered:
+    if not articles:
         return []
-    matrix = tfidf_matrix(ordered, chosen.features)
-    pairs = candidate_pairs(matrix, floor=chosen.floor, max_df=chosen.max_df)
-    groups = average_link(len(ordered), pairs, chosen.threshold)
-    return sorted(sorted(order[i] for i in group) for group in groups)
+    return candidates(articles, chosen).groups(chosen.threshold)

@@ -49,7 +49,8 @@ def _shorten(text: str, limit: int) -> str:
 def _story(
     items: Sequence[tuple[Article, Summary]], members: list[int], settings: ComposeSettings
 ) -> Story:
-    """The lead article of a cluster (highest weight, then longest) with the rest as also_in."""
+    """The lead article of a cluster (highest weight, then longest) with one link per other
+    outlet as also_in."""
 
     def lead_key(i: int) -> tuple[float, int, str]:
         article = items[i][0]
@@ -58,12 +59,13 @@ def _story(
 
     lead, *others = sorted(members, key=lead_key)
     article, summary = items[lead]
-    seen = {article.url}
+    # One link per other outlet: its second piece on the story is not more coverage.
+    seen = {article.source or article.url}
     also_in = []
     for i in others:
         other = items[i][0]
-        if other.url not in seen:
-            seen.add(other.url)
+        if (other.source or other.url) not in seen:
+            seen.add(other.source or other.url)
             also_in.append(Link(title=other.source or other.title, url=other.url))
     sections = [items[i][1].section or items[i][0].section for i in [lead, *others]]
     section = next((s.strip() for s in sections if s and s.strip()), settings.default_section)

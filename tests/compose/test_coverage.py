@@ -1,0 +1,85 @@
+"""A wire story carried by 40 papers: every outlet is coverage, shown as "and N more" in the
+email, and the story leads the edition. Only the same article (same URL, or the same outlet's
+copy under a second URL) is dropped at gather."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from digest.compose import ComposeSettings, compose
+from digest.gather.gather import dedupe
+from digest.models import Article, Newsletter, Summary
+from digest.render import RenderSettings, render_edition
+
+NOW = datetime(2025, 3, 20, 7, 0, tzinfo=UTC)
+NEWSLETTER = Newsletter(title="Morning Digest", sender="d@example.org", address="1 Road",
+                        base_url="https://example.org", max_stories=6)  # fmt: skip
+WIRE = (
+    "GENEVA (AP) — Iranian and U.S. negotiators met for a third round of talks in Geneva on "
+    "Tuesday, with both sides reporting progress on limits to uranium enrichment and the "
+    "lifting of sanctions. Oman's foreign minister, who mediates, said a framework could be "
+    "ready within weeks."
+)
+HEADLINES = (
+    "Iran and US report progress in Geneva nuclear talks",
+    "Iran, US negotiators meet again in Geneva",
+    "US and Iran hold third round of nuclear talks in Geneva",
+)
+OTHERS = [
+    ("https://own.example/storm", "Storm closes schools across the county", "Schools shut on Monday as winds reached 90 mph, the council said.", "Own Paper"),  # noqa: E501
+    ("https://own.example/budget", "Council approves new budget for libraries", "The library budget rises by 4 percent next year after a long debate.", "Own Paper"),  # noqa: E501
+    ("https://tech.example/chips", "Chip maker reports record profit on AI demand", "Quarterly sales of accelerators doubled, the company said.", "Tech Daily"),  # noqa: E501
+    ("https://sport.example/derby", "United win the derby in stoppage time", "A late header settled the match 2-1 at home.", "Sport Desk"),  # noqa: E501
+]  # fmt: skip
+
+
+def wire_copies() -> list[Article]:
+    return [
+        Article(
+            url=f"https://paper{n:02d}.example/world/iran-us-talks",
+            title=HEADLINES[n % len(HEADLINES)],
+            text=WIRE,
+            source=f"Paper {n:02d}",
+            published=NOW - timedelta(hours=3 + n / 10),
+        )
+        for n in range(40)
+    ]
+
+
+def others() -> list[Article]:
+    return [
+        Article(url=u, title=t, text=x, source=s, published=NOW - timedelta(hours=1))
+        for u, t, x, s in OTHERS
+    ]
+
+
+def test_dedupe_keeps_other_outlets_and_drops_the_same_article() -> None:
+    copies = wire_copies()
+    same_url = Article(url=copies[5].url, title="Another title", text="x", source="Paper 05")
+    second_url = Article(
+        url=copies[7].url + "?utm_source=rss",
+        title=copies[7].title,
+        text=copies[7].text,
+        source=copies[7].source,
+    )
+    kept = dedupe([*copies, same_url, second_url, *others()])
+    assert kept == (*copies, *others())
+
+
+def test_forty_outlets_show_and_37_more_and_lead_the_edition() -> None:
+    articles = dedupe([*others(), *wire_copies()])
+    items = [
+        (a, Summary(headline=a.title, section=None, key_points=(a.text[:80],))) for a in articles
+    ]
+    weights = {"Own Paper": 3.0, "Tech Daily": 2.0}  # single-outlet stories from heavier sources
+    settings = ComposeSettings(source_weights=weights)
+    digest = compose(items, newsletter=NEWSLETTER, settings=settings, edition_id="e1", now=NOW)
+    assert digest is not None
+    top = digest.stories[digest.lead]
+    assert top.headline in HEADLINES
+    assert len(top.also_in) == 39
+    assert len({link.title for link in top.also_in} | {top.source}) == 40
+    assert len(digest.stories) == 1 + len(OTHERS)
+    rendered = render_edition(digest, NEWSLETTER, RenderSettings(max_also_in=2))
+    assert "and 37 more" in rendered.html
+    assert rendered.html.index(top.headline) < min(rendered.html.index(t) for _, t, _, _ in OTHERS)
