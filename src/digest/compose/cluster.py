@@ -33,9 +33,9 @@ _COPY_WORDS = 40
 class ClusterSettings:
     """Grouping knobs; the defaults are the cross-validated ones."""
 
-    threshold: float = 0.15  # mean cosine two groups need to become one story
+    threshold: float = 0.14  # mean cosine two groups need to become one story
     floor: float = 0.05  # a pair below this counts as 0 in the means (and is not kept)
-    max_df: float = 0.2  # terms in more of the day's articles than this are stop words
+    max_df: float = 0.1  # terms in more of the day's articles than this are stop words
     features: FeatureSettings = field(default_factory=FeatureSettings)
 
 

@@ -14,9 +14,7 @@ rows are L2-normalised, so a sparse product gives every cosine at once.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,9 +23,10 @@ from scipy import sparse
 
 from digest.models import Article
 
-__all__ = ["FeatureSettings", "article_terms", "tfidf_matrix"]
+__all__ = ["FeatureSettings", "tfidf_matrix"]
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word, or a mark after which the next word starts a sentence (its capital says nothing).
+_WORD_OR_BREAK = re.compile(r"([.!?:\u3002\u201c\"'|\u2014-])|([^\W_]+)")
 # Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
 _NO_SPACE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"
@@ -45,104 +44,94 @@ class FeatureSettings:
     min_letters: int = 2  # shorter words are not terms (numbers always are)
 
 
-@dataclass(frozen=True)
-class _Token:
-    term: str
-    shape: str  # "upper": capitalised; "lower"; "number"; "script": no-space script bigram
-    initial: bool  # first word of its sentence or headline
+_UPPER, _LOWER, _NUMBER, _SCRIPT = 0, 1, 2, 3
+Token = tuple[str, int, bool]  # term, shape (one of the four above), first word of a sentence
 
 
-def _tokens(text: str, settings: FeatureSettings) -> list[_Token]:
-    out: list[_Token] = []
-    previous_end = -1
-    for match in _WORD.finditer(text):
-        word = match.group()
-        gap = text[previous_end : match.start()] if previous_end >= 0 else "."
-        initial = previous_end < 0 or any(c in ".!?:\u3002\u201c\"'|-\u2014" for c in gap)
-        previous_end = match.end()
-        runs = _NO_SPACE.findall(word)
-        if runs:
-            for run in runs:
-                pairs = [run[i : i + 2] for i in range(len(run) - 1)] or [run]
-                out.extend(_Token(p, "script", False) for p in pairs)
+def _classify(word: str, settings: FeatureSettings) -> list[tuple[str, int]]:
+    """The terms of one word: itself cut to its prefix, a number, or script bigrams."""
+    found: list[tuple[str, int]] = []
+    if not word.isascii():
+        for run in _NO_SPACE.findall(word):
+            pairs = [run[i : i + 2] for i in range(len(run) - 1)] or [run]
+            found.extend((pair, _SCRIPT) for pair in pairs)
+        if found:
             word = _NO_SPACE.sub(" ", word).strip()
             if not word or " " in word:
-                continue
-        if any(c.isdigit() for c in word):
-            out.append(_Token(word.lower(), "number", initial))  # "iOS 7": even one digit
-            continue
-        if len(word) < settings.min_letters:
-            continue
+                return found
+    if not word.isalpha() and any(c.isdigit() for c in word):
+        found.append((word.lower(), _NUMBER))  # "iOS 7": even one digit
+    elif len(word) >= settings.min_letters:
         lowered = word.lower()
         term = lowered[: settings.prefix] if settings.prefix else lowered
-        out.append(_Token(term, "upper" if word[0].isupper() else "lower", initial))
-    return out
-
-
-def _title_case(tokens: Sequence[_Token]) -> bool:
-    """A headline whose words are nearly all capitalised ("Stocks Fall On Weak Data")."""
-    words = [t for t in tokens if t.shape in ("upper", "lower")]
-    return len(words) >= 3 and sum(t.shape == "upper" for t in words) >= 0.7 * len(words)
-
-
-def article_terms(
-    articles: Sequence[Article], settings: FeatureSettings
-) -> list[tuple[list[_Token], list[_Token]]]:
-    """Each article's headline tokens and opening-text tokens."""
-    found = []
-    for article in articles:
-        body = " ".join(article.text.split()[: settings.body_words])
-        found.append((_tokens(article.title, settings), _tokens(body, settings)))
+        found.append((term, _UPPER if word[0].isupper() else _LOWER))
     return found
 
 
-def _name_terms(tokens: Sequence[tuple[list[_Token], list[_Token]]]) -> set[str]:
-    """Terms written with a capital in most of their non-initial sentence-case uses."""
-    upper: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    for title, body in tokens:
-        for part in ([] if _title_case(title) else title, body):
-            for token in part:
-                if token.shape in ("upper", "lower") and not token.initial:
-                    seen[token.term] += 1
-                    upper[token.term] += token.shape == "upper"
-    return {term for term, n in seen.items() if upper[term] * 2 > n}
+class _Tokenizer:
+    """Words to terms, each distinct word worked out once per day (news repeats its words)."""
+
+    def __init__(self, settings: FeatureSettings) -> None:
+        self.settings = settings
+        self.known: dict[str, list[tuple[str, int]]] = {}
+
+    def __call__(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        initial = True
+        known = self.known
+        for mark, word in _WORD_OR_BREAK.findall(text):
+            if mark:
+                initial = True
+                continue
+            terms = known.get(word)
+            if terms is None:
+                terms = known[word] = _classify(word, self.settings)
+            out.extend((term, shape, initial) for term, shape in terms)
+            initial = False
+        return out
+
+
+def _title_case(tokens: Sequence[Token]) -> bool:
+    """A headline whose words are nearly all capitalised ("Stocks Fall On Weak Data")."""
+    shapes = [shape for _, shape, _ in tokens if shape in (_UPPER, _LOWER)]
+    return len(shapes) >= 3 and shapes.count(_UPPER) >= 0.7 * len(shapes)
 
 
 def tfidf_matrix(articles: Sequence[Article], settings: FeatureSettings) -> sparse.csr_matrix:
     """One L2-normalised row per article: sublinear term counts x smoothed IDF x name weight."""
-    tokens = article_terms(articles, settings)
-    names = _name_terms(tokens)
+    tokenize = _Tokenizer(settings)
     vocabulary: dict[str, int] = {}
-    rows: list[dict[int, float]] = []
-    for title, body in tokens:
-        counts: dict[int, float] = {}
-        for part, weight in ((title, 1.0), (body, settings.body_weight)):
-            for token in part:
-                column = vocabulary.setdefault(token.term, len(vocabulary))
-                named = token.shape == "number" or token.term in names
-                counts[column] = counts.get(column, 0.0) + weight * (
-                    settings.name_weight if named else 1.0
-                )
-        rows.append(counts)
-    n = len(rows)
-    df = np.zeros(len(vocabulary))
-    for counts in rows:
-        df[list(counts)] += 1
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for counts in rows:
-        columns = sorted(counts)
-        indices.extend(columns)
-        data.extend(1.0 + math.log(counts[c]) if counts[c] > 1 else counts[c] for c in columns)
-        indptr.append(len(indices))
+    rows: list[int] = []
+    columns: list[int] = []
+    shapes: list[int] = []
+    weights: list[float] = []
+    counted: list[bool] = []  # a use that may tell a name: sentence case, not sentence-initial
+    for n, article in enumerate(articles):
+        title = tokenize(article.title)
+        body = tokenize(" ".join(article.text.split()[: settings.body_words]))
+        title_case = _title_case(title)
+        for part, weight, plain in ((title, 1.0, not title_case), (body, settings.body_weight, True)):  # fmt: skip  # noqa: E501
+            for term, shape, initial in part:
+                rows.append(n)
+                columns.append(vocabulary.setdefault(term, len(vocabulary)))
+                shapes.append(shape)
+                weights.append(weight)
+                counted.append(plain and not initial and shape <= _LOWER)
+    size = len(vocabulary)
+    column = np.asarray(columns, dtype=np.int64)
+    shape_of = np.asarray(shapes, dtype=np.int8)
+    usable = np.asarray(counted, dtype=bool)
+    seen = np.bincount(column[usable], minlength=size)
+    upper = np.bincount(column[usable & (shape_of == _UPPER)], minlength=size)
+    named = (upper * 2 > seen) | (np.bincount(column[shape_of == _NUMBER], minlength=size) > 0)
+    data = np.asarray(weights) * np.where(named[column], settings.name_weight, 1.0)
     matrix = sparse.csr_matrix(
-        (np.asarray(data, dtype=np.float64), np.asarray(indices), np.asarray(indptr)),
-        shape=(n, len(vocabulary)),
+        (data, (np.asarray(rows, dtype=np.int64), column)), shape=(len(articles), size)
     )
-    matrix = matrix.multiply(idf).tocsr()
+    matrix.sum_duplicates()
+    matrix.data = np.where(matrix.data > 1, 1.0 + np.log(np.maximum(matrix.data, 1.0)), matrix.data)
+    df = np.bincount(matrix.indices, minlength=size)
+    matrix = sparse.csr_matrix(matrix.multiply(np.log((1 + len(articles)) / (1 + df)) + 1.0))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(matrix.multiply(1.0 / norms[:, None]))

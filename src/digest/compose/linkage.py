@@ -2,10 +2,11 @@
 
 Candidates: rows are L2-normalised TF-IDF vectors, so one sparse product of the matrix with its
 transpose gives every cosine of every pair that shares a term. The commonest terms (in more than
-`max_df` of the day's articles, the stop words of whatever language) are left out of the
-product: they would make it dense (every pair shares "the") and they weigh little in a cosine
-anyway. The product runs over blocks of rows and keeps only pairs at or above `floor`, so
-memory stays flat as the day grows.
+`max_df` of the day's articles, or in more than `max_df_cap` articles however big the day: the
+stop words of whatever language) are left out of the product: they would make it dense (every
+pair shares "the") and its cost grow with the square of the day, and they weigh little in a
+cosine anyway. The product runs over blocks of rows and keeps only pairs at or above `floor`,
+so memory grows with the articles, not with their pairs (bench/bench_cluster.py).
 
 Grouping: average linkage (UPGMA) over the candidate graph, merging the closest two groups while
 their mean pairwise cosine is at least `threshold` (a pair that is not a candidate counts as 0).
@@ -24,18 +25,23 @@ from scipy import sparse
 
 __all__ = ["average_link", "candidate_pairs"]
 
-_BLOCK = 1024
+_BLOCK = 256
 
 
 def candidate_pairs(
-    matrix: sparse.csr_matrix, *, floor: float, max_df: float, min_df_cap: int = 12
+    matrix: sparse.csr_matrix,
+    *,
+    floor: float,
+    max_df: float,
+    min_df_cap: int = 12,
+    max_df_cap: int = 100,
 ) -> dict[tuple[int, int], float]:
     """(i, j) with i < j -> cosine over the rarer terms, kept when at or above `floor`."""
     n = matrix.shape[0]
     if n < 2:
         return {}
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    rare = df <= max(min_df_cap, int(max_df * n))
+    rare = df <= max(min_df_cap, min(max_df_cap, int(max_df * n)))
     pruned = sparse.csr_matrix(matrix[:, np.flatnonzero(rare)])
     pruned_t = pruned.T.tocsr()
     pairs: dict[tuple[int, int], float] = {}
