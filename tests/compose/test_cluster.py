@@ -155,3 +155,15 @@ def test_average_link_does_not_chain() -> None:
     assert linkage.average_link(3, pairs, 0.4) == [[0, 1], [2]]
     assert linkage.average_link(3, pairs, 0.2) == [[0, 1, 2]]
     assert linkage.average_link(3, {}, 0.2) == [[0], [1], [2]]
+
+
+def test_an_editors_splits_and_merges_apply_over_the_groups() -> None:
+    from digest.compose.regroup import Regrouping, regrouped
+
+    keys = ["a", "b", "c", "d", "e"]
+    found = [[0, 1, 2], [3], [4]]
+    assert regrouped(found, keys, Regrouping()) == found
+    split = Regrouping(apart=frozenset({"b"}))
+    assert regrouped(found, keys, split) == [[0, 2], [1], [3], [4]]
+    both = Regrouping(apart=frozenset({"b"}), together=(("b", "e"), ("d", "a"), ("x", "a")))
+    assert regrouped(found, keys, both) == [[0, 2, 3], [1, 4]]

@@ -10,7 +10,8 @@ What the rest may use: `open_state` and `State` (the stores over one database), 
 hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
 in one time zone, `local`) and `exclusive` (one process at a time per database and role).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
-`editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
+`editions`, `ledger`, `preferences`, `editorial` (with `grouping`: the editor's splits and
+merges of stories), `sources`, `subscribers` with
 `subscriber_events`, `firings`, `local`, `feedback` (bounces, complaints and unsubscribes
 reported after a send), `clicks`, `results` (each edition's counts, for `digest status` and
 the editor's desk)), `lock`.
@@ -50,6 +51,7 @@ from digest.state.editorial import (
 )
 from digest.state.feedback import FEEDBACK_SCHEMA, FeedbackLog, FeedbackRow
 from digest.state.firings import FIRINGS_SCHEMA, Firing, FiringLog
+from digest.state.grouping import STORY_GROUPS_SCHEMA, StoryGroups
 from digest.state.ledger import LEDGER_LEASE_SCHEMA, LEDGER_SCHEMA, Ledger
 from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
@@ -84,6 +86,7 @@ MIGRATIONS = (
     EDITORIAL_DESK_SCHEMA,
     CLICKS_SCHEMA,
     LEDGER_LEASE_SCHEMA,
+    STORY_GROUPS_SCHEMA,
 )
 
 __all__ = [
@@ -121,6 +124,7 @@ class State:
         self.ledger = Ledger(db)
         self.preferences = PreferenceStore(db)
         self.editorial = EditorialStore(db)
+        self.groups = StoryGroups(db)
         self.sources = SourceLog(db)
         self.firings = FiringLog(db)
         self.batches = LocalBatches(db)
