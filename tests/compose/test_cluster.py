@@ -50,23 +50,40 @@ def b_cubed(groups: list[list[int]], gold: list[str]) -> tuple[float, float]:
     return precision, recall
 
 
-def test_one_event_in_different_words_is_one_story() -> None:
-    articles = [
-        art("a", "Peru's Congress removes President Boluarte", "Lawmakers voted to remove Dina Boluarte from office late on Thursday.", "Japan Today"),  # noqa: E501
-        art("b", "Flood waters recede in northern Italy", "Rivers fell overnight after a week of rain in Emilia-Romagna.", "ANSA"),  # noqa: E501
-        art("c", "Boluarte ousted as Peru lawmakers vote to remove her", "Peru's Congress voted to remove President Dina Boluarte.", "MercoPress"),  # noqa: E501
-        art("d", "Bank of England holds rates at 4%", "The Bank of England kept its main rate unchanged on Thursday.", "BBC"),  # noqa: E501
-    ]  # fmt: skip
-    assert cluster_articles(articles) == [[0, 2], [1], [3]]
+# name: ([(title, opening, outlet), ...], the groups expected)
+CASES = {
+    "one event in different words is one story": ([
+        ("Peru's Congress removes President Boluarte", "Lawmakers voted to remove Dina Boluarte from office late on Thursday.", "Japan Today"),  # noqa: E501
+        ("Flood waters recede in northern Italy", "Rivers fell overnight after a week of rain in Emilia-Romagna.", "ANSA"),  # noqa: E501
+        ("Boluarte ousted as Peru lawmakers vote to remove her", "Peru's Congress voted to remove President Dina Boluarte.", "MercoPress"),  # noqa: E501
+        ("Bank of England holds rates at 4%", "The Bank of England kept its main rate unchanged on Thursday.", "BBC"),  # noqa: E501
+    ], [[0, 2], [1], [3]]),
+    "two events that share a name stay apart": ([
+        ("Trump signs order raising tariffs on steel", "President Trump signed an order raising tariffs on imported steel to 50 percent.", "A"),  # noqa: E501
+        ("Trump plays golf at his Scottish resort", "Donald Trump spent the weekend playing golf at Turnberry in Scotland.", "B"),  # noqa: E501
+        ("Steel tariffs rise to 50% under Trump order", "An executive order signed by Trump lifts the tariff on steel imports to 50 percent.", "C"),  # noqa: E501
+    ], [[0, 2], [1]]),
+    "Chinese and Japanese group by character pairs": ([
+        ("日本銀行が政策金利を据え置き", "日本銀行は金融政策決定会合で政策金利の据え置きを決めた。", "NHK"),  # noqa: E501
+        ("大阪で震度5弱の地震", "大阪府北部で震度5弱の揺れを観測した。", "Kyodo"),
+        ("日銀、政策金利据え置きを決定", "日本銀行は政策金利を据え置くと発表した。", "Nikkei"),
+        ("中国央行下调存款准备金率", "中国人民银行宣布下调存款准备金率0.5个百分点。", "Xinhua"),
+        ("人民银行宣布降准0.5个百分点", "中国人民银行决定下调金融机构存款准备金率。", "Caixin"),
+    ], [[0, 2], [1], [3, 4]]),
+    "German and French group by word prefixes": ([
+        ("Bundestag beschließt Rentenreform", "Der Bundestag hat am Freitag die Rentenreform beschlossen.", "Tagesschau"),  # noqa: E501
+        ("Rentenreform: Bundestag stimmt zu", "Mit großer Mehrheit stimmte der Bundestag der Reform der Renten zu.", "Spiegel"),  # noqa: E501
+        ("Le Louvre fermé après un vol de bijoux", "Le musée du Louvre est resté fermé dimanche après le vol.", "Le Monde"),  # noqa: E501
+        ("Vol au Louvre : le musée reste fermé", "Des bijoux ont été volés au Louvre, le musée est fermé.", "France 24"),  # noqa: E501
+    ], [[0, 1], [2, 3]]),
+}  # fmt: skip
 
 
-def test_two_events_that_share_a_name_stay_apart() -> None:
-    articles = [
-        art("a", "Trump signs order raising tariffs on steel", "President Trump signed an order raising tariffs on imported steel to 50 percent.", "A"),  # noqa: E501
-        art("b", "Trump plays golf at his Scottish resort", "Donald Trump spent the weekend playing golf at Turnberry in Scotland.", "B"),  # noqa: E501
-        art("c", "Steel tariffs rise to 50% under Trump order", "An executive order signed by Trump lifts the tariff on steel imports to 50 percent.", "C"),  # noqa: E501
-    ]  # fmt: skip
-    assert cluster_articles(articles) == [[0, 2], [1]]
+@pytest.mark.parametrize("name", CASES)
+def test_examples_group_as_an_editor_would(name: str) -> None:
+    rows, groups = CASES[name]
+    articles = [art(f"https://{n}.example/story", *row) for n, row in enumerate(rows)]
+    assert cluster_articles(articles) == groups
 
 
 def test_unrelated_stories_stay_apart_and_empty_input() -> None:
@@ -79,47 +96,6 @@ def test_unrelated_stories_stay_apart_and_empty_input() -> None:
     assert cluster_articles(articles) == [[0], [1], [2], [3]]
     assert cluster_articles([]) == []
     assert cluster_articles(articles[:1]) == [[0]]
-
-
-def test_chinese_and_japanese_headlines_group_by_character_pairs() -> None:
-    articles = [
-        art(
-            "a",
-            "日本銀行が政策金利を据え置き",
-            "日本銀行は金融政策決定会合で政策金利の据え置きを決めた。",
-            "NHK",
-        ),
-        art("b", "大阪で震度5弱の地震", "大阪府北部で震度5弱の揺れを観測した。", "Kyodo"),
-        art(
-            "c",
-            "日銀、政策金利据え置きを決定",
-            "日本銀行は政策金利を据え置くと発表した。",
-            "Nikkei",
-        ),
-        art(
-            "d",
-            "中国央行下调存款准备金率",
-            "中国人民银行宣布下调存款准备金率0.5个百分点。",
-            "Xinhua",
-        ),
-        art(
-            "e",
-            "人民银行宣布降准0.5个百分点",
-            "中国人民银行决定下调金融机构存款准备金率。",
-            "Caixin",
-        ),
-    ]
-    assert cluster_articles(articles) == [[0, 2], [1], [3, 4]]
-
-
-def test_other_languages_group_by_word_prefixes() -> None:
-    articles = [
-        art("a", "Bundestag beschließt Rentenreform", "Der Bundestag hat am Freitag die Rentenreform beschlossen.", "Tagesschau"),  # noqa: E501
-        art("b", "Rentenreform: Bundestag stimmt zu", "Mit großer Mehrheit stimmte der Bundestag der Reform der Renten zu.", "Spiegel"),  # noqa: E501
-        art("c", "Le Louvre fermé après un vol de bijoux", "Le musée du Louvre est resté fermé dimanche après le vol.", "Le Monde"),  # noqa: E501
-        art("d", "Vol au Louvre : le musée reste fermé", "Des bijoux ont été volés au Louvre, le musée est fermé.", "France 24"),  # noqa: E501
-    ]  # fmt: skip
-    assert cluster_articles(articles) == [[0, 1], [2, 3]]
 
 
 def test_real_window_quality_and_any_input_order() -> None:

@@ -3,16 +3,17 @@ shown as "and N more" in the email, and the story leads the edition."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+from datetime import timedelta
 
 from digest.compose import ComposeSettings, compose
 from digest.gather.gather import dedupe
-from digest.models import Article, Newsletter, Summary
+from digest.models import Article, Summary
 from digest.render import RenderSettings, render_edition
+from tests.compose import test_edition
+from tests.compose.test_edition import NOW
 
-NOW = datetime(2025, 3, 20, 7, 0, tzinfo=UTC)
-NEWSLETTER = Newsletter(title="Morning Digest", sender="d@example.org", address="1 Road",
-                        base_url="https://example.org", max_stories=6)  # fmt: skip
+NEWSLETTER = dataclasses.replace(test_edition.NEWSLETTER, max_stories=6)
 WIRE = (
     "GENEVA (AP) — Iranian and U.S. negotiators met for a third round of talks in Geneva on "
     "Tuesday, with both sides reporting progress on limits to uranium enrichment and the "

@@ -19,17 +19,14 @@ import pytest
 
 from digest.config import load_config
 from digest.state import open_state
-from digest.web import create_app
 from tests.conftest import REPO
-from tests.web.desk import NOW, TOKEN, gathered
-from tests.web.live import listening, serving
 from tests.web.test_desk_browser import (
     MIN_TARGET,
     browser,
-    opened,
+    desk_page,
+    desk_served,
     run_edition,
     shot,
-    sign_in,
 )
 
 __all__ = ["browser"]  # the Chromium fixture, shared with the desk's other browser test
@@ -53,12 +50,7 @@ def served(project: Path) -> Iterator[tuple[str, Path]]:
     shutil.copy(REPO / "tests" / "data" / "web" / "wire.xml", project / "examples" / "sources")
     with (project / "config.toml").open("a", encoding="utf-8") as config:
         config.write(WIRE_SOURCE)
-    listener, base = listening()
-    env = {"DIGEST_SECRET": "browser-secret", "DIGEST_EDITOR_TOKEN": TOKEN}
-    env["DIGEST_NEWSLETTER__BASE_URL"] = base
-    gathered(project, env)
-    cfg = load_config(project / "config.toml", env)
-    with serving(create_app(cfg, env, clock=lambda: NOW), listener):
+    with desk_served(project) as base:
         yield base, project
 
 
@@ -72,13 +64,12 @@ def test_an_editor_splits_a_group_and_merges_two_stories(
     from playwright.sync_api import expect
 
     base, project = served
-    page = opened(browser, 1280)
-    sign_in(page, base)
-    frame = page.frame_locator("#frame")
+    page = desk_page(browser, base)
     chile = card(page, LITHIUM)
     expect(chile.locator(".also")).to_contain_text("Wire Service")
     expect(card(page, WIRE_LITHIUM)).to_have_count(0)
     page.evaluate("window.deskMarker = 'no page load since'")
+    frame = page.frame_locator("#frame")
 
     chile.locator("summary", has_text="Grouping").click()
     chile.get_by_role("button", name=f"Split off Wire Service from “{LITHIUM}”").click()
@@ -102,8 +93,7 @@ def test_an_editor_splits_a_group_and_merges_two_stories(
     expect(frame.locator("body")).not_to_contain_text(WIRE_LITHIUM)
     assert page.errors == []
 
-    phone = opened(browser, 375)
-    sign_in(phone, base)
+    phone = desk_page(browser, base, 375)
     lead = phone.locator("#stories article.story").first  # the Baltic story, with the wire's
     lead.locator("summary", has_text="Grouping").click()
     controls = lead.locator(".regroup button:visible, .regroup select:visible").all()
