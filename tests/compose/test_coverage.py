@@ -70,3 +70,18 @@ def test_forty_outlets_show_and_37_more_and_lead_the_edition() -> None:
     rendered = render_edition(digest, NEWSLETTER, RenderSettings(max_also_in=2))
     assert "and 37 more" in rendered.html
     assert rendered.html.index(top.headline) < min(rendered.html.index(t) for _, t, _, _ in OTHERS)
+
+
+def test_the_group_threshold_decides_what_is_one_story_but_copies_stay_together() -> None:
+    items = [*test_edition.ITEMS, *((a, Summary(a.title, None, ())) for a in wire_copies()[:3])]
+
+    def stories(threshold: float) -> list[tuple[str, int]]:
+        settings = ComposeSettings(group_threshold=threshold)
+        digest = compose(items, newsletter=NEWSLETTER, settings=settings, edition_id="e", now=NOW)
+        assert digest is not None
+        return sorted((s.url, len(s.also_in)) for s in digest.stories)
+
+    assert ("https://b/bank", 1) in stories(0.14)  # the two banks' rate rise: one story
+    strict = stories(1.0)
+    assert ("https://b/bank", 0) in strict and ("https://a/bank", 0) in strict
+    assert ("https://paper00.example/world/iran-us-talks", 2) in strict  # one text, 3 papers

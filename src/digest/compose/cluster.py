@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from digest.compose.features import FeatureSettings, tfidf_matrix
 from digest.compose.linkage import average_link, candidate_pairs
+from digest.compose.settings import GROUP_THRESHOLD
 from digest.models import Article
 
 __all__ = ["Candidates", "ClusterSettings", "candidates", "cluster_articles"]
@@ -33,7 +34,7 @@ _COPY_WORDS = 40
 class ClusterSettings:
     """Grouping knobs; the defaults are the cross-validated ones."""
 
-    threshold: float = 0.14  # mean cosine two groups need to become one story
+    threshold: float = GROUP_THRESHOLD  # mean cosine two groups need to become one story
     floor: float = 0.05  # a pair below this counts as 0 in the means (and is not kept)
     max_df: float = 0.1  # terms in more of the day's articles than this are stop words
     features: FeatureSettings = field(default_factory=FeatureSettings)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from digest.compose.cluster import cluster_articles
+from digest.compose.cluster import ClusterSettings, cluster_articles
 from digest.compose.regroup import Regrouping, regrouped
 from digest.compose.settings import ComposeSettings
 from digest.models import Article, Digest, Link, Newsletter, Section, Story, Summary
@@ -145,7 +145,10 @@ def compose(
     if not ordered and not settings.send_when_empty:
         return None
     clusters = regrouped(
-        cluster_articles([article for article, _ in ordered]),
+        cluster_articles(
+            [article for article, _ in ordered],
+            ClusterSettings(threshold=settings.group_threshold),
+        ),
         [article.key for article, _ in ordered],
         regrouping,
     )
