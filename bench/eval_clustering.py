@@ -8,8 +8,8 @@ score_clusters.py. Leave-windows-out: the 30 windows are dealt into FOLDS folds 
 the weight of names) with the best B-cubed F1 among those with B-cubed precision >= 0.90 on the
 other folds' windows is applied to the held-out fold. The held-out predictions of all folds are
 scored together; the choice of each fold is printed (a stable choice is the sign the defaults
-are not fitted to the data), then the choice on all windows, which the defaults in
-`digest.compose.cluster` should equal, and the shipped defaults' own score. `--curve` prints
+are not fitted to the data), then the choice on all windows, and the score of the defaults in
+`digest.compose` (the folds' most frequent choice). `--curve` prints
 every setting's score on all windows (the precision/recall trade-off).
 """
 
