@@ -27,8 +27,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from digest.compose.cluster import ClusterSettings, candidates, cluster_articles
-from digest.compose.features import FeatureSettings
+from digest.compose.cluster import (
+    ClusterSettings,
+    FeatureSettings,
+    candidates,
+    cluster_articles,
+)
 from digest.models import Article
 
 HERE = Path(__file__).resolve().parent

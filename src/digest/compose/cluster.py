@@ -1,7 +1,7 @@
 """Group articles that tell the same event, in the same or different words, across outlets.
 
 Each article becomes a TF-IDF vector over the day's articles (`features`: word prefixes, CJK
-and Thai character bigrams, names and numbers weighted up, the headline above the opening);
+and Thai character bigrams, names weighted up, the headline above the opening);
 candidate pairs come from one blocked sparse product over the rarer terms, never from all
 pairs in Python; groups form by average linkage over those pairs at a cosine threshold
 (`linkage`). The threshold and weights were chosen by cross-validation over held-out windows
@@ -20,14 +20,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digest.compose.features import FeatureSettings, tfidf_matrix
-from digest.compose.linkage import average_link, candidate_pairs
 from digest.compose.settings import GROUP_THRESHOLD
 from digest.models import Article
 
-__all__ = ["Candidates", "ClusterSettings", "candidates", "cluster_articles"]
+__all__ = ["Candidates", "ClusterSettings", "FeatureSettings", "candidates", "cluster_articles"]
 
 _COPY_WORDS = 40
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """How articles become vectors (defaults chosen by cross-validation, see bench/)."""
+
+    prefix: int = 6  # letters a word keeps (0: whole words)
+    name_weight: float = 1.5  # a name counts this many times a plain word
+    body_weight: float = 0.5  # a word of the opening text, against one of the headline
+    body_words: int = 60  # how much of the text is read
+    min_letters: int = 2  # shorter words are not terms (numbers always are)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ class Candidates:
 
     def groups(self, threshold: float) -> list[list[int]]:
         """Groups of input indices at this threshold, each sorted, by first index."""
+        from digest.compose.linkage import average_link
+
         linked = average_link(len(self.copies), self.pairs, threshold)
         return sorted(
             sorted(self.order[i] for g in group for i in self.copies[g]) for group in linked
@@ -74,6 +85,11 @@ class Candidates:
 
 def candidates(articles: Sequence[Article], settings: ClusterSettings) -> Candidates:
     """Canonical order, copies of one text together, candidate pairs between them."""
+    # numpy and scipy load when a day is first grouped, not when digest starts: they add about
+    # 0.5 s to every command's start (measured), and the scheduler must start within seconds.
+    from digest.compose.features import tfidf_matrix
+    from digest.compose.linkage import candidate_pairs
+
     order = sorted(range(len(articles)), key=lambda i: _canonical(articles[i]))
     ordered = [articles[i] for i in order]
     copies: dict[str, list[int]] = {}

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from digest.compose.cluster import FeatureSettings
 from digest.models import Article
 
 __all__ = ["FeatureSettings", "tfidf_matrix"]
@@ -33,17 +33,6 @@ _WORD_OR_BREAK = re.compile(r"([.!?:\u3002\u201c\"'|\u2014-])|([^\W_]+)")
 _NO_SPACE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"
 )
-
-
-@dataclass(frozen=True)
-class FeatureSettings:
-    """How articles become vectors (defaults chosen by cross-validation, see bench/)."""
-
-    prefix: int = 6  # letters a word keeps (0: whole words)
-    name_weight: float = 1.5  # a name counts this many times a plain word
-    body_weight: float = 0.5  # a word of the opening text, against one of the headline
-    body_words: int = 60  # how much of the text is read
-    min_letters: int = 2  # shorter words are not terms (numbers always are)
 
 
 _UPPER, _LOWER, _NUMBER, _SCRIPT = 0, 1, 2, 3
