@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from digest.check import CheckResult, check_message
-from digest.compose import ComposeSettings, compose, compose_settings_from_table
+from digest.compose import ComposeSettings, Regrouping, compose, compose_settings_from_table
 from digest.config import Config
 from digest.deliver import (
     SendSettings,
@@ -130,11 +130,12 @@ def build(
     says the same words and asks the summarizer nothing again.
 
     Daily: an editor's choices apply (dropped stories are left out, pinned ones lead, placed
-    ones keep their place, rewritten headlines and key points replace the summarizer's, the
-    stored subject and intro are used unless an intro is given). Weekly: the last seven days'
-    articles not yet in a weekly edition, daily editions' included, ranked the same way; the
-    editor's desk prepares the daily edition only, so its choices do not apply. With
-    `[tracking] clicks`, story links go through the signed /r/ redirect.
+    ones keep their place, split and merged stories stay so, rewritten headlines and key points
+    replace the summarizer's, the stored subject and intro are used unless an intro is given).
+    Weekly: the last seven days' articles not yet in a weekly edition, daily editions'
+    included, ranked the same way; the editor's desk prepares the daily edition only, so its
+    choices do not apply. With `[tracking] clicks`, story links go through the signed /r/
+    redirect.
     """
     problems: list[Problem] = []
     if gather_first:
@@ -157,6 +158,9 @@ def build(
         intro=intro,
         pinned=frozenset(key for key, action in choices.items() if action == "pin"),
         order=None if weekly else state.editorial.order(),
+        regrouping=(
+            Regrouping() if weekly else Regrouping(state.groups.apart(), state.groups.together())
+        ),
     )
     if digest is None:
         return None, tuple(problems)

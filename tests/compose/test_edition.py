@@ -99,14 +99,19 @@ def test_settings_from_table() -> None:
             "section_order": ["World"],
             "subject_template": "{title}: {count} stories",
             "send_when_empty": True,
+            "group_threshold": 0.25,
         }
     )
     assert settings.section_order == ("World",) and settings.send_when_empty
+    assert settings.group_threshold == 0.25
     for table, key in [
         ({"colour": 1}, "compose.colour"),
         ({"section_order": "World"}, "compose.section_order"),
         ({"subject_template": "{headline}"}, "compose.subject_template"),
         ({"send_when_empty": "yes"}, "compose.send_when_empty"),
+        ({"group_threshold": 0}, "compose.group_threshold"),
+        ({"group_threshold": "high"}, "compose.group_threshold"),
+        ({"group_threshold": 1.5}, "compose.group_threshold"),
         ({"source_weights": {"BBC": 2}}, "compose.source_weights: unknown key"),
     ]:
         with pytest.raises(ConfigError, match=key.replace(".", r"\.")):

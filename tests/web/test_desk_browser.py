@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -38,15 +39,22 @@ LITHIUM = "Chile's lithium auction draws record bids from carmakers"
 MIN_TARGET = 44  # px, on a phone
 
 
-@pytest.fixture
-def served(project: Path) -> Iterator[tuple[str, Path]]:
-    """The app on a free port of 127.0.0.1 over the sample project, gathered; its clock set."""
+@contextmanager
+def desk_served(project: Path) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1 over the project, gathered; its clock set."""
     listener, base = listening()
     env = {"DIGEST_SECRET": "browser-secret", "DIGEST_EDITOR_TOKEN": TOKEN}
     env["DIGEST_NEWSLETTER__BASE_URL"] = base
     gathered(project, env)
     cfg = load_config(project / "config.toml", env)
     with serving(create_app(cfg, env, clock=lambda: NOW), listener):
+        yield base
+
+
+@pytest.fixture
+def served(project: Path) -> Iterator[tuple[str, Path]]:
+    """The desk over the sample project."""
+    with desk_served(project) as base:
         yield base, project
 
 
@@ -103,6 +111,13 @@ def sign_in(page: Any, base: str) -> None:
     assert TOKEN not in page.url
 
 
+def desk_page(browser: Any, base: str, width: int = 1280) -> Any:
+    """A fresh browser page at `width` px, signed in to the desk at the next edition."""
+    page = opened(browser, width)
+    sign_in(page, base)
+    return page
+
+
 def no_sideways_scroll(page: Any, width: int) -> None:
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
@@ -114,8 +129,7 @@ def test_an_editor_curates_tests_and_approves_the_next_edition(
     from playwright.sync_api import expect
 
     base, project = served
-    page = opened(browser, 1280)
-    sign_in(page, base)
+    page = desk_page(browser, base)
     frame = page.frame_locator("#frame")
     expect(frame.locator("body")).to_contain_text("smart-lock")
     page.evaluate("window.deskMarker = 'no page load since'")
@@ -177,8 +191,7 @@ def test_an_editor_curates_tests_and_approves_the_next_edition(
     page.reload()
     expect(page.locator("#flash")).to_be_empty()  # a result shows once, not again on reload
 
-    phone = opened(browser, 375)
-    sign_in(phone, base)
+    phone = desk_page(browser, base, 375)
     no_sideways_scroll(phone, 375)
     for control in phone.locator("#stories button:visible, #approval button, #test button").all():
         box = control.bounding_box()

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from digest.compose.cluster import cluster_articles
+from digest.compose.cluster import ClusterSettings, cluster_articles
+from digest.compose.regroup import Regrouping, regrouped
 from digest.compose.settings import ComposeSettings
 from digest.models import Article, Digest, Link, Newsletter, Section, Story, Summary
 
@@ -49,7 +50,8 @@ def _shorten(text: str, limit: int) -> str:
 def _story(
     items: Sequence[tuple[Article, Summary]], members: list[int], settings: ComposeSettings
 ) -> Story:
-    """The lead article of a cluster (highest weight, then longest) with the rest as also_in."""
+    """The lead article of a cluster (highest weight, then longest) with the rest as also_in
+    (every article: `editions.story_keys` reads the articles an edition uses from it)."""
 
     def lead_key(i: int) -> tuple[float, int, str]:
         article = items[i][0]
@@ -128,19 +130,28 @@ def compose(
     intro: str | None = None,
     pinned: frozenset[str] = frozenset(),
     order: Mapping[str, int] | None = None,
+    regrouping: Regrouping = Regrouping(),  # noqa: B008
 ) -> Digest | None:
     """Build the edition's Digest, or None when there is nothing to send.
 
     Stories whose lead article key is in `pinned` (an editor's choice) are never cut by the
     cap. `order` is where an editor placed stories (article key -> position, 0 on top): placed
     stories rank by their place, above the rest; a pinned story with no place ranks above them
-    all. Unplaced stories follow by score.
+    all. Unplaced stories follow by score. `regrouping` is the editor's splits and merges of
+    the stories the grouping found.
     """
     places = order or {}
     ordered = sorted(items, key=lambda item: (item[0].key, item[0].source, item[0].title))
     if not ordered and not settings.send_when_empty:
         return None
-    clusters = cluster_articles([article for article, _ in ordered])
+    clusters = regrouped(
+        cluster_articles(
+            [article for article, _ in ordered],
+            ClusterSettings(threshold=settings.group_threshold),
+        ),
+        [article.key for article, _ in ordered],
+        regrouping,
+    )
     scored = []
     for members in clusters:
         story = _story(ordered, members, settings)

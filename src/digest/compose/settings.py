@@ -1,4 +1,5 @@
-"""The [compose] table: section order, default section, subject template, empty editions.
+"""The [compose] table: section order, default section, subject template, empty editions, and
+how alike articles must be to be grouped into one story.
 
 Subject template placeholders: {top_headline} (the top story's headline), {more} (how many
 other stories), {count} (all stories), {title} (the newsletter title), {date} (YYYY-MM-DD of
@@ -15,6 +16,7 @@ from typing import Any
 from digest.errors import ConfigError
 
 DEFAULT_SUBJECT = "{top_headline} + {more} more"
+GROUP_THRESHOLD = 0.14  # mean cosine, chosen by cross-validation (bench/eval_clustering.py)
 PLACEHOLDERS = frozenset({"top_headline", "more", "count", "title", "date"})
 
 
@@ -26,6 +28,7 @@ class ComposeSettings:
     default_section: str = "News"
     subject_template: str = DEFAULT_SUBJECT
     send_when_empty: bool = False
+    group_threshold: float = GROUP_THRESHOLD  # how alike two groups must be to become one story
     source_weights: Mapping[str, float] = field(default_factory=dict)  # from sources[].weight
 
 
@@ -57,6 +60,13 @@ def compose_settings_from_table(table: Mapping[str, Any], key: str = "compose") 
         values["default_section"] = name.strip()
     if "subject_template" in table:
         values["subject_template"] = _checked_template(table["subject_template"], key)
+    if "group_threshold" in table:
+        value = table["group_threshold"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise ConfigError(
+                f"{key}.group_threshold: must be a number above 0 and at most 1, got {value!r}"
+            )
+        values["group_threshold"] = float(value)
     if "send_when_empty" in table:
         if not isinstance(table["send_when_empty"], bool):
             raise ConfigError(f"{key}.send_when_empty: must be true or false")

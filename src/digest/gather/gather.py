@@ -209,11 +209,15 @@ def _fingerprint(article: Article) -> str:
 
 
 def dedupe(articles: Sequence[Article]) -> tuple[Article, ...]:
-    """First occurrence wins, by canonical URL and by a title+opening fingerprint."""
+    """Drop only what is truly the same article: the same canonical URL, or the same outlet's
+    copy (one source, the same title and opening under two URLs). First occurrence wins.
+
+    Another outlet's copy of the same text (a wire story in 40 papers) is kept: it is coverage,
+    grouped into one story by compose, shown as "also in" and counted in the rank."""
     seen: set[str] = set()
     kept = []
     for article in articles:
-        keys = {article.url, _fingerprint(article)}
+        keys = {article.url, article.source + "\0" + _fingerprint(article)}
         if keys & seen:
             continue
         seen |= keys

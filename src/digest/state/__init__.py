@@ -12,10 +12,11 @@ hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's
 in one time zone, `local`), `exclusive` (one process at a time per database and role) and
 `is_postgres_url` (which backend a configured database is).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
-`editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
-`subscriber_events`, `firings`, `local`, `summaries` (each article's summary and who made
-it), `feedback` (bounces, complaints and unsubscribes reported after a send), `clicks`,
-`results` (each edition's counts, for `digest status` and the editor's desk)), `lock`.
+`editions`, `ledger`, `preferences`, `editorial` (with `grouping`: the editor's splits and
+merges of stories), `sources`, `subscribers` with `subscriber_events`, `firings`, `local`,
+`summaries` (each article's summary and who made it), `feedback` (bounces, complaints and
+unsubscribes reported after a send), `clicks`, `results` (each edition's counts, for `digest
+status` and the editor's desk)), `lock`.
 `preferences` is the sections table from before the list moved into the database: read only
 to carry old choices over on the first import.
 """
@@ -52,6 +53,7 @@ from digest.state.editorial import (
 )
 from digest.state.feedback import FEEDBACK_SCHEMA, FeedbackLog, FeedbackRow
 from digest.state.firings import FIRINGS_SCHEMA, Firing, FiringLog
+from digest.state.grouping import STORY_GROUPS_SCHEMA, StoryGroups
 from digest.state.ledger import LEDGER_LEASE_SCHEMA, LEDGER_SCHEMA, Ledger
 from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
@@ -88,6 +90,7 @@ MIGRATIONS = (
     CLICKS_SCHEMA,
     LEDGER_LEASE_SCHEMA,
     SUMMARIES_SCHEMA,
+    STORY_GROUPS_SCHEMA,
 )
 
 __all__ = [
@@ -127,6 +130,7 @@ class State:
         self.ledger = Ledger(db)
         self.preferences = PreferenceStore(db)
         self.editorial = EditorialStore(db)
+        self.groups = StoryGroups(db)
         self.sources = SourceLog(db)
         self.firings = FiringLog(db)
         self.batches = LocalBatches(db)

@@ -18,6 +18,7 @@ from typing import Literal
 
 from digest.models import Summary
 from digest.state.db import Database
+from digest.state.grouping import forget_groups
 
 Action = Literal["pin", "drop"]
 Verdict = Literal["approved", "held"]
@@ -257,8 +258,8 @@ class EditorialStore:
 
     def consume(self, article_keys: Iterable[str], kind: str = "daily") -> None:
         """An edition was stored: forget its kind's approvals and, for the daily edition (the
-        one the editor's desk prepares), the intro, the subject, the order and the choices and
-        rewrites of its stories."""
+        one the editor's desk prepares), the intro, the subject, the order and the choices,
+        rewrites, splits and merges of its stories."""
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM approvals WHERE kind = ?", (kind,))
             if kind != "daily":
@@ -266,6 +267,7 @@ class EditorialStore:
             keys = [(key,) for key in article_keys]
             conn.executemany("DELETE FROM editorial WHERE article_key = ?", keys)
             conn.executemany("DELETE FROM story_edits WHERE article_key = ?", keys)
+            forget_groups(conn, [key for (key,) in keys])
             conn.execute("DELETE FROM story_order")
             conn.execute("DELETE FROM editorial_note")
             conn.execute("DELETE FROM editorial_subject")

@@ -1,5 +1,6 @@
-"""What the desk's forms do to the next edition: story choices, rewrites, subject and intro,
-a test send, approve or hold, summarize again with the configured summarizer, gather now.
+"""What the desk's forms do to the next edition: story choices, splits and merges of stories,
+rewrites, subject and intro, a test send, approve or hold, summarize again with the configured
+summarizer, gather now.
 
 Each action is library code (`digest.editorial`, the state's editorial store: the same that
 `digest edit` uses) run in a worker thread. A done action answers 303 back to the page with a
@@ -138,6 +139,21 @@ def action_routes(desk: Desk) -> list[Route]:
         )
         return DONE[action].format(headline) + subject
 
+    def group(st: State, editor: str, form: dict[str, str]) -> str:
+        """Split an article off its story, or merge a story into another (this edition)."""
+        action, key = form.get("action", ""), waiting(st, form.get("key", ""))
+        digest = built(st)
+        if action == "separate":
+            st.groups.separate(key, desk.clock())
+            return f"Split “{title(st, key, digest)}” off: it is a story of its own."
+        if action != "merge":
+            raise Refused("The action must be one of: separate, merge.")
+        into = waiting(st, form.get("into", ""))
+        if into == key:
+            raise InputError("Choose another story to merge this one into.")
+        st.groups.merge(key, into, desk.clock())
+        return f"Merged “{title(st, key, digest)}” into “{title(st, into, digest)}”."
+
     def rewrite(st: State, editor: str, form: dict[str, str]) -> str:
         key = waiting(st, form.get("key", ""))
         if form.get("action") == "reset":
@@ -210,6 +226,7 @@ def action_routes(desk: Desk) -> list[Route]:
     return [
         Route("/editions/next/stories", acting(story), methods=["POST"]),
         Route("/editions/next/story", acting(rewrite), methods=["POST"]),
+        Route("/editions/next/group", acting(group), methods=["POST"]),
         Route("/editions/next/subject", acting(subject), methods=["POST"]),
         Route("/editions/next/intro", acting(intro), methods=["POST"]),
         Route("/editions/next/test", acting(test), methods=["POST"]),

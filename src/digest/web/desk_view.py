@@ -2,8 +2,8 @@
 pipeline built, the editor's choices, and the articles waiting that did not make it in.
 
 The stories come in the edition's own order (the lead, then each section's others), each with
-what it can do next (move up or down within its section, lead, pin, drop), so the templates
-hold no logic beyond showing it.
+what it can do next (move up or down within its section, lead, pin, drop, split an article
+off, merge into another story), so the templates hold no logic beyond showing it.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class StoryCard:
     can_down: bool
     published: str
     words: int
+    merge_targets: tuple[tuple[str, str], ...] = ()  # the other stories: (key, headline)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def _card(
 ) -> StoryCard:
     order = reading_order(digest)
     key = story.article_key
+    headlines = {s.article_key: s.headline for s in digest.stories}
     return StoryCard(
         n=n,
         key=key,
@@ -116,6 +118,7 @@ def _card(
         can_down=moved(digest, key, "down") != order,
         published=when(story.published, zone),
         words=story.word_count,
+        merge_targets=tuple((k, headlines[k]) for k in order if k != key),
     )
 
 

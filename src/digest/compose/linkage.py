@@ -1,0 +1,92 @@
+"""Candidate pairs from a sparse product, then average-link grouping over them.
+
+Candidates: rows are L2-normalised TF-IDF vectors, so one sparse product of the matrix with its
+transpose gives every cosine of every pair that shares a term. The commonest terms (in more than
+`max_df` of the day's articles, or in more than `max_df_cap` articles however big the day: the
+stop words of whatever language) are left out of the product: they would make it dense (every
+pair shares "the") and its cost grow with the square of the day, and they weigh little in a
+cosine anyway. The product runs over blocks of rows and keeps only pairs at or above `floor`,
+so memory grows with the articles, not with their pairs (bench/bench_cluster.py).
+
+Grouping: average linkage (UPGMA) over the candidate graph, merging the closest two groups while
+their mean pairwise cosine is at least `threshold` (a pair that is not a candidate counts as 0).
+Unlike single linkage it does not chain A-B-C into one story when only A-B and B-C are close,
+so two different events that share one name ("Trump", "Apple") stay apart unless their
+articles agree on average. Ties break on the smaller indices: the same input order gives the
+same groups (the caller fixes the order).
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["average_link", "candidate_pairs"]
+
+_BLOCK = 256
+
+
+def candidate_pairs(
+    matrix: sparse.csr_matrix,
+    *,
+    floor: float,
+    max_df: float,
+    min_df_cap: int = 12,
+    max_df_cap: int = 100,
+) -> dict[tuple[int, int], float]:
+    """(i, j) with i < j -> cosine over the rarer terms, kept when at or above `floor`."""
+    n = matrix.shape[0]
+    if n < 2:
+        return {}
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    rare = df <= max(min_df_cap, min(max_df_cap, int(max_df * n)))
+    pruned = sparse.csr_matrix(matrix[:, np.flatnonzero(rare)])
+    pruned_t = pruned.T.tocsr()
+    pairs: dict[tuple[int, int], float] = {}
+    for start in range(0, n, _BLOCK):
+        block = sparse.coo_matrix(pruned[start : start + _BLOCK] @ pruned_t)
+        rows = block.row + start
+        chosen = (rows < block.col) & (block.data >= floor)
+        for i, j, value in zip(
+            rows[chosen].tolist(), block.col[chosen].tolist(), block.data[chosen].tolist(),
+            strict=True,
+        ):  # fmt: skip
+            pairs[(i, j)] = value
+    return pairs
+
+
+def average_link(n: int, pairs: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Groups of 0..n-1 by average linkage over the candidate pairs, each sorted, by first."""
+    size = [1] * n
+    links: list[dict[int, float]] = [{} for _ in range(n)]  # group -> neighbour -> sum of cosines
+    for (i, j), value in pairs.items():
+        links[i][j] = value
+        links[j][i] = value
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    heap = [(-value, i, j) for (i, j), value in pairs.items() if value >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        current = links[a].get(b, 0.0) / (size[a] * size[b])
+        if abs(current + negative) > 1e-12:
+            continue  # stale: one side grew since this entry was pushed
+        # b joins a (a < b): a's id survives, so ids stay the smallest member.
+        members[a].extend(members.pop(b))
+        size[a] += size[b]
+        for other, total in links[b].items():
+            if other == a:
+                continue
+            links[other].pop(b, None)
+            links[a][other] = links[a].get(other, 0.0) + total
+        links[b] = {}
+        links[a].pop(b, None)
+        for other, total in links[a].items():
+            links[other][a] = total
+            mean = total / (size[a] * size[other])
+            if mean >= threshold:
+                heapq.heappush(heap, (-mean, min(a, other), max(a, other)))
+    return sorted(sorted(group) for group in members.values())
