@@ -1,11 +1,17 @@
-"""The headline: the article's title, or, without one, a short complete phrase from its lead.
+"""The headline: the article's title, or, without one, a complete clause from its lead.
 
 A lead sentence is rarely a headline: it runs 25-40 words. Cutting it at a character count
-gives "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday - exactly…".
-Instead the lead is compressed (dateline, attribution and a leading subordinate clause go:
-"Days after Musk warned about AI, Facebook shut..." -> "Facebook shut...") and then cut at the
-last clause or phrase boundary that keeps at most `MAX_HEADLINE_WORDS` words and does not end on
-a word that needs a continuation ("of", "the", "that", ...).
+gives "Gary Locke will be confirmed as Kilmarnock's permanent manager on Friday - exactly…",
+and cutting it at any phrase boundary gives "The Supreme Court on Thursday refused" or
+"Bollywood star Amitabh Bachchan". So a headline is either the whole (compressed) lead
+sentence when it has at most `WHOLE_SENTENCE_WORDS` words, or, in English, the lead cut where
+a clause or a phrase of circumstances begins (", which", " after", " on Friday", " - ...") and
+only when what is kept is a complete clause: it has a predicate (`has_predicate`: an
+auxiliary, a past form, "says"...) that is not its last word, and it ends on no word that
+needs a continuation ("of", "the", "that"...). Never before "to", "of", "and", "by", "with":
+those carry the verb's object. `is_complete` is the same check, used by bench/eval_headlines.py
+to count complete headlines. In languages without English's rules only the whole sentence
+is a headline; the first short enough sentence of the lead, else the lead itself.
 """
 
 from __future__ import annotations
@@ -13,25 +19,75 @@ from __future__ import annotations
 import re
 
 from digest.summarize.compress import OPENER, compress
+from digest.summarize.language import count_words
 from digest.summarize.shape import MAX_HEADLINE_WORDS
 
-__all__ = ["clean_headline", "lead_headline", "split_headline"]
+__all__ = [
+    "WHOLE_SENTENCE_WORDS",
+    "clean_headline",
+    "has_predicate",
+    "is_complete",
+    "lead_headline",
+    "split_headline",
+    "whole_headline",
+]
 
+WHOLE_SENTENCE_WORDS = 20
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014]{2,40}$")
 _MIN_WORDS = 4
-# Where a phrase may end, strongest first: clause breaks, then the start of a phrase that only
-# adds circumstances ("after...", "on Friday", "in Lucknow").
+# Where a headline may end: clause breaks, then the start of a phrase that only adds
+# circumstances ("after...", "on Friday", "in Lucknow").
 _CLAUSE = re.compile(
     r"\s*(?:[,;:]|\s[-\u2013\u2014])\s|\s(?=(?:after|as|while|when|amid|following|because|but"
-    r"|despite|before|since|until|although|though|which|who|whose|where|with|without|by|over"
-    r"|during|under|in|on|at|for|from|into|near|than|to|of|and)\s)"
+    r"|despite|before|since|until|although|though|which|who|whose|where|over|during|in|on|at"
+    r"|for|near)\s)"
 )
-_STRONG = re.compile(r"[,;:]|[-\u2013\u2014]")
 _DANGLING = frozenset(
     """a an the of to and or but that which who whose whom as at by for from in into on with
     its his her their our your my this these those is are was were be been has have had will
     would can could should may might must than said says according due only so not it he she
     they we i you""".split()  # noqa: SIM905
+)
+_AUXILIARIES = frozenset(
+    """is are was were be been has have had will would can could shall should may might must
+    did does do says said gets got won lost took made gave went came saw found told left held
+    led paid sold bought brought met ran fell rose spent sent built became began broke chose
+    drew drove flew grew hit kept knew let meant put quit read set shot shut spoke stood stole
+    struck swore taught thought threw wore wrote fought caught sought cut cost beat bid hurt
+    sank sang slid split spread sprang stuck stung swung tore woke wins loses""".split()  # noqa: SIM905
+)
+_VERB_ENDING = re.compile(r"^[a-z]{3,}(?:ed|es)$")
+
+
+def has_predicate(words: list[str]) -> int:
+    """Index of the first word that looks like an English finite verb (not the first), or 0."""
+    for i, raw in enumerate(words[1:], 1):
+        word = raw.strip("\"'\u2019\u201d,.;:")
+        if word in _AUXILIARIES or word.endswith("n't") or _VERB_ENDING.match(word):
+            return i
+    return 0
+
+
+def is_complete(headline: str, sentence: str | None = None, language: str = "en") -> bool:
+    """Is the headline a complete clause: the whole sentence, or a clause with its predicate?"""
+    text = headline.rstrip(" .!")
+    if sentence is not None and text == compress(sentence, language=language).rstrip(" .!"):
+        return True
+    if language != "en":
+        return False
+    words = text.split()
+    verb = has_predicate(words)
+    return (0 < verb < len(words) - 1 and _complete(words)) or (verb > 0 and _ends_clause(words))
+
+
+def _ends_clause(words: list[str]) -> bool:
+    """A clause may end on its verb when the verb takes no object ("died", "resigned")."""
+    return words[-1].lower().strip(".,") in _INTRANSITIVE and len(words) >= _MIN_WORDS
+
+
+_INTRANSITIVE = frozenset(
+    """died resigned collapsed crashed exploded retired arrived won lost rose fell dies resigns
+    collapses crashes explodes retires arrives wins loses rises falls""".split()  # noqa: SIM905
 )
 
 
@@ -55,27 +111,30 @@ def _complete(words: list[str]) -> bool:
 
 
 def _phrase(text: str) -> str | None:
-    """The longest prefix of `text` that ends at a boundary and fits the word limit."""
+    """The longest complete clause of `text` that ends at a boundary and fits the word limit."""
     words = text.split()
-    if len(words) <= MAX_HEADLINE_WORDS and _complete(words):
+    if len(words) <= WHOLE_SENTENCE_WORDS and _complete(words):
         return text
     best: str | None = None
-    best_strong = False
     for match in _CLAUSE.finditer(text):
         prefix = text[: match.start()].rstrip(" ,;:")
         count = len(prefix.split())
         if count > MAX_HEADLINE_WORDS:
             break
-        strong = _STRONG.match(match.group(0).strip()) is not None
-        if _complete(prefix.split()) and (strong or not best_strong or count > 9):
-            best, best_strong = prefix, strong or best_strong
+        if is_complete(prefix) and _balanced(prefix):
+            best = prefix
     return best
 
 
-def lead_headline(sentence: str) -> str | None:
-    """A headline of at most MAX_HEADLINE_WORDS words made from a lead sentence, or None."""
-    text = compress(sentence, parentheses=True).rstrip()
-    text = re.sub(r"[.!]+([\"'\u201d\u2019]?)$", r"\1", text)
+def _balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0 and text.count("\u201c") == text.count("\u201d")
+
+
+def lead_headline(sentence: str, language: str = "en") -> str | None:
+    """A headline made from a lead sentence (see the module docstring), or None."""
+    text = whole_headline(sentence, language)
+    if language != "en":
+        return text if count_words(text) <= WHOLE_SENTENCE_WORDS else None
     options = [text]
     opener = OPENER.match(text)
     if opener is not None:
@@ -86,6 +145,12 @@ def lead_headline(sentence: str) -> str | None:
         if phrase is not None:
             return phrase.rstrip(" ,;:")
     return None
+
+
+def whole_headline(sentence: str, language: str = "en") -> str:
+    """The lead sentence as a headline, however long (when no sentence gives a shorter one)."""
+    text = compress(sentence, parentheses=True, language=language).rstrip()
+    return re.sub(r"[.!\u3002\uff01]+([\"'\u201d\u2019\u00bb\u300d]?)$", r"\1", text)
 
 
 def _looks_like_headline(line: str) -> bool:
