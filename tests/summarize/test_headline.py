@@ -22,8 +22,7 @@ from digest.summarize.shape import MAX_HEADLINE_WORDS, content
             "Days after Tesla CEO Elon Musk said that artificial intelligence (AI) was the biggest "
             "risk, Facebook has shut down one of its AI systems after chatbots started speaking "
             "in their own language.",
-            "Facebook has shut down one of its AI systems after chatbots started speaking in "
-            "their own language",
+            "Facebook has shut down one of its AI systems after chatbots started speaking",
         ),
         (
             "New Delhi, Jul 30 (PTI) The council approved the budget on Tuesday.",

@@ -25,14 +25,22 @@ import re
 
 from digest.summarize.language import rules
 
-__all__ = ["CONNECTIVES", "OPENER", "compress", "is_dateline", "shorten", "strip_connective"]
+__all__ = [
+    "CONNECTIVES",
+    "OPENER",
+    "compress",
+    "inside_list",
+    "is_dateline",
+    "shorten",
+    "strip_connective",
+]
 
 _MIN_WORDS = 6
 _AGENCY = r"(?:PTI|IANS|ANI|UNI|Reuters|AP|AFP|CNN|Xinhua|dpa|DPA)"
 _PLACE = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}(?: \([A-Z][\w.]{0,5}\))?"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATELINE = re.compile(
-    rf"^(?:By [A-Z][\w.' -]{{2,40}}? )?(?:{_PLACE}, )?(?:{_MONTH} \d{{1,2}} )?\({_AGENCY}\)\s*"
+    rf"^(?:By [A-Z][\w.' -]{{2,40}}? )?(?:{_PLACE},? )?(?:{_MONTH} \d{{1,2}} )?\({_AGENCY}\)\s*"
     r"(?:[-\u2013\u2014:]+\s*)?"
     rf"|^[A-Z][A-Z .'-]{{2,30}}(?:, [A-Z][\w .'-]{{2,30}})? (?:\({_AGENCY}\) )?[-\u2013\u2014]+\s+"
     rf"|^{_PLACE}, {_MONTH} \d{{1,2}}(?:, \d{{4}})?:?\s+(?=[A-Z])"
@@ -157,11 +165,27 @@ def _last_cut(text: str, limit: int) -> str | None:
             break
         last = prefix.rsplit(" ", 1)[-1].lower()
         balanced = len(_QUOTE_MARKS.findall(prefix)) % 2 == 0
-        listed = _COORDINATED.match(text, match.start()) is not None
-        in_list = listed and _parallel(prefix, text, match)
+        in_list = inside_list(text, match.start())
+        weak = _CUT.match(text, match.start()) is None
+        if weak and _takes_object(prefix):
+            continue  # "have been looking | for new partners": the phrase is the verb's object
         if count >= _MIN_CUT_WORDS and balanced and last not in _DANGLING and not in_list:
             best = prefix
     return best
+
+
+_VERB_FORM = re.compile(r"(?:ed|ing|en)$")
+
+
+def _takes_object(prefix: str) -> bool:
+    """Does the prefix end on a verb whose phrase the cut would take ("to declare", "looking"),
+    or inside a clause that "and" began?"""
+    words = prefix.lower().split()
+    last = words[-1].strip("\"'\u2019\u201d")
+    clause = prefix.rsplit(",", 1)[-1].split()  # ", and officials | in Doha have been..."
+    if len(clause) < len(words) and clause[0].lower() in ("and", "or", "but", "nor"):
+        return True
+    return bool(_VERB_FORM.search(last)) or (len(words) > 1 and words[-2] == "to")
 
 
 _DANGLING = frozenset(
@@ -171,11 +195,20 @@ _DANGLING = frozenset(
 )
 
 
-def _parallel(prefix: str, text: str, match: re.Match[str]) -> bool:
-    """Is the phrase after the comma like the one before it (a preposition, or an -ing word)?"""
-    following = text[match.end() :].split(" ", 1)[0]
+def inside_list(text: str, at: int) -> bool:
+    """Would a cut at `at` fall inside a list or a coordination?
+
+    Before "and"/"or" it would ("Saudi Arabia, Bahrain." for "...Bahrain and the UAE"), and at
+    a comma followed by a phrase like the one before it that goes on with "and"/"or"
+    ("in Delhi, in Mumbai and in Pune"; "dancing, singing and beating drums").
+    """
+    following = text[at:].lstrip(" ,").split(" ", 1)[0].lower()
+    if following in ("and", "or", "nor"):
+        return True
+    if _COORDINATED.match(text, at) is None:
+        return False
     if following.endswith("ing"):
-        return prefix.rsplit(" ", 1)[-1].endswith("ing")
+        return text[:at].rstrip(" ,").rsplit(" ", 1)[-1].endswith("ing")
     return True
 
 

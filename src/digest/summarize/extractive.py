@@ -11,7 +11,12 @@ from digest.errors import SummarizeError
 from digest.gather import clean_text, repair_text
 from digest.models import Article, Summary
 from digest.summarize.compress import is_dateline
-from digest.summarize.features import Candidate, build_candidates, frames_a_question
+from digest.summarize.features import (
+    Candidate,
+    build_candidates,
+    frames_a_question,
+    leans_back,
+)
 from digest.summarize.headline import lead_headline, split_headline, whole_headline
 from digest.summarize.language import count_words, detect, normalise
 from digest.summarize.model import Model, fallback_point, load_model, pick, score_candidates
@@ -72,6 +77,8 @@ class ExtractiveSummarizer:
         if title:
             return title, section, candidates, 0
         for start, cand in enumerate(candidates[:_HEADLINE_FROM]):
+            if cand.text[:1] in _QUOTES or leans_back(cand.text, cand.words, language):
+                continue  # a quotation or a sentence that leans back is no headline
             headline = lead_headline(cand.text, language)
             if headline is not None:
                 return headline, section, candidates, start + 1
@@ -90,7 +97,8 @@ class ExtractiveSummarizer:
         return Summary(headline=headline, section=section, key_points=points)
 
 
-_HEADLINE_FROM = 5  # an untitled story's headline comes from one of its first sentences
+_HEADLINE_FROM = 5
+_QUOTES = "\"'\u201c\u2018\u00ab\u201e\u300c"  # an untitled story's headline comes from one of its first sentences
 
 
 def _usable(text: str, title: str | None) -> bool:

@@ -185,8 +185,11 @@ def build_candidates(body: str, language: str = "en", *, headings: bool = True) 
         if not line:
             continue
         if _BULLET.match(line):
-            pending.append(_BULLET.sub("", line).rstrip(".;,"))
-            continue
+            item = _BULLET.sub("", line)
+            if count_words(item) <= _LIST_ITEM_WORDS:
+                pending.append(item.rstrip(".;,"))
+                continue
+            line = item  # a paragraph behind a bullet ("• Ouverture de la PMA ... L'Assemblée a voté...")
         if pending:
             _join_list(out, pending)
             pending = []
@@ -201,6 +204,8 @@ def build_candidates(body: str, language: str = "en", *, headings: bool = True) 
         _join_list(out, pending)
     return out
 
+
+_LIST_ITEM_WORDS = 40
 
 FEATURES: tuple[str, ...] = (
     "bias",

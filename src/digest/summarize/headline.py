@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from digest.summarize.compress import OPENER, compress
+from digest.summarize.compress import OPENER, compress, inside_list
 from digest.summarize.language import count_words
 from digest.summarize.shape import MAX_HEADLINE_WORDS
 
@@ -40,13 +40,13 @@ _MIN_WORDS = 4
 _CLAUSE = re.compile(
     r"\s*(?:[,;:]|\s[-\u2013\u2014])\s|\s(?=(?:after|as|while|when|amid|following|because|but"
     r"|despite|before|since|until|although|though|which|who|whose|where|over|during|in|on|at"
-    r"|for|near)\s)"
+    r"|near)\s)"
 )
 _DANGLING = frozenset(
     """a an the of to and or but that which who whose whom as at by for from in into on with
     its his her their our your my this these those is are was were be been has have had will
     would can could should may might must than said says according due only so not it he she
-    they we i you""".split()  # noqa: SIM905
+    they we i you up out off down away""".split()  # noqa: SIM905
 )
 _AUXILIARIES = frozenset(
     """is are was were be been has have had will would can could shall should may might must
@@ -54,16 +54,36 @@ _AUXILIARIES = frozenset(
     led paid sold bought brought met ran fell rose spent sent built became began broke chose
     drew drove flew grew hit kept knew let meant put quit read set shot shut spoke stood stole
     struck swore taught thought threw wore wrote fought caught sought cut cost beat bid hurt
-    sank sang slid split spread sprang stuck stung swung tore woke wins loses""".split()  # noqa: SIM905
+    sank sang slid split spread sprang stuck stung swung tore woke wins loses believes thinks
+    claims plans wants tells warns expects faces makes takes becomes seems remains needs
+    shows reveals admits denies calls urges vows hopes fears feels knows means""".split()  # noqa: SIM905
 )
-_VERB_ENDING = re.compile(r"^[a-z]{3,}(?:ed|es)$")
+_VERB_ENDING = re.compile(r"^[a-z]{3,}ed$")
+
+
+_NOT_BEFORE_VERB = frozenset(
+    "the a an and or of in for with to by from on at as its his her their this that".split()
+)
+_RELATIVE = frozenset("who which that whom whose".split())
 
 
 def has_predicate(words: list[str]) -> int:
-    """Index of the first word that looks like an English finite verb (not the first), or 0."""
+    """Index of the first word that looks like a finite English verb of the main clause, or 0.
+
+    Not the first word; not inside a relative clause ("A landlord who was convicted"); an
+    "-ed" word only where an adjective could not stand ("undocumented immigrants").
+    """
+    relative = False
     for i, raw in enumerate(words[1:], 1):
-        word = raw.strip("\"'\u2019\u201d,.;:")
-        if word in _AUXILIARIES or word.endswith("n't") or _VERB_ENDING.match(word):
+        word = raw.strip("\"'\u2019\u201d,.;:").lower()
+        before = words[i - 1].lower()
+        if word in _RELATIVE:
+            relative = True
+        elif relative:
+            relative = not raw.endswith(",")
+        elif word in _AUXILIARIES or word.endswith("n't"):
+            return i
+        elif _VERB_ENDING.match(word) and before not in _NOT_BEFORE_VERB:
             return i
     return 0
 
@@ -113,7 +133,7 @@ def _complete(words: list[str]) -> bool:
 def _phrase(text: str) -> str | None:
     """The longest complete clause of `text` that ends at a boundary and fits the word limit."""
     words = text.split()
-    if len(words) <= WHOLE_SENTENCE_WORDS and _complete(words):
+    if len(words) <= MAX_HEADLINE_WORDS and _complete(words):
         return text
     best: str | None = None
     for match in _CLAUSE.finditer(text):
@@ -121,13 +141,18 @@ def _phrase(text: str) -> str | None:
         count = len(prefix.split())
         if count > MAX_HEADLINE_WORDS:
             break
-        if is_complete(prefix) and _balanced(prefix):
+        if is_complete(prefix) and _balanced(prefix) and not inside_list(text, match.start()):
             best = prefix
+    if best is None and len(words) <= WHOLE_SENTENCE_WORDS and _complete(words):
+        return text if _balanced(text) else None  # no shorter clause: the whole sentence
     return best
 
 
 def _balanced(text: str) -> bool:
-    return text.count('"') % 2 == 0 and text.count("\u201c") == text.count("\u201d")
+    opened = text.count(" '") + text.count(" \u2018") + (text[:1] in "'\u2018")
+    closed = len(re.findall("['\u2019](?=[\\s.,;:!?]|$)", text))
+    double = text.count('"') % 2 == 0 and text.count("\u201c") == text.count("\u201d")
+    return double and opened <= closed
 
 
 def lead_headline(sentence: str, language: str = "en") -> str | None:

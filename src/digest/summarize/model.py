@@ -195,7 +195,7 @@ def point_text(candidates: Sequence[Candidate], i: int) -> str:
     return balance_quotes(shorten(text, MAX_POINT_WORDS, language) or text)
 
 
-_CLAUSE_END = re.compile(r"[;\uff1b]\s*|(?<=[\u3001\uff0c])")  # ; ； (a clause that stands alone)
+_CLAUSE_END = re.compile(r"[;\uff1b]\s*")  # ; ； (what comes before stands alone)
 
 
 def fallback_point(
@@ -214,8 +214,9 @@ def fallback_point(
             continue
         text = point_text(candidates, i)
         if word_count(text) > MAX_POINT_WORDS:
-            clause = _CLAUSE_END.split(text, maxsplit=1)[0].rstrip(" ,;")
-            closed = clause if TERMINAL.search(clause) else clause + "."
+            clause = _CLAUSE_END.split(text, maxsplit=1)[0].rstrip(" ,")
+            stop = "\u3002" if is_cjk(cand.language) else "."
+            closed = clause if TERMINAL.search(clause) else clause + stop
             if clause != text and not is_fragment(closed, cand.language):
                 return balance_quotes(closed)
         return text

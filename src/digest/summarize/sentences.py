@@ -100,7 +100,11 @@ def _is_boundary(text: str, start: int, end: int, language: str) -> bool:
     punct = text[start:end]
     rest = text[end:]
     if punct[0] in _FULL_WIDTH:
-        # 「…。」と述べた: a quotation the sentence goes on from is not its end
+        # 「議会は行き詰まった。議会が…」: a full stop inside a quotation ends no sentence;
+        # 「…。」と述べた: a quotation the sentence goes on from is not its end either
+        before = text[:start]
+        if before.count("\u300c") > before.count("\u300d") and punct[-1] in _FULL_WIDTH:
+            return False
         return punct[-1] in _FULL_WIDTH or not rest[:1] or rest[:1].isspace()
     glued = not rest[:1].isspace()
     after = rest.lstrip()
