@@ -97,8 +97,8 @@ class ExtractiveSummarizer:
         return Summary(headline=headline, section=section, key_points=points)
 
 
-_HEADLINE_FROM = 5
-_QUOTES = "\"'\u201c\u2018\u00ab\u201e\u300c"  # an untitled story's headline comes from one of its first sentences
+_HEADLINE_FROM = 5  # an untitled story's headline comes from one of its first sentences
+_QUOTES = "\"'\u201c\u2018\u00ab\u201e\u300c"
 
 
 def _usable(text: str, title: str | None) -> bool:

@@ -189,7 +189,7 @@ def build_candidates(body: str, language: str = "en", *, headings: bool = True) 
             if count_words(item) <= _LIST_ITEM_WORDS:
                 pending.append(item.rstrip(".;,"))
                 continue
-            line = item  # a paragraph behind a bullet ("• Ouverture de la PMA ... L'Assemblée a voté...")
+            line = item  # a paragraph behind a bullet ("• Ouverture de la PMA L'Assemblée a...")
         if pending:
             _join_list(out, pending)
             pending = []

@@ -62,9 +62,16 @@ _VERB_ENDING = re.compile(r"^[a-z]{3,}ed$")
 
 
 _NOT_BEFORE_VERB = frozenset(
-    "the a an and or of in for with to by from on at as its his her their this that".split()
+    """the a an and or of in for with to by from on at as its his her their this
+    that""".split()  # noqa: SIM905
 )
-_RELATIVE = frozenset("who which that whom whose".split())
+_RELATIVE = frozenset(("who", "which", "that", "whom", "whose"))
+
+
+def _is_verb(word: str, before: str) -> bool:
+    if word in _AUXILIARIES or word.endswith("n't"):
+        return True
+    return _VERB_ENDING.match(word) is not None and before not in _NOT_BEFORE_VERB
 
 
 def has_predicate(words: list[str]) -> int:
@@ -81,9 +88,7 @@ def has_predicate(words: list[str]) -> int:
             relative = True
         elif relative:
             relative = not raw.endswith(",")
-        elif word in _AUXILIARIES or word.endswith("n't"):
-            return i
-        elif _VERB_ENDING.match(word) and before not in _NOT_BEFORE_VERB:
+        elif _is_verb(word, before):
             return i
     return 0
 
