@@ -291,7 +291,8 @@ def test_scraped_stories_give_points_of_the_required_shape(
             article = Article(url="u", title=title, text=str(record["text"]), source="s")
             summary = ExtractiveSummarizer().summarize(article)
             points = summary.key_points
-            assert 2 <= len(points) <= 4, (record["id"], points)
+            # one point when every other sentence leans back or is a quotation nobody speaks
+            assert 1 <= len(points) <= 4, (record["id"], points)
             assert len(summary.headline.split()) <= WHOLE_SENTENCE_WORDS or title
             assert "\u2026" not in summary.headline
             bags: list[frozenset[str]] = []

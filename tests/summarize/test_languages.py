@@ -273,3 +273,25 @@ def test_no_dev_story_point_stops_before_and_or() -> None:
             following = flat[at + len(body) :]
             assert not re.match(r"[\s,]*(?:and|or)\b", following, re.IGNORECASE), point
     assert checked >= 40
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("\u201cEvery district is our asset.\u201d", "en"),
+        ("« Chaque district est notre atout. »", "fr"),
+        ("「議会は行き詰まった。」", "ja"),
+    ],
+)
+def test_a_quotation_nobody_speaks_is_no_point(text: str, language: str) -> None:
+    assert is_fragment(text, language)
+    assert not is_fragment("\u201cWe will rebuild the quay,\u201d the mayor said.")
+
+
+def test_an_untitled_chinese_story_gets_its_lead_clause_as_headline_and_its_lead_as_point() -> None:
+    headline, points = _summary(
+        "雅虎发布2014年第四季度财报，并推出了免税方式剥离其持有的阿里巴巴集团15％股权的计划。"
+        "截止发稿前，雅虎股价上涨了大约7％，至51.45美元。"
+    )
+    assert headline == "雅虎发布2014年第四季度财报"
+    assert points[0].startswith("雅虎发布2014年第四季度财报，并推出了")

@@ -163,6 +163,8 @@ def _balanced(text: str) -> bool:
 def lead_headline(sentence: str, language: str = "en") -> str | None:
     """A headline made from a lead sentence (see the module docstring), or None."""
     text = whole_headline(sentence, language)
+    if language == "zh":
+        return _chinese(text)
     if language != "en":
         return text if count_words(text) <= WHOLE_SENTENCE_WORDS else None
     options = [text]
@@ -175,6 +177,19 @@ def lead_headline(sentence: str, language: str = "en") -> str | None:
         if phrase is not None:
             return phrase.rstrip(" ,;:")
     return None
+
+
+_ZH_CLAUSE = re.compile("[\uff0c\uff1b\uff1a,;]")  # full-width comma, semicolon, colon
+_ZH_MIN_CHARS = 8
+
+
+def _chinese(text: str) -> str | None:
+    """Chinese: the lead's first clause that says something (8 characters or more), as
+    Chinese headlines are written ("雅虎发布2014年第四季度财报"), else the whole short sentence."""
+    for clause in _ZH_CLAUSE.split(text)[:2]:
+        if len(clause) >= _ZH_MIN_CHARS and count_words(clause) <= WHOLE_SENTENCE_WORDS:
+            return clause if clause != text else text
+    return text if count_words(text) <= WHOLE_SENTENCE_WORDS else None
 
 
 def whole_headline(sentence: str, language: str = "en") -> str:

@@ -192,7 +192,8 @@ def count_words(text: str) -> int:
     if text.isascii():
         return words
     cjk = sum(len(run) for run in _CJK_RUN.findall(text))
-    return words + (cjk + 1) // 2 if cjk else words
+    per = 3 if _KANA.search(text) else 2
+    return words + (cjk + per - 1) // per if cjk else words
 
 
 def rules(code: str | None) -> LanguageRules:

@@ -51,6 +51,10 @@ _ATTRIBUTION = re.compile(
     r"[.!][\"'\u201d\u2019]?$"
 )
 
+_SPEAKERLESS = re.compile(
+    '^["\u201c\u00ab\u201e\u300c\u300e][^"\u201c\u201d\u00ab\u00bb\u201e\u300c\u300d\u300e\u300f]+'
+    '["\u201d\u00bb\u201c\u300d\u300f][.!?\u3002\uff01\uff1f]?$'
+)
 _DOUBLE_QUOTES = re.compile('["\u201c\u201d]')
 _SUBORDINATE = re.compile(
     r"^(?:when|while|if|although|though|because|as|after|before|since|unless|whereas|until"
@@ -82,6 +86,8 @@ def is_fragment(text: str, language: str = "en") -> bool:
     words = tokens(text)
     if len(words) < MIN_POINT_WORDS or text[:1].islower() or not TERMINAL.search(text):
         return True
+    if _SPEAKERLESS.match(text):
+        return True  # "“Every district is our asset.”": a quotation nobody is said to speak
     if language != "en":
         lang = rules(language)
         if leans_back(text, words, language):
