@@ -18,7 +18,6 @@ Languages without lists get the language-neutral rules only (casing, length, ful
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 __all__ = ["CJK", "LanguageRules", "count_words", "detect", "is_cjk", "normalise", "rules"]
@@ -34,7 +33,8 @@ _SCRIPTS = (
     (re.compile(r"[\u0590-\u05ff]"), "he"),
     (re.compile(r"[\u0e00-\u0e7f]"), "th"),
 )
-_WORD = re.compile(r"[^\W\d_]+")
+# Anything but Latin letters, punctuation, currency signs and the like.
+_NOT_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u20cf\u2100-\u214f]")
 _SAMPLE = 800  # characters of the text the detector reads
 
 
@@ -231,19 +231,18 @@ for _code, _markers in _MARKERS.items():
 
 
 def _latin(sample: str) -> str | None:
-    counts: Counter[str] = Counter()
+    counts = dict.fromkeys(_MARKERS, 0)
     for word in sample.lower().split():
-        counts.update(_MARKED.get(word, ()))
-    ranked = counts.most_common(2)
-    if not ranked:
-        return None
-    best, hits = ranked[0]
-    second = ranked[1][1] if len(ranked) > 1 else 0
+        for code in _MARKED.get(word, ()):
+            counts[code] += 1
+    ranked = sorted(counts.values(), reverse=True)
+    best = max(counts, key=counts.__getitem__)
+    hits, second = ranked[0], ranked[1]
     return best if hits >= 8 and hits >= 2 * second else None
 
 
 def _script(sample: str) -> str | None:
-    if sample.isascii():
+    if sample.isascii() or _NOT_LATIN.search(sample) is None:
         return _latin(sample)
     if _KANA.search(sample):
         return "ja"
