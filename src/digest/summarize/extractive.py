@@ -17,7 +17,12 @@ from digest.summarize.features import (
     frames_a_question,
     leans_back,
 )
-from digest.summarize.headline import lead_headline, split_headline, whole_headline
+from digest.summarize.headline import (
+    is_complete,
+    lead_headline,
+    split_headline,
+    whole_headline,
+)
 from digest.summarize.language import count_words, detect, normalise
 from digest.summarize.model import Model, fallback_point, load_model, pick, score_candidates
 from digest.summarize.shape import content
@@ -84,7 +89,11 @@ class ExtractiveSummarizer:
                 return headline, section, candidates, start + 1
         if not candidates:
             raise SummarizeError(f"{article.url or 'article'}: no title and no text")
-        # nothing shorter is a complete clause: the lead sentence whole
+        # nothing shorter is a complete clause: an early sentence whole, a plain one if any
+        for start, cand in enumerate(candidates[:_HEADLINE_FROM]):
+            whole = whole_headline(cand.text, language)
+            if is_complete(whole, cand.text, language) and cand.text[:1] not in _QUOTES:
+                return whole, section, candidates, start + 1
         return whole_headline(candidates[0].text, language), section, candidates, 1
 
     def summarize(self, article: Article) -> Summary:

@@ -71,6 +71,8 @@ _RELATIVE = frozenset(("who", "which", "that", "whom", "whose"))
 def _is_verb(word: str, before: str) -> bool:
     if word in _AUXILIARIES or word.endswith("n't"):
         return True
+    if before.endswith(","):  # ", pronounced as tequila": a participle, not the predicate
+        return False
     return _VERB_ENDING.match(word) is not None and before not in _NOT_BEFORE_VERB
 
 
@@ -96,13 +98,29 @@ def has_predicate(words: list[str]) -> int:
 def is_complete(headline: str, sentence: str | None = None, language: str = "en") -> bool:
     """Is the headline a complete clause: the whole sentence, or a clause with its predicate?"""
     text = headline.rstrip(" .!")
+    if not text or not _balanced(text):
+        return False
     if sentence is not None and text == compress(sentence, language=language).rstrip(" .!"):
         return True
     if language != "en":
         return False
     words = text.split()
+    lower = [word.lower().strip("\"'\u2019\u201d,.;:") for word in words]
+    if lower[0] in _RELATIVE or lower[0] in _SUBORDINATORS or "than" in lower[-3:]:
+        return False  # "Which read H982 FKL, ...", "While the BBC claimed", "rather than ..."
+    if "," in text and len(text.rsplit(",", 1)[1].split()) <= 2:
+        return False  # "... his upcoming film, Toilet": an apposition cut short
     verb = has_predicate(words)
+    says = [i for i, word in enumerate(lower) if word in _SAYS]
+    if says and not has_predicate(words[says[-1] :]):
+        return False  # "Congress said in Rajya Sabha", "Kumar has said his upcoming film"
     return (0 < verb < len(words) - 1 and _complete(words)) or (verb > 0 and _ends_clause(words))
+
+
+_SAYS = frozenset("said says told asked added claimed stated announced".split())  # noqa: SIM905
+_SUBORDINATORS = frozenset(
+    "while when if although though because as after before since unless whereas".split()  # noqa: SIM905
+)
 
 
 def _ends_clause(words: list[str]) -> bool:
