@@ -295,3 +295,45 @@ def test_an_untitled_chinese_story_gets_its_lead_clause_as_headline_and_its_lead
     )
     assert headline == "雅虎发布2014年第四季度财报"
     assert points[0].startswith("雅虎发布2014年第四季度财报，并推出了")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The council approved the budget on Monday and the mayor said it was fair.", "en"),
+        (
+            "Le conseil a approuvé le budget lundi et le maire a dit que c'était juste.",
+            "fr",
+        ),
+        (
+            "Der Rat hat den Haushalt am Montag beschlossen und der Bürgermeister ist froh.",
+            "de",
+        ),
+        (
+            "El consejo aprobó el presupuesto el lunes y el alcalde dijo que era justo.",
+            "es",
+        ),
+        ("", None),
+    ],
+)
+def test_latin_script_languages_are_told_apart_by_their_function_words(
+    text: str, language: str | None
+) -> None:
+    assert detect(text) == language
+
+
+def test_jsonl_records_may_name_their_language() -> None:
+    from digest.summarize import summarize_jsonl
+
+    record = {
+        "id": "1",
+        "title": "Haushalt",
+        "language": "de",
+        "text": "Der Rat hat am 3. Oktober den Haushalt beschlossen. Er gilt ab 2027 für alle "
+        "Bürger.",
+    }
+    (result,) = summarize_jsonl([json.dumps(record)], name="in.jsonl")
+    # one point: "Er gilt..." leans on the sentence before and joins it; no break after "3."
+    assert result["key_points"] == [
+        "Der Rat hat am 3. Oktober den Haushalt beschlossen; er gilt ab 2027 für alle Bürger."
+    ]

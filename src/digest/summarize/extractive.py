@@ -111,9 +111,10 @@ _QUOTES = "\"'\u201c\u2018\u00ab\u201e\u300c"
 
 
 def _usable(text: str, title: str | None) -> bool:
-    words = count_words(text)
-    if words < 4 or text.endswith(("?", "\uff1f", "\u061f")) or len(text) > 2000:
+    if len(text) > 2000 or text.endswith(("?", "\uff1f", "\u061f")):
         return False
-    if frames_a_question(text) or is_dateline(text):
+    if (text.count(" ") + 1 if text.isascii() else count_words(text)) < 4:
+        return False
+    if frames_a_question(text) or ("," in text[:48] and is_dateline(text)):
         return False
     return not (title and text.strip().lower() == title.strip().lower())
