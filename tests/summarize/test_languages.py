@@ -337,3 +337,20 @@ def test_jsonl_records_may_name_their_language() -> None:
     assert result["key_points"] == [
         "Der Rat hat am 3. Oktober den Haushalt beschlossen; er gilt ab 2027 für alle Bürger."
     ]
+
+
+def test_a_sentence_no_faithful_cut_can_shorten_stays_whole_up_to_45_words() -> None:
+    """A 41-word lead whose only cuts would drop list members is a point whole; at 47 words
+    it is none (other sentences are)."""
+    lead = (
+        "The regional council approved a plan to rebuild the harbour, the fish market, the old "
+        "customs house, the lighthouse, the school, the library, the town hall, the museum, the "
+        "bridge, the old mill, the church and the railway station of Porto Nuevo."
+    )
+    assert shorten(lead, MAX_POINT_WORDS) is None
+    rest = "\nWork on the harbour starts in May and ends before the summer season of 2028."
+    _, points = _summary(lead + rest, title="Harbour plan approved")
+    assert points[0] == lead
+    longer = lead.replace("the church", "the church, the two chapels, the stadium, the park")
+    _, points = _summary(longer + rest, title="Harbour plan approved")
+    assert longer not in points and points

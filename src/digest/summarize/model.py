@@ -45,6 +45,7 @@ from digest.summarize.features import (
 from digest.summarize.language import is_cjk
 from digest.summarize.shape import (
     MAX_POINT_WORDS,
+    MAX_WHOLE_WORDS,
     balance_quotes,
     fits,
     is_fragment,
@@ -243,7 +244,9 @@ class _Picker:
         others = [bag for j, (_, bag) in self.points.items() if not (extends and j == i - 1)]
         if extends:
             text = _fuse(self.points[i - 1][0], cand.text)
-        bag = fits(text, self.headline, others, self.language)
+        # over 35 words only when no faithful cut exists: then whole, up to MAX_WHOLE_WORDS
+        limit = MAX_POINT_WORDS if extends else MAX_WHOLE_WORDS
+        bag = fits(text, self.headline, others, self.language, limit)
         if bag is None:
             return False
         if extends:

@@ -20,6 +20,7 @@ from digest.summarize.sentences import split_sentences
 __all__ = [
     "MAX_HEADLINE_WORDS",
     "MAX_POINT_WORDS",
+    "MAX_WHOLE_WORDS",
     "MIN_POINT_WORDS",
     "balance_quotes",
     "content",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 MAX_POINT_WORDS = 35
+# A sentence no cut can shorten without changing what it says stays whole up to this length
+# (issue 27: "when in doubt keep the sentence whole; the word cap may give before meaning does").
+MAX_WHOLE_WORDS = 45
 MIN_POINT_WORDS = 4
 MAX_HEADLINE_WORDS = 14
 REDUNDANCY = 0.5  # share of a new point's content words another point may already hold
@@ -153,10 +157,14 @@ def repeats_headline(bag: frozenset[str], headline: frozenset[str]) -> bool:
 
 
 def fits(
-    text: str, headline: frozenset[str], chosen: Sequence[frozenset[str]], language: str = "en"
+    text: str,
+    headline: frozenset[str],
+    chosen: Sequence[frozenset[str]],
+    language: str = "en",
+    limit: int = MAX_POINT_WORDS,
 ) -> frozenset[str] | None:
     """The point's content words when it may join `chosen` under `headline`, else None."""
-    if word_count(text) > MAX_POINT_WORDS or is_fragment(text, language):
+    if word_count(text) > limit or is_fragment(text, language):
         return None
     bag = content(text, language)
     if repeats_headline(bag, headline) or repeats(bag, chosen):
