@@ -1,10 +1,11 @@
 # ruff: noqa: RUF003 (text in other scripts is what this module handles)
 """The shape every key point must have, whichever summarizer wrote it.
 
-A point is one sentence (or one compressed sentence) of at most `MAX_POINT_WORDS` words that
-stands alone: it does not lean on the sentence before it ("He added...", "And Lesnar was
-listening."), is not a bare attribution ("Yadav told ANI in Lucknow."), does not repeat the
-headline and does not repeat another point. The extractive summarizer picks only candidates
+A point is one sentence (or one compressed sentence) of at most `MAX_POINT_WORDS` words (a
+sentence no faithful cut can shorten stays whole, up to `MAX_WHOLE_WORDS`) that stands alone:
+it does not lean on the sentence before it ("He added...", "And Lesnar was listening."), is not
+a bare attribution ("Yadav told ANI in Lucknow.") or a quotation nobody speaks, does not repeat
+the headline and does not repeat another point. The extractive summarizer picks only candidates
 that pass `fits`; the LLM summarizer's answer goes through `shape_points` as well.
 """
 
