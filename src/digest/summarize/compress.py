@@ -174,7 +174,8 @@ def _last_cut(text: str, limit: int) -> str | None:
     return best
 
 
-_VERB_FORM = re.compile(r"(?:ed|ing|en)$")
+_VERB_FORM = re.compile(r"(?:ed|ing)$")
+_BE = frozenset("is are was were be been being".split())  # noqa: SIM905
 
 
 def _takes_object(prefix: str) -> bool:
@@ -185,7 +186,11 @@ def _takes_object(prefix: str) -> bool:
     clause = prefix.rsplit(",", 1)[-1].split()  # ", and officials | in Doha have been..."
     if len(clause) < len(words) and clause[0].lower() in ("and", "or", "but", "nor"):
         return True
-    return bool(_VERB_FORM.search(last)) or (len(words) > 1 and words[-2] == "to")
+    if len(words) > 1 and words[-2] == "to":
+        return True
+    if last.endswith("ed") and len(words) > 1 and words[-2] in _BE:
+        return False  # a passive ("was arrested | in Delhi") takes no object
+    return _VERB_FORM.search(last) is not None
 
 
 _DANGLING = frozenset(

@@ -92,7 +92,8 @@ class ExtractiveSummarizer:
         # nothing shorter is a complete clause: an early sentence whole, a plain one if any
         for start, cand in enumerate(candidates[:_HEADLINE_FROM]):
             whole = whole_headline(cand.text, language)
-            if is_complete(whole, cand.text, language) and cand.text[:1] not in _QUOTES:
+            plain = cand.text[:1] not in _QUOTES and not leans_back(cand.text, cand.words, language)
+            if plain and is_complete(whole, cand.text, language):
                 return whole, section, candidates, start + 1
         return whole_headline(candidates[0].text, language), section, candidates, 1
 
