@@ -12,7 +12,7 @@ import pytest
 from digest.models import Article
 from digest.summarize import ExtractiveSummarizer
 from digest.summarize.compress import compress, shorten
-from digest.summarize.features import build_candidates, tokens
+from digest.summarize.features import tokens
 from digest.summarize.headline import is_complete, lead_headline
 from digest.summarize.language import detect
 from digest.summarize.sentences import split_sentences
@@ -354,16 +354,3 @@ def test_a_sentence_no_faithful_cut_can_shorten_stays_whole_up_to_45_words() -> 
     longer = lead.replace("the church", "the church, the two chapels, the stadium, the park")
     _, points = _summary(longer + rest, title="Harbour plan approved")
     assert longer not in points and points
-
-
-def test_the_inner_sentences_of_a_longer_quotation_are_no_points() -> None:
-    """Their speaker is named only after the quotation closes ("... - заявил Лукашенко")."""
-    text = (
-        'Президент выступил на совещании. "Пора прекращать это иждивенчество! 400 тысяч должны '
-        "быть вовлечены в работу! Бездельников не должно быть в стране! До 1 января принять "
-        'меры!" - заявил Александр Лукашенко на совещании в понедельник.'
-    )
-    candidates = build_candidates(text, "ru")
-    assert [c.quoted for c in candidates] == [False, True, True, True, False]
-    _, points = _summary(text, title="Лукашенко и тунеядцы", language="ru")
-    assert not any(point.startswith(("400", "Бездельников")) for point in points)

@@ -75,7 +75,6 @@ class Candidate:
     words: tuple[str, ...]
     is_list: bool = False
     language: str = "en"
-    quoted: bool = False  # a sentence of a longer quotation that goes on after it
 
 
 def tokens(text: str) -> list[str]:
@@ -130,25 +129,6 @@ _FRAMING = re.compile(
 def frames_a_question(text: str) -> bool:
     """ "The key question now is whether...": a question in disguise, not a fact."""
     return _FRAMING.search(text) is not None
-
-
-_OPENING_QUOTES = '"\u201c\u00ab\u201e\u300c'
-_CLOSING_QUOTES = "\u201d\u00bb\u300d"
-
-
-def _quote_depth(sentence: str, depth: int) -> int:
-    """How many quotations are open after `sentence`, `depth` being open before it.
-
-    Straight quotes toggle; “ « „ 「 open and ” » 」 close (after a German „ the “ closes).
-    """
-    opened = sum(sentence.count(mark) for mark in "\u201c\u00ab\u201e\u300c")
-    closed = sum(sentence.count(mark) for mark in _CLOSING_QUOTES)
-    if "\u201e" in sentence:
-        opened, closed = opened - sentence.count("\u201c"), closed + sentence.count("\u201c")
-    straight = sentence.count('"') % 2
-    if straight:
-        depth = depth - 1 if depth > 0 and opened == closed else depth + 1
-    return max(depth + opened - closed, 0)
 
 
 def is_heading(line: str) -> bool:
@@ -217,15 +197,9 @@ def build_candidates(body: str, language: str = "en", *, headings: bool = True) 
         if headings and is_heading(line):
             block += 1 if out else 0
             continue
-        depth = 0
         for sentence in split_sentences(line, language):
             words = tuple(tokens(sentence))
-            before, depth = depth, _quote_depth(sentence, depth)
-            # inside a quotation that goes on after it: a piece of a quote, its speaker elsewhere
-            quoted = depth > 0 and (before > 0 or sentence[:1] in _OPENING_QUOTES)
-            out.append(
-                Candidate(sentence, len(out), block, paragraph, words, False, language, quoted)
-            )
+            out.append(Candidate(sentence, len(out), block, paragraph, words, False, language))
     if pending:
         _join_list(out, pending)
     return out

@@ -236,7 +236,7 @@ class _Picker:
 
     def take(self, i: int) -> bool:
         """Add candidate i (a leaning one extends the point of the sentence before)."""
-        if i in self.points or self.candidates[i].quoted:
+        if i in self.points:
             return False
         text = point_text(self.candidates, i)
         cand = self.candidates[i]
