@@ -21,7 +21,7 @@ from summary_sets import SETS, lead3, load_rows, load_scorer, per_doc, table
 
 from digest.models import Article
 from digest.summarize import ExtractiveSummarizer, split_sentences, summarize_jsonl
-from digest.summarize.shape import MAX_POINT_WORDS, is_fragment, word_count
+from digest.summarize.shape import MAX_POINT_WORDS, MAX_WHOLE_WORDS, is_fragment, word_count
 
 
 def shipped(rows: list[dict[str, object]], name: str) -> dict[str, list[str]]:
@@ -68,8 +68,10 @@ def main() -> int:
             for r in rows
         )
         print(
-            f"{set_name}: points over {MAX_POINT_WORDS} words: "
-            f"{sum(word_count(p) > MAX_POINT_WORDS for p in points)}, of more than one sentence: "
+            f"{set_name}: points over {MAX_POINT_WORDS} words (whole sentences no faithful cut "
+            f"shortens): {sum(word_count(p) > MAX_POINT_WORDS for p in points)}, over "
+            f"{MAX_WHOLE_WORDS}: {sum(word_count(p) > MAX_WHOLE_WORDS for p in points)}, "
+            "of more than one sentence: "
             f"{sum(len(split_sentences(p)) > 1 for p in points)}, fragments: "
             f"{sum(is_fragment(p) for p in points)} (of {len(points)}); documents with "
             f"subheadings (the section-aware pick applies): {sectioned}"

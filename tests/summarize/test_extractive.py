@@ -20,10 +20,10 @@ from digest.summarize import (
     summarizer_settings_from_table,
 )
 from digest.summarize.features import FeatureRows, build_candidates, candidate_features
+from digest.summarize.headline import WHOLE_SENTENCE_WORDS
 from digest.summarize.model import Scores, load_model
 from digest.summarize.sentences import split_sentences
 from digest.summarize.shape import (
-    MAX_HEADLINE_WORDS,
     MAX_POINT_WORDS,
     content,
     fits,
@@ -291,8 +291,9 @@ def test_scraped_stories_give_points_of_the_required_shape(
             article = Article(url="u", title=title, text=str(record["text"]), source="s")
             summary = ExtractiveSummarizer().summarize(article)
             points = summary.key_points
-            assert 2 <= len(points) <= 4, (record["id"], points)
-            assert len(summary.headline.split()) <= MAX_HEADLINE_WORDS or title
+            # one point when every other sentence leans back or is a quotation nobody speaks
+            assert 1 <= len(points) <= 4, (record["id"], points)
+            assert len(summary.headline.split()) <= WHOLE_SENTENCE_WORDS or title
             assert "\u2026" not in summary.headline
             bags: list[frozenset[str]] = []
             for point in points:

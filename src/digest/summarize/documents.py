@@ -70,9 +70,11 @@ def summarize_document(
 def summarize_jsonl(
     lines: Iterable[str], *, name: str, summarizer: Summarizer | None = None
 ) -> Iterator[dict[str, object]]:
-    """Summarize {"id","text","title"?,"section"?} lines; a bad article becomes an "error" record.
+    """Summarize {"id","text","title"?,"section"?,"language"?} lines; a bad article becomes an
+    "error" record.
 
-    The section is the record's own, else the label the cleaner finds on top of the text.
+    The section is the record's own, else the label the cleaner finds on top of the text; the
+    language the record's own (a BCP 47 code), else the detector's.
     """
     engine = summarizer or ExtractiveSummarizer()
     for lineno, line in enumerate(lines, 1):
@@ -85,16 +87,20 @@ def summarize_jsonl(
         if not isinstance(record, dict) or "text" not in record or "id" not in record:
             raise InputError(f'{name}:{lineno}: expected an object with "id" and "text"')
         text, title, section = record["text"], record.get("title"), record.get("section")
+        language = record.get("language")
         if not isinstance(text, str) or not all(
-            v is None or isinstance(v, str) for v in (title, section)
+            v is None or isinstance(v, str) for v in (title, section, language)
         ):
-            raise InputError(f'{name}:{lineno}: "text", "title" and "section" must be strings')
+            raise InputError(
+                f'{name}:{lineno}: "text", "title", "section" and "language" must be strings'
+            )
         article = Article(
             url=str(record["id"]),
             title=title or "",
             text=text,
             source=name,
             section=section or None,
+            language=language or None,
         )
         try:
             summary = engine.summarize(article)

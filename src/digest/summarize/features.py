@@ -1,3 +1,4 @@
+# ruff: noqa: RUF003 (text in other scripts is what this module handles)
 """Candidate key points of an article body and the features the summarizer scores them by.
 
 A candidate is a sentence, or a list the article sets out together with its lead-in
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digest.summarize.compress import CONNECTIVES, strip_connective
+from digest.summarize.language import CJK, count_words, rules
 from digest.summarize.sentences import split_sentences
 
 __all__ = [
@@ -33,12 +35,18 @@ __all__ = [
     "candidate_features",
     "frames_a_question",
     "leans_back",
+    "stopwords",
     "tokens",
 ]
 
-TERMINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+# A full stop in any script, then closing quotes or brackets (” ’ “ » 」 』 ）).
+TERMINAL = re.compile(
+    "[.!?\u2026\u3002\uff01\uff1f\u061f\u0964]"
+    "[\"'\u201d\u2019\u201c)\\]\u00bb\u300d\u300f\uff09]*(?:[ \u00a0\u202f]\u00bb)?$"
+)
 _BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2023\u2013\u2014*\-]|\d{1,2}[.)])\s+")
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits of any script
+_CJK_SPLIT = re.compile(f"{CJK.pattern}+|[^{CJK.pattern[1:-1]}]+")
 _DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")  # a number, "1,194" or "3.5" once
 _QUOTE_CHARS = re.compile("[\"'\u201c\u201d\u2018\u2019]")
@@ -66,16 +74,50 @@ class Candidate:
     paragraph: int
     words: tuple[str, ...]
     is_list: bool = False
+    language: str = "en"
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case alphanumeric tokens (what every overlap measure here compares)."""
-    return _TOKEN.findall(text.lower())
+    """Lower-case words of any script (what every overlap measure here compares).
+
+    Chinese and Japanese write no spaces: each run of their characters gives its overlapping
+    character bigrams (a lone character stays itself), as the ROUGE scorer for them counts.
+    """
+    low = text.lower()
+    found: list[str] = _TOKEN.findall(low)
+    if low.isascii() or CJK.search(low) is None:
+        return found
+    out: list[str] = []
+    for word in found:
+        if CJK.search(word) is None:
+            out.append(word)
+            continue
+        for part in _CJK_SPLIT.findall(word):
+            if CJK.match(part) and len(part) > 1:
+                out.extend(part[i : i + 2] for i in range(len(part) - 1))
+            else:
+                out.append(part)
+    return out
 
 
-def leans_back(text: str, words: Sequence[str]) -> bool:
+def leans_back(text: str, words: Sequence[str], language: str = "en") -> bool:
     """Does the sentence open with a pronoun or a connective that needs the one before?"""
-    return bool(CONNECTIVES.match(text)) or (bool(words) and words[0] in ANAPHORA)
+    if language == "en":
+        return bool(CONNECTIVES.match(text)) or (bool(words) and words[0] in ANAPHORA)
+    lang = rules(language)
+    if not words:
+        return False
+    low = text[:20].lower()
+    return (
+        words[0] in lang.anaphora
+        or words[0] in lang.connectives
+        or any(low.startswith(phrase) for phrase in lang.leaning)
+    )
+
+
+def stopwords(language: str) -> frozenset[str]:
+    """The function words of a language (English's own list, else the language's)."""
+    return STOPWORDS if language == "en" else rules(language).stopwords
 
 
 _FRAMING = re.compile(
@@ -91,7 +133,7 @@ def frames_a_question(text: str) -> bool:
 
 def is_heading(line: str) -> bool:
     """A short line without a full stop, or a line that is only a question."""
-    words = line.count(" ") + 1
+    words = count_words(line)
     if line.endswith("?") and words <= 12:
         return True
     return words <= 12 and not line.endswith(":") and not TERMINAL.search(line)
@@ -108,23 +150,32 @@ def _join_list(out: list[Candidate], items: list[str]) -> None:
         listed = ", ".join(low[:-1]) + ("," if len(low) > 2 else "") + " and " + low[-1]
     lead = last.text[:-1]
     before = out[-2] if len(out) > 1 else None
-    pointer = len(last.words) <= 3 and leans_back(lead, last.words)
+    language = last.language
+    pointer = len(last.words) <= 3 and leans_back(lead, last.words, language)
     if before is not None and before.paragraph == last.paragraph and pointer:
         out.pop()  # "These include:" only points at the sentence before it
         lead = before.text.rstrip(".")
         last = before
-    elif before is not None and before.paragraph == last.paragraph and leans_back(lead, last.words):
+    elif (
+        before is not None
+        and before.paragraph == last.paragraph
+        and leans_back(lead, last.words, language)
+    ):
         out.pop()  # "It set two conditions:" needs the sentence before it: one sentence of both
         lead = f"{before.text.rstrip('.!')}; {lead[:1].lower()}{lead[1:]}"
         last = before
     lead = lead[:-1] if lead.endswith(":") else lead
     text = f"{strip_connective(lead)}: {listed}."
     text = text[:1].upper() + text[1:]
-    out[-1] = Candidate(text, last.index, last.block, last.paragraph, tuple(tokens(text)), True)
+    words = tuple(tokens(text))
+    out[-1] = Candidate(text, last.index, last.block, last.paragraph, words, True, language)
 
 
-def build_candidates(body: str) -> list[Candidate]:
-    """Candidates of a cleaned body, headings dropped, lists joined to their lead-in."""
+def build_candidates(body: str, language: str = "en", *, headings: bool = True) -> list[Candidate]:
+    """Candidates of a cleaned body, headings dropped, lists joined to their lead-in.
+
+    With `headings` false, heading-like lines are candidates too (a text of nothing else).
+    """
     out: list[Candidate] = []
     block = 0
     paragraph = 0
@@ -134,21 +185,27 @@ def build_candidates(body: str) -> list[Candidate]:
         if not line:
             continue
         if _BULLET.match(line):
-            pending.append(_BULLET.sub("", line).rstrip(".;,"))
-            continue
+            item = _BULLET.sub("", line)
+            if count_words(item) <= _LIST_ITEM_WORDS:
+                pending.append(item.rstrip(".;,"))
+                continue
+            line = item  # a paragraph behind a bullet ("• Ouverture de la PMA L'Assemblée a...")
         if pending:
             _join_list(out, pending)
             pending = []
         paragraph += 1
-        if is_heading(line):
+        if headings and is_heading(line):
             block += 1 if out else 0
             continue
-        for sentence in split_sentences(line):
-            out.append(Candidate(sentence, len(out), block, paragraph, tuple(tokens(sentence))))
+        for sentence in split_sentences(line, language):
+            words = tuple(tokens(sentence))
+            out.append(Candidate(sentence, len(out), block, paragraph, words, False, language))
     if pending:
         _join_list(out, pending)
     return out
 
+
+_LIST_ITEM_WORDS = 40
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -187,19 +244,22 @@ class FeatureRows:
     def __init__(self, candidates: Sequence[Candidate], title: str | None) -> None:
         self.candidates = candidates
         self.title = title
-        self.content = [frozenset(c.words) - STOPWORDS for c in candidates]
+        self.language = candidates[0].language if candidates else "en"
+        stop = stopwords(self.language)
+        self.content = [frozenset(c.words) - stop for c in candidates]
         doc_df: Counter[str] = Counter()
         for bag in self.content:
             doc_df.update(bag)
         log_df = {w: math.log(n) for w, n in doc_df.items()}
         if title:
-            self.topic = frozenset(tokens(title)) - STOPWORDS
+            self.topic = frozenset(tokens(title)) - stop
         else:
             self.topic = self.content[0] if self.content else frozenset()
         self.centrality = [
             sum(map(log_df.__getitem__, bag)) / (len(bag) + 3) for bag in self.content
         ]
         self.top = max(self.centrality, default=0.0) or 1.0
+        self.anaphora = ANAPHORA if self.language == "en" else rules(self.language).anaphora
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -237,7 +297,7 @@ class FeatureRows:
             float(quoted),
             float(_DIGIT.search(text) is not None),
             float(not TERMINAL.search(text)),
-            float(bool(cand.words) and cand.words[0] in ANAPHORA),
+            float(bool(cand.words) and cand.words[0] in self.anaphora),
             capitals,
             math.log1p(entities) / _LOG50,
             math.log1p(len(_DIGIT_RUN.findall(text))) / _LOG50,

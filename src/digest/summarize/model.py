@@ -1,3 +1,4 @@
+# ruff: noqa: RUF003 (text in other scripts is what this module handles)
 """The learned part of the summarizer: sentence scores and the rule that picks key points.
 
 News puts its main facts first, so the pick looks at the first `window` candidates only and
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,7 +33,7 @@ from importlib import resources
 from typing import Protocol
 
 from digest.errors import SummarizeError
-from digest.summarize.compress import compress, shorten
+from digest.summarize.compress import compress, is_dateline, shorten
 from digest.summarize.features import (
     FEATURES,
     TERMINAL,
@@ -40,9 +42,25 @@ from digest.summarize.features import (
     candidate_features,
     leans_back,
 )
-from digest.summarize.shape import MAX_POINT_WORDS, balance_quotes, fits, word_count
+from digest.summarize.language import is_cjk
+from digest.summarize.shape import (
+    MAX_POINT_WORDS,
+    MAX_WHOLE_WORDS,
+    balance_quotes,
+    fits,
+    is_fragment,
+    word_count,
+)
 
-__all__ = ["Model", "Scores", "load_model", "pick", "point_text", "score_candidates"]
+__all__ = [
+    "Model",
+    "Scores",
+    "fallback_point",
+    "load_model",
+    "pick",
+    "point_text",
+    "score_candidates",
+]
 
 
 # From here a story may have one point more: so many words, or so many parts (subheadings).
@@ -155,6 +173,8 @@ def _lower_first(text: str) -> str:
 
 def _fuse(first: str, second: str) -> str:
     """Two sentences as one: "A rose. Instead, it fell." -> "A rose; instead, it fell." """
+    if first.rstrip()[-1:] in "\u3002\uff01\uff1f":  # Chinese, Japanese: no space, no case
+        return f"{first.rstrip()}{second}"
     return f"{first.rstrip().rstrip('.!')}; {_lower_first(second)}"
 
 
@@ -163,16 +183,45 @@ def point_text(candidates: Sequence[Candidate], i: int) -> str:
     cand = candidates[i]
     if cand.is_list:
         return cand.text
-    text = compress(cand.text)
+    language = cand.language
+    text = compress(cand.text, language=language)
     if not TERMINAL.search(text):  # a paragraph without final punctuation still ends
-        text += "."
-    if i > 0 and leans_back(cand.text, cand.words):
+        text += "\u3002" if is_cjk(language) else "."
+    if i > 0 and leans_back(cand.text, cand.words, language):
         before = candidates[i - 1]
         if before.paragraph == cand.paragraph and not before.is_list:
-            fused = _fuse(compress(before.text), cand.text)
+            fused = _fuse(compress(before.text, language=language), cand.text)
             if word_count(fused) <= MAX_POINT_WORDS:  # never cut: the cut could drop `cand`
                 return balance_quotes(fused)
-    return balance_quotes(shorten(text, MAX_POINT_WORDS) or text)
+    return balance_quotes(shorten(text, MAX_POINT_WORDS, language) or text)
+
+
+_CLAUSE_END = re.compile(r"[;\uff1b]\s*")  # ; ； (what comes before stands alone)
+
+
+def fallback_point(
+    candidates: Sequence[Candidate], scores: ScoreLookup, start: int = 0
+) -> str | None:
+    """The best-scored sentence as a point when no candidate has the point shape.
+
+    Its first clause when that stands alone within the word limit, else the whole sentence
+    however long: the word cap gives before meaning does. A dateline is never a point. The
+    sentences from `start` come first (those before it made the headline).
+    """
+    order = sorted(range(len(candidates)), key=lambda i: (i < start, -scores[i], i))
+    for i in order:
+        cand = candidates[i]
+        if is_dateline(cand.text):
+            continue
+        text = point_text(candidates, i)
+        if word_count(text) > MAX_POINT_WORDS:
+            clause = _CLAUSE_END.split(text, maxsplit=1)[0].rstrip(" ,")
+            stop = "\u3002" if is_cjk(cand.language) else "."
+            closed = clause if TERMINAL.search(clause) else clause + stop
+            if clause != text and not is_fragment(closed, cand.language):
+                return balance_quotes(closed)
+        return text
+    return None
 
 
 class _Picker:
@@ -180,6 +229,7 @@ class _Picker:
 
     def __init__(self, candidates: Sequence[Candidate], headline: frozenset[str]) -> None:
         self.candidates = candidates
+        self.language = candidates[0].language if candidates else "en"
         self.headline = headline
         self.points: dict[int, tuple[str, frozenset[str]]] = {}
         self.words = 0
@@ -189,13 +239,14 @@ class _Picker:
         if i in self.points:
             return False
         text = point_text(self.candidates, i)
-        extends = i - 1 in self.points and leans_back(
-            self.candidates[i].text, self.candidates[i].words
-        )
+        cand = self.candidates[i]
+        extends = i - 1 in self.points and leans_back(cand.text, cand.words, self.language)
         others = [bag for j, (_, bag) in self.points.items() if not (extends and j == i - 1)]
         if extends:
-            text = _fuse(self.points[i - 1][0], self.candidates[i].text)
-        bag = fits(text, self.headline, others)
+            text = _fuse(self.points[i - 1][0], cand.text)
+        # over 35 words only when no faithful cut exists: then whole, up to MAX_WHOLE_WORDS
+        limit = MAX_POINT_WORDS if extends else MAX_WHOLE_WORDS
+        bag = fits(text, self.headline, others, self.language, limit)
         if bag is None:
             return False
         if extends:
@@ -308,6 +359,7 @@ def pick(
         if follower < len(candidates) and follower not in picker.points:
             after = candidates[follower]
             same = after.paragraph == candidates[i].paragraph and not after.is_list
-            if same and not candidates[i].is_list and leans_back(after.text, after.words):
+            leaning = leans_back(after.text, after.words, after.language)
+            if same and not candidates[i].is_list and leaning:
                 picker.take(follower)
     return picker.result(limit)
