@@ -160,11 +160,13 @@ def test_an_answer_with_no_point_of_the_shape_falls_back(fake: FakeLLM) -> None:
 
 
 def test_the_prompt_asks_for_the_articles_language_else_the_newsletters(fake: FakeLLM) -> None:
+    """Declared by the feed (fr), else detected from the text (en), else the newsletter's (de)."""
     french = replace(ARTICLE, url="https://example.org/fr", language="fr")
-    made = summarize_articles([french, ARTICLE], settings(fake, language="de"), {})
-    assert [m.identity.kind for m in made] == ["llm", "llm"]
+    blank = replace(ARTICLE, url="https://example.org/x", title="Budget", text="   ")
+    made = summarize_articles([french, ARTICLE, blank], settings(fake, language="de"), {})
+    assert [m.identity.kind for m in made[:2]] == ["llm", "llm"]
     systems = sorted(r["messages"][0]["content"] for r in fake.requests)
-    assert [s.rsplit(" ", 1)[-1] for s in systems] == ["de.", "fr."]
+    assert [s.rsplit(" ", 1)[-1] for s in systems] == ["de.", "en.", "fr."]
     assert "Write the headline and the key points in the language" in systems[0]
 
 

@@ -4,7 +4,8 @@ Never required: any failure (no key, network error, timeout, HTTP error, an answ
 the strict JSON asked for, the edition's budget of calls spent) falls back to the extractive
 summarizer, so a digest is always made, and the reason is logged. A 429 or 5xx answer is
 retried with a doubling delay, never shorter than the server's Retry-After. The prompt names
-the language the points must be written in: the article's own, else the newsletter's.
+the language the points must be written in: the article's own (declared by its feed or page,
+else detected from its text), else the newsletter's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 from digest.errors import SummarizeError
 from digest.gather import clean_text, repair_text
 from digest.models import Article, Summary
+from digest.summarize.language import detect
 from digest.summarize.settings import llm_identity
 from digest.summarize.shape import MAX_POINT_WORDS, shape_points
 
@@ -155,7 +157,7 @@ class LLMSummarizer:
 
     def _request(self, article: Article) -> dict[str, Any]:
         body = clean_text(repair_text(article.text)).text[:_MAX_INPUT_CHARS]
-        language = article.language or self.settings.language
+        language = article.language or detect(body) or self.settings.language
         return {
             "model": self.settings.llm_model,
             "temperature": 0,
