@@ -5,7 +5,9 @@ the killed worker's unrecorded batch (the in-flight window of docs/delivery.md).
 
 from __future__ import annotations
 
+import asyncio
 import signal
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -23,13 +25,27 @@ CLAIM = 50
 
 
 class CountingHandler(RecordingHandler):
-    """The real server, counting recipients instead of keeping 20,000 messages in memory."""
+    """The real server, counting recipients instead of keeping 20,000 messages in memory.
+
+    Once `hold_port` is set, the next message arriving on that port is held unanswered
+    (`held` set) until `release` is set: the worker sending there then has a claimed batch,
+    unrecorded, for as long as the test needs (whatever the machine's speed).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.received: Counter[str] = Counter()
+        self.hold_port: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert server.transport is not None
+        port = server.transport.get_extra_info("sockname")[1]
+        if port == self.hold_port and not self.release.is_set():
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
         with self.lock:
             self.received.update(envelope.rcpt_tos)
             total = self.received.total()
@@ -62,13 +78,13 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
     rows = "".join(f"{email},Reader\n" for email in sorted(emails))
     (project / "subscribers" / "subscribers.csv").write_text("email,name\n" + rows)
     handler = CountingHandler()
-    controller = start_smtp(handler)
+    # One server port per worker, one handler: the port a message arrives on names its sender.
+    controllers = [start_smtp(handler) for _ in range(3)]
     env = {
         "DIGEST_STATE__DATABASE": postgres_url,
         PASSWORD_ENV: PASSWORD,
         "DIGEST_DELIVERY__PROVIDER": "smtp",
         "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
-        "DIGEST_DELIVERY__SMTP__PORT": str(controller.port),
         "DIGEST_DELIVERY__SMTP__SECURITY": "none",
         "DIGEST_DELIVERY__CLAIM_SIZE": str(CLAIM),
         "DIGEST_DELIVERY__PROCESSES": "1",
@@ -86,10 +102,16 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
         assert deliveries(postgres_url) == {"pending": RECIPIENTS}
         assert handler.received.total() == 0, "prepare sends nothing"
 
-        workers = [start("worker", cwd=project, env=env) for _ in range(3)]
+        workers = [
+            start("worker", cwd=project, env={**env, "DIGEST_DELIVERY__SMTP__PORT": str(c.port)})
+            for c in controllers
+        ]
         workers[0].wait_for(lambda: handler.received.total() >= RECIPIENTS // 4, "a quarter sent")
+        handler.hold_port = controllers[0].port
+        workers[0].wait_for(handler.held.is_set, "the first worker in the middle of a batch")
         workers[0].process.send_signal(signal.SIGKILL)
         workers[0].process.wait(timeout=30)
+        handler.release.set()
         workers[1].wait_for(
             lambda: deliveries(postgres_url) == {"sent": RECIPIENTS},
             "every delivery recorded as sent",
@@ -101,7 +123,9 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
         for worker in workers:
             if worker.process.poll() is None:
                 worker.process.kill()
-        controller.stop()
+        handler.release.set()
+        for controller in controllers:
+            controller.stop()
 
     received = handler.received
     assert set(received) == emails, "nobody is skipped"
