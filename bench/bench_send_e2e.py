@@ -10,7 +10,11 @@ first by `digest run` against a port nobody listens on (it stops after the first
 batch, everything still pending), so the timed command has the whole edition to send.
 
     .venv/bin/python bench/bench_send_e2e.py [--subscribers 20000] [--rounds 1]
-        [--processes 2] [--connections 3]
+        [--processes 2] [--connections 3] [--dkim rsa|ed25519]
+
+With `--dkim`, `digest send` signs every message (a new 2048-bit RSA or an Ed25519 key) and
+the bare loop sends the same message signed once beforehand: the ratio is then the price of
+signing each message (bench/bench_send_dkim.py runs it so).
 
 Prints one line per measurement and a final `ratio` line (send rate / bare loop rate), and
 checks that the sink received every subscriber exactly once.
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +107,28 @@ def smtp_env(port: int, processes: int, connections: int) -> dict[str, str]:
     return environ
 
 
+def dkim_key(folder: Path, kind: str, env: dict[str, str]) -> bytes:
+    """Write a new private key for `kind` and point the send at it; returns the key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if kind == "rsa"
+        else ed25519.Ed25519PrivateKey.generate()
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    (folder / "dkim.pem").write_bytes(pem)
+    env["DIGEST_DELIVERY__SMTP__DKIM_SELECTOR"] = "bench"
+    env["DIGEST_DELIVERY__SMTP__DKIM_DOMAIN"] = "example.com"
+    env["DIGEST_DELIVERY__SMTP__DKIM_KEY_FILE"] = "dkim.pem"
+    return pem
+
+
 def stage(folder: Path, env: dict[str, str]) -> None:
     """Store the edition with every recipient pending: a run that cannot reach its server."""
     staged = dict(env)
@@ -130,13 +157,14 @@ def bare_loop(port: int, raw: bytes, count: int) -> float:
     return count / elapsed
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--processes", type=int, default=0, help="0: the config's default")
     parser.add_argument("--connections", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--dkim", choices=("rsa", "ed25519"), default=None)
+    args = parser.parse_args(argv)
     sink = Sink()
     ratios: list[float] = []
     rates: list[float] = []
@@ -147,8 +175,13 @@ def main() -> None:
                 folder = Path(name)
                 make_project(folder, args.subscribers)
                 env = smtp_env(sink.port, args.processes, args.connections)
+                key = dkim_key(folder, args.dkim, env) if args.dkim else None
                 stage(folder, env)
                 raw = (folder / "build" / "preview" / "sample.eml").read_bytes()
+                if key is not None:  # the baseline sends one message, signed once
+                    from digest.deliver.dkimsign import DkimSigner
+
+                    raw = DkimSigner("bench", "example.com", key).sign(raw)
                 loops = max(2000, args.subscribers // 4)
                 sink.ask("reset")
                 before = bare_loop(sink.port, raw, loops)
@@ -179,9 +212,12 @@ def main() -> None:
     low, high = min(ratios), max(ratios)
     print(f"ratio digest send / bare smtplib loop: {low:.2f}-{high:.2f}")
     processes = args.processes or "automatic"
+    signed = f", DKIM {args.dkim}" if args.dkim else ""
     print(
         f"TABLE\tsend, SMTP (local sink)\t`digest send` of {args.subscribers} (processes: "
-        f"{processes}) vs a bare smtplib loop on one connection\t{min(rates):.0f}-{max(rates):.0f}"
+        f"{processes}{signed}) vs a bare smtplib loop on one connection"
+        f"{' sending one pre-signed message' if args.dkim else ''}"
+        f"\t{min(rates):.0f}-{max(rates):.0f}"
         f"/s vs {min(wires):.0f}-{max(wires):.0f}/s: {low:.2f}-{high:.2f} of the wire"
     )
 
