@@ -7,13 +7,14 @@ exactly-once send loop and settles the edition when nobody is left.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digest.config import Config
+from digest.config import Config, cron_trigger
 from digest.deliver import (
     Composer,
     Provider,
@@ -24,7 +25,7 @@ from digest.deliver import (
 from digest.editions import LocalDelivery, revived, write_outbox_preview
 from digest.errors import ConfigError
 from digest.models import RunReport, Subscriber
-from digest.state import State, exclusive
+from digest.state import EditionRecord, State, exclusive
 from digest.subscribers import (
     SubscriberList,
     import_folder,
@@ -92,9 +93,14 @@ def send_pending(
     progress: Progress | None = None,
     edition_id: str | None = None,
     stop: Stop | None = None,
+    patience: float | None = None,
 ) -> RunReport:
     """Send an unfinished edition (the oldest with recipients due, or `edition_id`) to every
-    recipient still pending in the ledger; local-time batches that are due join it first."""
+    recipient still pending in the ledger; local-time batches that are due join it first.
+
+    Transient failures are retried until the edition's retry window ends (`retry_window`);
+    a run waits through pauses for `[delivery] patience_seconds`, or `patience` if shorter,
+    then returns with the rest pending."""
     check_outbox(cfg)
     state.release_due(now)
     if edition_id is not None:
@@ -111,6 +117,14 @@ def send_pending(
         )
         return RunReport(None, 0, 0, 0, 0, notes=(note,), next_delivery=later)
     send_settings = send_settings_from_table(cfg.table("delivery"))
+    window_end = retry_window(cfg, record, send_settings.retry_hours)
+    send_settings = dataclasses.replace(
+        send_settings,
+        give_up_in=(window_end - now).total_seconds(),
+        patience_seconds=min(
+            patience or send_settings.patience_seconds, send_settings.patience_seconds
+        ),
+    )
     subscribers = subscribers or audience(cfg, state, now)
     rendered = revived(record)
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
@@ -170,6 +184,21 @@ def send_pending(
         scheduled=scheduled,
         next_delivery=next_delivery,
     )
+
+
+def retry_window(cfg: Config, record: EditionRecord, retry_hours: float) -> datetime:
+    """When an edition's transient failures stop being retried: `retry_hours` after it was
+    made, or the next firing of its kind if that comes first (a daily edition never goes
+    out beside the next day's)."""
+    end = record.created + timedelta(hours=retry_hours)
+    cron = cfg.schedule.crons.get(record.kind)
+    if cron is not None:
+        created = record.created.astimezone(UTC)
+        after = created + timedelta(seconds=1)
+        following = cron_trigger(cron, cfg.schedule.zone).get_next_fire_time(None, after)
+        if following is not None:
+            end = min(end, following.astimezone(UTC))
+    return end
 
 
 def work(

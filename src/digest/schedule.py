@@ -13,9 +13,12 @@ firings were missed (coalesced); a second start finds it recorded and does nothi
 change that brings 01:30 twice gives one firing, since both share one wall-clock key.
 
 A housekeeping tick (every TICK_SECONDS) queues local-time batches whose moment has come,
-sends them, and decides editions that wait for an editor: sent once approved, or at
-`approval_deadline` sent or skipped as `on_deadline` says. The first tick, at start, also
-finishes any edition a stop or a crash left unfinished.
+sends them, decides editions that wait for an editor (sent once approved, or at
+`approval_deadline` sent or skipped as `on_deadline` says), and goes on with every edition
+left unfinished: by a stop or a crash, or paused by relay trouble (a send here waits through
+a pause for one tick at most, then leaves the edition to the next tick, so local-time
+batches and approvals are never held up for long). An edition is retried so until it is done
+or its retry window ends (`[delivery] retry_hours`, never past its kind's next firing).
 
 With `[bounces] mailbox` set, a job reads that Maildir or mbox every BOUNCE_SECONDS (first at
 start) and applies the returned mail in it, as `digest bounces` does.
@@ -187,10 +190,20 @@ class Service:
 
         if firing.edition_id is not None:  # stored before a stop or crash: finish that one
             return dispatch.send_pending(
-                self.cfg, state, now, self.environ, edition_id=firing.edition_id, stop=self.stop
+                self.cfg,
+                state,
+                now,
+                self.environ,
+                edition_id=firing.edition_id,
+                stop=self.stop,
+                patience=TICK_SECONDS,
             )
         options = pipeline.RunOptions(
-            kind=firing.kind, firing=firing, waive_approval=waive, stop=self.stop
+            kind=firing.kind,
+            firing=firing,
+            waive_approval=waive,
+            stop=self.stop,
+            patience=TICK_SECONDS,
         )
         for _ in range(len(state.editions.sending()) + 1):
             report = pipeline.run(self.cfg, state, now, self.environ, options=options)
@@ -240,14 +253,20 @@ class Service:
                 edition=batch.edition_id,
                 counts={"recipients": len(batch.emails)},
             )
-        if resume or released:
-            for record in state.resumable():
-                if self.stop():
-                    return
-                report = dispatch.send_pending(
-                    self.cfg, state, now, self.environ, edition_id=record.id, stop=self.stop
-                )
-                self.on_report(report)
+        for record in state.resumable():
+            if self.stop():
+                return
+            report = dispatch.send_pending(
+                self.cfg,
+                state,
+                now,
+                self.environ,
+                edition_id=record.id,
+                stop=self.stop,
+                patience=TICK_SECONDS,
+            )
+            if resume or released or report.sent or report.failed or not report.pending:
+                self.on_report(report)  # a tick that changed nothing stays quiet
         for firing in state.firings.waiting():
             if self.stop():
                 return

@@ -85,7 +85,10 @@ def log_report(report: RunReport) -> None:
     if report.interrupted:
         what += f"; stopped on {report.interrupted}, the rest resumes on the next start"
     if report.stopped:
-        what, level = f"{what}; sending stopped: {report.stopped}", logging.ERROR
+        # A pause (relay trouble, retried later) is a warning; a send that cannot go on is an error.
+        paused = report.stopped.startswith("paused")
+        what = f"{what}; sending {'paused' if paused else 'stopped'}: {report.stopped}"
+        level = logging.WARNING if paused else logging.ERROR
     if report.every_source_failed:
         what, level = f"{what}; every source failed", logging.ERROR
     for problem in report.problems:

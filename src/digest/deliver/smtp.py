@@ -173,7 +173,7 @@ class SmtpProvider:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        context = self._tls()
         conn: smtplib.SMTP
         if s.security == "tls":
             conn = smtplib.SMTP_SSL(
@@ -205,6 +205,15 @@ class SmtpProvider:
             _discard(conn)
             raise
         return conn
+
+    @functools.cache  # noqa: B019 (one provider per send: the cache lives as long)
+    def _tls(self) -> ssl.SSLContext | None:
+        """The TLS context, made once: loading the system's CA list costs ~90 ms, which a
+        relay refusing connections paid on every attempt."""
+        if self.settings.security == "none":
+            return None
+        ca_file = self.settings.ca_file
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
     def _transmit(self, conn: smtplib.SMTP, message: OutgoingMessage) -> DeliveryResult:
         envelope = self.settings.envelope_from or sender_address(message)[1]
