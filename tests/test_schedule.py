@@ -484,3 +484,36 @@ def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_n
     assert isinstance(firings, list) and len(firings) == 1
     editions = with_state(cfg, lambda state: state.editions.recent())
     assert isinstance(editions, list) and [e.status for e in editions] == ["done"]
+
+
+# The state database out of reach at start
+
+
+def test_a_locked_database_at_start_is_waited_for_not_a_config_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the write lock: the start tries again after a pause instead of
+    failing as a configuration error (exit 2, which the unit never restarts)."""
+    import sqlite3
+
+    from digest.errors import StateUnavailableError
+    from digest.state import db
+
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.05)  # SQLite's own wait for the lock, shortened
+    cfg = setup(project)
+    open_state(cfg.state_database).close()
+    holder = sqlite3.connect(cfg.state_database, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            holder.execute("ROLLBACK")
+
+    preflight(cfg, {}, MORNING, wait)
+    assert waits == [1, 2]
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StateUnavailableError, match="locked"):
+        preflight(cfg, {}, MORNING, lambda seconds: None)
+    holder.close()

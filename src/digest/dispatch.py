@@ -7,7 +7,9 @@ exactly-once send loop and settles the edition when nobody is left.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -23,7 +25,7 @@ from digest.deliver import (
     send_settings_from_table,
 )
 from digest.editions import LocalDelivery, revived, write_outbox_preview
-from digest.errors import ConfigError
+from digest.errors import ConfigError, StateUnavailableError
 from digest.models import RunReport, Subscriber
 from digest.state import EditionRecord, State, exclusive
 from digest.subscribers import (
@@ -34,6 +36,7 @@ from digest.subscribers import (
     subscriber_settings_from_table,
 )
 
+log = logging.getLogger("digest.worker")
 Progress = Callable[[int, int], None]
 Stop = Callable[[], str | None]  # the reason a stop was asked for (a signal), or None
 
@@ -210,23 +213,55 @@ def work(
     stop: Stop,
     wait: Callable[[float], None],
     on_report: Callable[[RunReport], None],
+    reopen: Callable[[], State] | None = None,
 ) -> None:
     """`digest worker`: send whatever edition has recipients pending, again and again; wait
     `[delivery] idle_seconds` when none has (or when the rest is leased to other senders).
 
     Stops once `stop()` gives a reason, after the batch in flight. A round that changed
-    nothing is not reported, so an idle worker's log stays quiet.
+    nothing is not reported, so an idle worker's log stays quiet. When the state database
+    goes out of reach (a PostgreSQL restart), the worker backs off (1 s doubling to 30 s,
+    logged at warning) and reconnects with `reopen()`; after `[delivery] patience_seconds`
+    without it, the StateUnavailableError naming the server ends it.
     """
-    idle = send_settings_from_table(cfg.table("delivery")).idle_seconds
+    settings = send_settings_from_table(cfg.table("delivery"))
     last: tuple[object, ...] | None = None
+    outage, tries = 0.0, 0  # seconds waited for the database in a row, and how many times
     while stop() is None:
-        report = send_pending(cfg, state, now(), environ, stop=stop)
+        try:
+            report = send_pending(cfg, state, now(), environ, stop=stop)
+            outage, tries = 0.0, 0
+        except StateUnavailableError as exc:
+            if reopen is None or outage >= settings.patience_seconds:
+                raise
+            pause = min(30.0, 2.0**tries)
+            tries += 1
+            log.warning(
+                f"{exc.message}; reconnecting in {pause:.0f} s",
+                extra={"event": "state.reconnect", "edition": None},
+            )
+            wait(pause)
+            outage += pause
+            state = _reconnect(state, reopen)
+            continue
         seen = (report.edition_id, report.sent, report.failed, report.skipped, report.pending)
         if report.edition_id is not None and seen != last:
             on_report(report)
         last = seen
         if stop() is None and (report.edition_id is None or report.pending or report.stopped):
-            wait(idle)
+            wait(settings.idle_seconds)
+
+
+def _reconnect(state: State, reopen: Callable[[], State]) -> State:
+    """A fresh connection in place of a broken one; the old one if the server is still away
+    (the next round fails again and waits longer)."""
+    try:
+        fresh = reopen()
+    except StateUnavailableError:
+        return state
+    with contextlib.suppress(Exception):
+        state.close()
+    return fresh
 
 
 def provider(cfg: Config, environ: Mapping[str, str]) -> Provider:

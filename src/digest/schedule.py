@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Config, cron_trigger
-from digest.errors import ConfigError, DigestError, StateError
+from digest.errors import ConfigError, DigestError, StateError, StateUnavailableError
 from digest.models import Problem, RunReport
 from digest.state import Firing, State, exclusive, open_state
 
@@ -53,6 +53,7 @@ log = logging.getLogger("digest.schedule")
 TICK_SECONDS = 30
 BOUNCE_SECONDS = 300  # how often the [bounces] mailbox is read, when one is set
 STOP_POLL = 0.2  # seconds between looks at a stop request while idle
+STATE_RETRIES = (1, 2, 4, 8, 15, 30, 60, 60, 60, 60)  # seconds between tries of a locked database
 Stop = Callable[[], str | None]
 Clock = Callable[[], datetime]
 
@@ -340,26 +341,65 @@ def _message(exc: BaseException) -> str:
     return str(exc)
 
 
-def preflight(cfg: Config, environ: Mapping[str, str], now: datetime) -> None:
+def preflight(
+    cfg: Config,
+    environ: Mapping[str, str],
+    now: datetime,
+    wait: Callable[[float], None] = time.sleep,
+) -> None:
     """Refuse to start, with a ConfigError naming the key, on what would fail later: no
-    sources, a bad provider option, an outbox or a state database that cannot be written."""
+    sources, a bad provider option, an outbox or a state database that cannot be written.
+
+    A database out of reach for now (locked by another process, a server restarting) is no
+    configuration error: it is tried again after STATE_RETRIES pauses (logged at warning),
+    then a StateUnavailableError naming it ends the start (exit 1: the service manager may
+    restart it; exit 2 keeps it down)."""
     from digest import dispatch, pipeline
 
     dispatch.preflight(cfg)
     bounce_mailbox(cfg)
     pipeline.stage_settings(cfg)
     dispatch.provider(cfg, environ).close()
+    for pause in (*STATE_RETRIES, None):
+        try:
+            _note_start(cfg, now)
+            return
+        except StateUnavailableError as exc:
+            if pause is None:
+                raise
+            _log(
+                logging.WARNING,
+                "state.retry",
+                f"{_message(exc)}; trying again in {pause} s",
+                edition=None,
+            )
+            wait(pause)
+
+
+def _note_start(cfg: Config, now: datetime) -> None:
     try:
         state = open_state(cfg.state_database)
         try:
             state.firings.note_start(now)  # a real write: a read-only database fails here
         finally:
             state.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StateUnavailableError(
+                f"{cfg.state_database}: the state database is locked by another process: {exc}"
+            ) from None
+        raise _unwritable(exc) from None
+    except StateUnavailableError:
+        raise
     except (StateError, OSError, sqlite3.Error) as exc:
-        raise ConfigError(
-            f"state.database: {_message(exc)}",
-            hint="the scheduler needs a state database it can write (check the path and mount)",
-        ) from None
+        raise _unwritable(exc) from None
+
+
+def _unwritable(exc: BaseException) -> ConfigError:
+    return ConfigError(
+        f"state.database: {_message(exc)}",
+        hint="the scheduler needs a state database it can write (check the path and mount)",
+    )
 
 
 def bounce_mailbox(cfg: Config) -> Path | None:
@@ -439,7 +479,7 @@ def run_scheduler(
     wait: Callable[[float], None] = time.sleep,
 ) -> None:
     """Check, then run editions on schedule until `stop()` gives a reason."""
-    preflight(cfg, environ, clock())
+    preflight(cfg, environ, clock(), wait)
     with single_scheduler(cfg):
         service = Service(cfg, environ, on_report, stop=stop, clock=clock)
         now = clock()

@@ -9,16 +9,24 @@ import asyncio
 import signal
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from digest import dispatch
+from digest.config import load_config
+from digest.errors import StateUnavailableError
+from digest.models import RunReport
+from digest.state import open_state
+from tests import pg_server
 from tests.cli.runner import digest, start
 from tests.deliver.smtp_server import RecordingHandler
 from tests.deliver.smtp_server import start as start_smtp
-from tests.pg_server import PASSWORD, PASSWORD_ENV
+from tests.pg_server import PASSWORD, PASSWORD_ENV, PostgresServer
 
 RECIPIENTS = 20_000
 CLAIM = 50
@@ -163,3 +171,85 @@ def test_send_processes_on_postgresql_deliver_each_recipient_once(
     assert len(written) == len(emails)
     assert {path.name.split("--", 1)[1].rsplit("-", 1)[0] for path in written} == emails
     assert edition_status(postgres_url) == ["done"]
+
+
+@pytest.fixture
+def private_postgres(postgres_server: PostgresServer) -> Iterator[PostgresServer]:
+    """A server of this test's own, to stop and start without touching the session's."""
+    server = pg_server.start(postgres_server.bin_dir)
+    yield server
+    server.stop()
+
+
+def outbox_env(url: str, **delivery: str) -> dict[str, str]:
+    env = {"DIGEST_STATE__DATABASE": url, PASSWORD_ENV: PASSWORD}
+    env.update({f"DIGEST_DELIVERY__{key.upper()}": value for key, value in delivery.items()})
+    return env
+
+
+def test_a_worker_rides_out_a_postgresql_restart(
+    project: Path, private_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away under a worker holding its connection and comes back: the worker
+    backs off, reconnects, and sends the edition, once per recipient, without a restart."""
+    url = private_postgres.url(private_postgres.create_database())
+    env = outbox_env(url)
+    assert digest("prepare", cwd=project, env=env).returncode == 0
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    cfg = load_config(project / "config.toml", env)
+    state = open_state(url)
+    private_postgres.halt()
+    waits: list[float] = []
+    reports: list[RunReport] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:  # down through the first reconnection, back for the second
+            private_postgres.resume()
+
+    def stop() -> str | None:
+        return "done" if reports and reports[-1].pending == 0 else None
+
+    dispatch.work(
+        cfg,
+        state,
+        env,
+        now=lambda: datetime.now(UTC),
+        stop=stop,
+        wait=wait,
+        on_report=reports.append,
+        reopen=lambda: open_state(url),
+    )
+    assert waits == [1.0, 2.0]
+    assert [(r.sent, r.failed, r.pending) for r in reports] == [(3, 0, 0)]
+    assert len(list((project / "outbox").glob("*.eml"))) == 3
+    with psycopg.connect(url, password=PASSWORD) as conn:
+        assert conn.execute("SELECT status FROM editions").fetchall() == [("done",)]
+
+
+def test_a_worker_gives_up_on_a_server_that_stays_away_naming_it(
+    project: Path, private_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = private_postgres.url(private_postgres.create_database())
+    env = outbox_env(url, patience_seconds="3")
+    assert digest("prepare", cwd=project, env=env).returncode == 0
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    cfg = load_config(project / "config.toml", env)
+    state = open_state(url)
+    private_postgres.halt()
+    waits: list[float] = []
+    with pytest.raises(StateUnavailableError) as raised:
+        dispatch.work(
+            cfg,
+            state,
+            env,
+            now=lambda: datetime.now(UTC),
+            stop=lambda: None,
+            wait=waits.append,
+            on_report=lambda report: None,
+            reopen=lambda: open_state(url),
+        )
+    assert waits == [1.0, 2.0]
+    assert f"127.0.0.1:{private_postgres.port}/" in raised.value.message

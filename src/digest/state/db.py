@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from digest.errors import StateError
+from digest.errors import StateError, StateUnavailableError
 
 
 class Cursor(Protocol):
@@ -100,6 +100,16 @@ class Database:
             conn.execute("PRAGMA foreign_keys=ON")
             db = cls(conn, target)
             db.migrate(migrations)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise StateError(
+                    f"{target}: cannot open the state database: {exc}",
+                    hint="check the [state] database path, its permissions, and that it is SQLite",
+                ) from exc
+            raise StateUnavailableError(
+                f"{target}: the state database is locked by another process: {exc}",
+                hint="another digest holds a long write; this one tries again",
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"{target}: cannot open the state database: {exc}",
@@ -204,12 +214,17 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _busy(exc):
                 raise
             if time.monotonic() + pause > deadline:
                 raise
         time.sleep(pause * random.uniform(0.5, 1.5))
         pause = min(pause * 2, 0.25)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _statements(ddl: str) -> list[str]:
