@@ -152,7 +152,9 @@ def send_pending(
                 options=cfg.table("delivery", cfg.provider),
                 base_dir=cfg.base_dir,
                 environ=environ,
-                composer=Composer(cfg.newsletter, rendered, secret, record.created),
+                composer=Composer(
+                    cfg.newsletter, rendered, secret, record.created, dated_when_built=True
+                ),
                 recipient=recipient,
                 settings=send_settings,
                 progress=progress,

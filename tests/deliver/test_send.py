@@ -326,3 +326,19 @@ def test_a_stop_request_cuts_a_retry_wait_short(ledger: Ledger) -> None:
     )
     assert report.interrupted == "SIGINT" and report.pending == 1
     assert sum(clock.sleeps) < 2.0  # not the 30 s Retry-After
+
+
+def test_a_full_disk_names_the_outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC says "No space left on device" and nothing else: the error names the file."""
+    import errno
+
+    from digest.deliver import outbox
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outbox, "write_atomic", full)
+    [result] = OutboxProvider(tmp_path / "out").send([message("a@example.com")])
+    assert result.status == "retry" and result.error is not None
+    assert result.error.startswith(f"outbox: {tmp_path / 'out'}/2026-05-04--a@example.com")
+    assert result.error.endswith(": No space left on device")
