@@ -187,18 +187,10 @@ class Service:
     def _edition(
         self, state: State, firing: Firing, now: datetime, *, waive: bool = False
     ) -> RunReport:
-        from digest import dispatch, pipeline
+        from digest import pipeline
 
         if firing.edition_id is not None:  # stored before a stop or crash: finish that one
-            return dispatch.send_pending(
-                self.cfg,
-                state,
-                now,
-                self.environ,
-                edition_id=firing.edition_id,
-                stop=self.stop,
-                patience=TICK_SECONDS,
-            )
+            return self.send(state, now, firing.edition_id)
         options = pipeline.RunOptions(
             kind=firing.kind,
             firing=firing,
@@ -212,6 +204,20 @@ class Service:
                 return report
             self.on_report(report)  # an earlier edition, finished first; now this one
         return report
+
+    def send(self, state: State, now: datetime, edition_id: str) -> RunReport:
+        """Go on with a stored edition, waiting through a pause for one tick at most."""
+        from digest import dispatch
+
+        return dispatch.send_pending(
+            self.cfg,
+            state,
+            now,
+            self.environ,
+            edition_id=edition_id,
+            stop=self.stop,
+            patience=TICK_SECONDS,
+        )
 
     def _settle(
         self,
@@ -243,7 +249,6 @@ class Service:
         self._guarded(lambda state: self.housekeeping(state, self.clock(), resume), "tick")
 
     def housekeeping(self, state: State, now: datetime, resume: bool) -> None:
-        from digest import dispatch
 
         released = state.release_due(now)
         for batch in released:
@@ -257,15 +262,7 @@ class Service:
         for record in state.resumable():
             if self.stop():
                 return
-            report = dispatch.send_pending(
-                self.cfg,
-                state,
-                now,
-                self.environ,
-                edition_id=record.id,
-                stop=self.stop,
-                patience=TICK_SECONDS,
-            )
+            report = self.send(state, now, record.id)
             if resume or released or report.sent or report.failed or not report.pending:
                 self.on_report(report)  # a tick that changed nothing stays quiet
         for firing in state.firings.waiting():

@@ -18,10 +18,10 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from digest import dispatch
-from digest.config import load_config
+from digest.config import Config, load_config
 from digest.errors import StateUnavailableError
 from digest.models import RunReport
-from digest.state import open_state
+from digest.state import State, open_state
 from tests import pg_server
 from tests.cli.runner import digest, start
 from tests.deliver.smtp_server import RecordingHandler
@@ -187,19 +187,26 @@ def outbox_env(url: str, **delivery: str) -> dict[str, str]:
     return env
 
 
+def prepared_then_halted(
+    project: Path, server: PostgresServer, monkeypatch: pytest.MonkeyPatch, **delivery: str
+) -> tuple[Config, dict[str, str], str, State]:
+    """An edition prepared on its own database, a connection to it open, the server stopped."""
+    url = server.url(server.create_database())
+    env = outbox_env(url, **delivery)
+    assert digest("prepare", cwd=project, env=env).returncode == 0
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    state = open_state(url)
+    server.halt()
+    return load_config(project / "config.toml", env), env, url, state
+
+
 def test_a_worker_rides_out_a_postgresql_restart(
     project: Path, private_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The server goes away under a worker holding its connection and comes back: the worker
     backs off, reconnects, and sends the edition, once per recipient, without a restart."""
-    url = private_postgres.url(private_postgres.create_database())
-    env = outbox_env(url)
-    assert digest("prepare", cwd=project, env=env).returncode == 0
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    cfg = load_config(project / "config.toml", env)
-    state = open_state(url)
-    private_postgres.halt()
+    cfg, env, url, state = prepared_then_halted(project, private_postgres, monkeypatch)
     waits: list[float] = []
     reports: list[RunReport] = []
 
@@ -231,14 +238,9 @@ def test_a_worker_rides_out_a_postgresql_restart(
 def test_a_worker_gives_up_on_a_server_that_stays_away_naming_it(
     project: Path, private_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = private_postgres.url(private_postgres.create_database())
-    env = outbox_env(url, patience_seconds="3")
-    assert digest("prepare", cwd=project, env=env).returncode == 0
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    cfg = load_config(project / "config.toml", env)
-    state = open_state(url)
-    private_postgres.halt()
+    cfg, env, url, state = prepared_then_halted(
+        project, private_postgres, monkeypatch, patience_seconds="3"
+    )
     waits: list[float] = []
     with pytest.raises(StateUnavailableError) as raised:
         dispatch.work(

@@ -97,7 +97,7 @@ def send(ledger: Ledger, relay: Relay, clock: Clock, **settings: Any) -> SendRep
         environ={},
     )
     try:
-        return send_edition(
+        report = send_edition(
             "e1",
             ledger=ledger,
             provider=provider,
@@ -109,6 +109,9 @@ def send(ledger: Ledger, relay: Relay, clock: Clock, **settings: Any) -> SendRep
         )
     finally:
         provider.close()
+        if relay.controller is not None:
+            relay.controller.stop()
+    return report
 
 
 def everyone_once(relay: Relay, emails: list[str]) -> bool:
@@ -123,8 +126,6 @@ def test_relay_down_25_s_mid_send(ledger: Ledger, caplog: pytest.LogCaptureFixtu
     clock = Clock(relay)
     with caplog.at_level(logging.WARNING, logger="digest.deliver"):
         report = send(ledger, relay, clock)
-    if relay.controller is not None:
-        relay.controller.stop()
     assert relay.outages == 1 and clock.slept >= DOWN_FOR
     assert (report.sent, report.failed, report.pending, report.stopped) == (120, 0, 0, None)
     assert everyone_once(relay, emails)
@@ -143,8 +144,6 @@ def test_greylisting_relay(ledger: Ledger) -> None:
     relay.up()
     clock = Clock(relay)
     report = send(ledger, relay, clock)
-    assert relay.controller is not None
-    relay.controller.stop()
     assert (report.sent, report.failed, report.pending, report.stopped) == (200, 0, 0, None)
     assert everyone_once(relay, emails)
     assert all(ledger.attempts("e1", email) == 2 for email in emails)
@@ -158,8 +157,6 @@ def test_three_subscribers_and_the_relay_down_at_the_start(ledger: Ledger) -> No
     relay.down_since = 1000.0  # down from the start: nothing listens on the port
     clock = Clock(relay)
     report = send(ledger, relay, clock)
-    assert relay.controller is not None
-    relay.controller.stop()
     assert (report.sent, report.failed, report.pending, report.stopped) == (3, 0, 0, None)
     assert everyone_once(relay, emails)
     assert DOWN_FOR <= clock.slept < DOWN_FOR + 60  # the next try after the relay came back
