@@ -262,7 +262,11 @@ class Service:
         for record in state.resumable():
             if self.stop():
                 return
-            report = self.send(state, now, record.id)
+            try:
+                report = self.send(state, now, record.id)
+            except StateUnavailableError as exc:  # a `digest send` at work: its edition
+                _log(logging.INFO, "tick.busy", f"{exc.message}; next tick", edition=record.id)
+                return
             if resume or released or report.sent or report.failed or not report.pending:
                 self.on_report(report)  # a tick that changed nothing stays quiet
         for firing in state.firings.waiting():
