@@ -192,3 +192,16 @@ def test_a_run_out_of_patience_returns_paused_with_everyone_pending(ledger: Ledg
     assert (report.sent, report.failed, report.pending) == (0, 0, 5)
     assert report.stopped is not None and report.stopped.startswith("paused after")
     assert clock.slept <= 120.0
+
+
+def test_after_the_window_a_recipient_never_tried_still_gets_its_try(ledger: Ledger) -> None:
+    """A local-time batch can come due after the window: its first try is not a retry."""
+    ledger.enqueue("e1", ["tried@example.com", "new@example.com"])
+    [(email, _)] = ledger.claim("e1", 1, 0.0)
+    ledger.release("e1", email, "smtp: 451 try later", None)
+    relay = Relay(free_port())
+    relay.up()
+    report = send(ledger, relay, Clock(relay), give_up_in=-1.0)
+    assert (report.sent, report.failed, report.pending) == (1, 1, 0)
+    assert relay.recipients() == {"new@example.com": 1}
+    assert dict(report.failures_by_reason) == {"retries exhausted": 1}

@@ -421,7 +421,8 @@ class _Recorder:
         self._halt(error + (f" ({event.hint})" if event.hint else ""))
 
     def expire(self) -> None:
-        """At the end of the retry window, every recipient still pending fails for good."""
+        """At the end of the retry window, every recipient still pending after a try fails
+        for good (one never tried gets its try)."""
         if self.clock() < self.give_up_at:
             return
         given_up = self.ledger.give_up(
