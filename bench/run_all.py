@@ -27,6 +27,7 @@ NEEDS_EVAL = {"bench_summarize.py": [str(EVAL)], "bench_extraction.py": [str(EVA
 # Several rounds where one run is noisy on a shared machine: the table gives min-max.
 ARGS = {
     "bench_send_e2e.py": ["--rounds", "3"],
+    "bench_send_dkim.py": ["--rounds", "3"],
     "bench_api.py": ["--rounds", "3"],
     "bench_gather_process.py": ["--rounds", "3"],
 }

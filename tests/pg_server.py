@@ -112,6 +112,17 @@ class PostgresServer:
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
 
+    def halt(self) -> None:
+        """Stop the server as a crash or a restart would, keeping its data for `resume`."""
+        _end(self.process)
+
+    def resume(self) -> None:
+        """Start the halted server again, on its port, with its data."""
+        server = _launch(self.bin_dir, self.home, self.port, _postgres_user())
+        if server is None:
+            raise PostgresError(f"port {self.port} was taken while the server was down")
+        self.process = server.process
+
     def stop(self) -> None:
         """Fast shutdown (SIGINT: clients cut, no waiting for them), then kill if it hangs."""
         _end(self.process)

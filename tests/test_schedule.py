@@ -29,7 +29,7 @@ from digest.schedule import (
     single_scheduler,
     triggers,
 )
-from digest.state import State, open_state
+from digest.state import State, exclusive, open_state
 
 MORNING = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 07:00 in London too (GMT in November)
 NEW_YORK = ZoneInfo("America/New_York")
@@ -439,3 +439,84 @@ def test_the_bounce_mailbox_is_read_by_a_job_when_one_is_set(project: Path, tmp_
     bad = dataclasses.replace(cfg, tables={**cfg.tables, "bounces": {"soft_limit": -1}})
     with pytest.raises(ConfigError, match=r"bounces\.soft_limit"):
         preflight(bad, {}, MORNING)
+
+
+# Relay trouble
+
+
+def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_new_firing(
+    project: Path,
+) -> None:
+    """The firing's send pauses (nobody fails), the firing is settled, and the next ticks go
+    on with the edition by themselves once the relay listens again."""
+    from tests.deliver.smtp_server import RecordingHandler, free_port, start
+
+    port = free_port()
+    environ = {
+        "DIGEST_DELIVERY__PROVIDER": "smtp",
+        "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
+        "DIGEST_DELIVERY__SMTP__PORT": str(port),
+        "DIGEST_DELIVERY__SMTP__SECURITY": "none",
+        "DIGEST_DELIVERY__BACKOFF_BASE": "0.01",
+        "DIGEST_DELIVERY__BACKOFF_MAX": "0.02",
+        "DIGEST_DELIVERY__FAILURE_THRESHOLD": "3",
+        "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.1",  # the tick's share, shortened for the test
+    }
+    cfg = load_config(project / "config.toml", environ)
+    clock = Clock(MORNING)
+    jobs, reports = service(cfg, clock)
+    jobs.fire("daily")
+    assert [(r.sent, r.failed, r.pending) for r in reports] == [(0, 0, 3)]
+    assert reports[0].stopped is not None and reports[0].stopped.startswith("paused")
+    clock.now += timedelta(seconds=30)
+    jobs.tick()  # still down: still pending, nobody failed, nothing reported
+    assert len(reports) == 1
+    with exclusive(cfg.state_database, "send", "`digest send`"):
+        jobs.tick()  # an operator's `digest send` holds the edition: the tick leaves it quietly
+    assert len(reports) == 1
+    handler = RecordingHandler()
+    controller = start(handler, port=port)
+    try:
+        clock.now += timedelta(seconds=30)
+        jobs.tick()
+    finally:
+        controller.stop()
+    assert [(r.sent, r.failed, r.pending) for r in reports[1:]] == [(3, 0, 0)]
+    assert set(handler.recipients().values()) == {1} and len(handler.recipients()) == 3
+    firings = with_state(cfg, lambda state: state.firings.recent())
+    assert isinstance(firings, list) and len(firings) == 1
+    editions = with_state(cfg, lambda state: state.editions.recent())
+    assert isinstance(editions, list) and [e.status for e in editions] == ["done"]
+
+
+# The state database out of reach at start
+
+
+def test_a_locked_database_at_start_is_waited_for_not_a_config_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the write lock: the start tries again after a pause instead of
+    failing as a configuration error (exit 2, which the unit never restarts)."""
+    import sqlite3
+
+    from digest.errors import StateUnavailableError
+    from digest.state import db
+
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.05)  # SQLite's own wait for the lock, shortened
+    cfg = setup(project)
+    open_state(cfg.state_database).close()
+    holder = sqlite3.connect(cfg.state_database, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            holder.execute("ROLLBACK")
+
+    preflight(cfg, {}, MORNING, wait)
+    assert waits == [1, 2]
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StateUnavailableError, match="locked"):
+        preflight(cfg, {}, MORNING, lambda seconds: None)
+    holder.close()

@@ -7,13 +7,16 @@ exactly-once send loop and settles the edition when nobody is left.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import logging
 import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digest.config import Config
+from digest.config import Config, cron_trigger
 from digest.deliver import (
     Composer,
     Provider,
@@ -22,9 +25,9 @@ from digest.deliver import (
     send_settings_from_table,
 )
 from digest.editions import LocalDelivery, revived, write_outbox_preview
-from digest.errors import ConfigError
+from digest.errors import ConfigError, StateUnavailableError
 from digest.models import RunReport, Subscriber
-from digest.state import State, exclusive
+from digest.state import EditionRecord, State, exclusive
 from digest.subscribers import (
     SubscriberList,
     import_folder,
@@ -33,6 +36,7 @@ from digest.subscribers import (
     subscriber_settings_from_table,
 )
 
+log = logging.getLogger("digest.worker")
 Progress = Callable[[int, int], None]
 Stop = Callable[[], str | None]  # the reason a stop was asked for (a signal), or None
 
@@ -100,9 +104,14 @@ def send_pending(
     progress: Progress | None = None,
     edition_id: str | None = None,
     stop: Stop | None = None,
+    patience: float | None = None,
 ) -> RunReport:
     """Send an unfinished edition (the oldest with recipients due, or `edition_id`) to every
-    recipient still pending in the ledger; local-time batches that are due join it first."""
+    recipient still pending in the ledger; local-time batches that are due join it first.
+
+    Transient failures are retried until the edition's retry window ends (`retry_window`);
+    a run waits through pauses for `[delivery] patience_seconds`, or `patience` if shorter,
+    then returns with the rest pending."""
     check_outbox(cfg)
     state.release_due(now)
     if edition_id is not None:
@@ -119,6 +128,14 @@ def send_pending(
         )
         return RunReport(None, 0, 0, 0, 0, notes=(note,), next_delivery=later)
     send_settings = send_settings_from_table(cfg.table("delivery"))
+    window_end = retry_window(cfg, record, send_settings.retry_hours)
+    send_settings = dataclasses.replace(
+        send_settings,
+        give_up_in=(window_end - now).total_seconds(),
+        patience_seconds=min(
+            patience or send_settings.patience_seconds, send_settings.patience_seconds
+        ),
+    )
     subscribers = subscribers or audience(cfg, state, now)
     rendered = revived(record)
     secret = state.link_secret(environ.get("DIGEST_SECRET"))
@@ -143,7 +160,9 @@ def send_pending(
                 options=cfg.table("delivery", cfg.provider),
                 base_dir=cfg.base_dir,
                 environ=environ,
-                composer=Composer(cfg.newsletter, rendered, secret, record.created),
+                composer=Composer(
+                    cfg.newsletter, rendered, secret, record.created, dated_when_built=True
+                ),
                 recipient=recipient,
                 settings=send_settings,
                 progress=progress,
@@ -180,6 +199,21 @@ def send_pending(
     )
 
 
+def retry_window(cfg: Config, record: EditionRecord, retry_hours: float) -> datetime:
+    """When an edition's transient failures stop being retried: `retry_hours` after it was
+    made, or the next firing of its kind if that comes first (a daily edition never goes
+    out beside the next day's)."""
+    end = record.created + timedelta(hours=retry_hours)
+    cron = cfg.schedule.crons.get(record.kind)
+    if cron is not None:
+        created = record.created.astimezone(UTC)
+        after = created + timedelta(seconds=1)
+        following = cron_trigger(cron, cfg.schedule.zone).get_next_fire_time(None, after)
+        if following is not None:
+            end = min(end, following.astimezone(UTC))
+    return end
+
+
 def work(
     cfg: Config,
     state: State,
@@ -189,23 +223,55 @@ def work(
     stop: Stop,
     wait: Callable[[float], None],
     on_report: Callable[[RunReport], None],
+    reopen: Callable[[], State] | None = None,
 ) -> None:
     """`digest worker`: send whatever edition has recipients pending, again and again; wait
     `[delivery] idle_seconds` when none has (or when the rest is leased to other senders).
 
     Stops once `stop()` gives a reason, after the batch in flight. A round that changed
-    nothing is not reported, so an idle worker's log stays quiet.
+    nothing is not reported, so an idle worker's log stays quiet. When the state database
+    goes out of reach (a PostgreSQL restart), the worker backs off (1 s doubling to 30 s,
+    logged at warning) and reconnects with `reopen()`; after `[delivery] patience_seconds`
+    without it, the StateUnavailableError naming the server ends it.
     """
-    idle = send_settings_from_table(cfg.table("delivery")).idle_seconds
+    settings = send_settings_from_table(cfg.table("delivery"))
     last: tuple[object, ...] | None = None
+    outage, tries = 0.0, 0  # seconds waited for the database in a row, and how many times
     while stop() is None:
-        report = send_pending(cfg, state, now(), environ, stop=stop)
+        try:
+            report = send_pending(cfg, state, now(), environ, stop=stop)
+            outage, tries = 0.0, 0
+        except StateUnavailableError as exc:
+            if reopen is None or outage >= settings.patience_seconds:
+                raise
+            pause = min(30.0, 2.0**tries)
+            tries += 1
+            log.warning(
+                f"{exc.message}; reconnecting in {pause:.0f} s",
+                extra={"event": "state.reconnect", "edition": None},
+            )
+            wait(pause)
+            outage += pause
+            state = _reconnect(state, reopen)
+            continue
         seen = (report.edition_id, report.sent, report.failed, report.skipped, report.pending)
         if report.edition_id is not None and seen != last:
             on_report(report)
         last = seen
         if stop() is None and (report.edition_id is None or report.pending or report.stopped):
-            wait(idle)
+            wait(settings.idle_seconds)
+
+
+def _reconnect(state: State, reopen: Callable[[], State]) -> State:
+    """A fresh connection in place of a broken one; the old one if the server is still away
+    (the next round fails again and waits longer)."""
+    try:
+        fresh = reopen()
+    except StateUnavailableError:
+        return state
+    with contextlib.suppress(Exception):
+        state.close()
+    return fresh
 
 
 def provider(cfg: Config, environ: Mapping[str, str]) -> Provider:

@@ -57,6 +57,13 @@ class StateError(DigestError):
     """The state database cannot be used."""
 
 
+class StateUnavailableError(StateError):
+    """The state database is out of reach for now (locked by another process, a server
+    restarting): worth trying again after a while, never a configuration error."""
+
+    transient = True
+
+
 class QualityGateError(DigestError):
     """The pre-send quality gate found failures."""
 

@@ -192,6 +192,7 @@ class RunOptions:
     gather_progress: Progress | None = None  # sources done / total
     stop: Stop | None = None
     prepare_only: bool = False  # store the edition with its recipients pending; send nothing
+    patience: float | None = None  # seconds a send waits through pauses (default: the config's)
 
 
 def run(
@@ -244,6 +245,7 @@ def _run(
                 progress=opts.progress,
                 edition_id=waiting[0].id,
                 stop=opts.stop,
+                patience=opts.patience,
             )
             return dataclasses.replace(
                 report, notes=(*report.notes, "resumed an unfinished edition"), resumed=True
@@ -330,6 +332,7 @@ def _run(
         progress=opts.progress,
         edition_id=built.digest.edition_id,
         stop=opts.stop,
+        patience=opts.patience,
     )
     notes = report.notes
     if approval and not approved:

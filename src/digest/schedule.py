@@ -13,9 +13,12 @@ firings were missed (coalesced); a second start finds it recorded and does nothi
 change that brings 01:30 twice gives one firing, since both share one wall-clock key.
 
 A housekeeping tick (every TICK_SECONDS) queues local-time batches whose moment has come,
-sends them, and decides editions that wait for an editor: sent once approved, or at
-`approval_deadline` sent or skipped as `on_deadline` says. The first tick, at start, also
-finishes any edition a stop or a crash left unfinished.
+sends them, decides editions that wait for an editor (sent once approved, or at
+`approval_deadline` sent or skipped as `on_deadline` says), and goes on with every edition
+left unfinished: by a stop or a crash, or paused by relay trouble (a send here waits through
+a pause for one tick at most, then leaves the edition to the next tick, so local-time
+batches and approvals are never held up for long). An edition is retried so until it is done
+or its retry window ends (`[delivery] retry_hours`, never past its kind's next firing).
 
 With `[bounces] mailbox` set, a job reads that Maildir or mbox every BOUNCE_SECONDS (first at
 start) and applies the returned mail in it, as `digest bounces` does.
@@ -37,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest.config import Config, cron_trigger
-from digest.errors import ConfigError, DigestError, StateError
+from digest.errors import ConfigError, DigestError, StateError, StateUnavailableError
 from digest.models import Problem, RunReport
 from digest.state import Firing, State, exclusive, open_state
 
@@ -50,6 +53,7 @@ log = logging.getLogger("digest.schedule")
 TICK_SECONDS = 30
 BOUNCE_SECONDS = 300  # how often the [bounces] mailbox is read, when one is set
 STOP_POLL = 0.2  # seconds between looks at a stop request while idle
+STATE_RETRIES = (1, 2, 4, 8, 15, 30, 60, 60, 60, 60)  # seconds between tries of a locked database
 Stop = Callable[[], str | None]
 Clock = Callable[[], datetime]
 
@@ -183,14 +187,16 @@ class Service:
     def _edition(
         self, state: State, firing: Firing, now: datetime, *, waive: bool = False
     ) -> RunReport:
-        from digest import dispatch, pipeline
+        from digest import pipeline
 
         if firing.edition_id is not None:  # stored before a stop or crash: finish that one
-            return dispatch.send_pending(
-                self.cfg, state, now, self.environ, edition_id=firing.edition_id, stop=self.stop
-            )
+            return self.send(state, now, firing.edition_id)
         options = pipeline.RunOptions(
-            kind=firing.kind, firing=firing, waive_approval=waive, stop=self.stop
+            kind=firing.kind,
+            firing=firing,
+            waive_approval=waive,
+            stop=self.stop,
+            patience=TICK_SECONDS,
         )
         for _ in range(len(state.editions.sending()) + 1):
             report = pipeline.run(self.cfg, state, now, self.environ, options=options)
@@ -198,6 +204,20 @@ class Service:
                 return report
             self.on_report(report)  # an earlier edition, finished first; now this one
         return report
+
+    def send(self, state: State, now: datetime, edition_id: str) -> RunReport:
+        """Go on with a stored edition, waiting through a pause for one tick at most."""
+        from digest import dispatch
+
+        return dispatch.send_pending(
+            self.cfg,
+            state,
+            now,
+            self.environ,
+            edition_id=edition_id,
+            stop=self.stop,
+            patience=TICK_SECONDS,
+        )
 
     def _settle(
         self,
@@ -229,7 +249,6 @@ class Service:
         self._guarded(lambda state: self.housekeeping(state, self.clock(), resume), "tick")
 
     def housekeeping(self, state: State, now: datetime, resume: bool) -> None:
-        from digest import dispatch
 
         released = state.release_due(now)
         for batch in released:
@@ -240,14 +259,16 @@ class Service:
                 edition=batch.edition_id,
                 counts={"recipients": len(batch.emails)},
             )
-        if resume or released:
-            for record in state.resumable():
-                if self.stop():
-                    return
-                report = dispatch.send_pending(
-                    self.cfg, state, now, self.environ, edition_id=record.id, stop=self.stop
-                )
-                self.on_report(report)
+        for record in state.resumable():
+            if self.stop():
+                return
+            try:
+                report = self.send(state, now, record.id)
+            except StateUnavailableError as exc:  # a `digest send` at work: its edition
+                _log(logging.INFO, "tick.busy", f"{exc.message}; next tick", edition=record.id)
+                return
+            if resume or released or report.sent or report.failed or not report.pending:
+                self.on_report(report)  # a tick that changed nothing stays quiet
         for firing in state.firings.waiting():
             if self.stop():
                 return
@@ -321,26 +342,65 @@ def _message(exc: BaseException) -> str:
     return str(exc)
 
 
-def preflight(cfg: Config, environ: Mapping[str, str], now: datetime) -> None:
+def preflight(
+    cfg: Config,
+    environ: Mapping[str, str],
+    now: datetime,
+    wait: Callable[[float], None] = time.sleep,
+) -> None:
     """Refuse to start, with a ConfigError naming the key, on what would fail later: no
-    sources, a bad provider option, an outbox or a state database that cannot be written."""
+    sources, a bad provider option, an outbox or a state database that cannot be written.
+
+    A database out of reach for now (locked by another process, a server restarting) is no
+    configuration error: it is tried again after STATE_RETRIES pauses (logged at warning),
+    then a StateUnavailableError naming it ends the start (exit 1: the service manager may
+    restart it; exit 2 keeps it down)."""
     from digest import dispatch, pipeline
 
     dispatch.preflight(cfg)
     bounce_mailbox(cfg)
     pipeline.stage_settings(cfg)
     dispatch.provider(cfg, environ).close()
+    for pause in (*STATE_RETRIES, None):
+        try:
+            _note_start(cfg, now)
+            return
+        except StateUnavailableError as exc:
+            if pause is None:
+                raise
+            _log(
+                logging.WARNING,
+                "state.retry",
+                f"{_message(exc)}; trying again in {pause} s",
+                edition=None,
+            )
+            wait(pause)
+
+
+def _note_start(cfg: Config, now: datetime) -> None:
     try:
         state = open_state(cfg.state_database)
         try:
             state.firings.note_start(now)  # a real write: a read-only database fails here
         finally:
             state.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StateUnavailableError(
+                f"{cfg.state_database}: the state database is locked by another process: {exc}"
+            ) from None
+        raise _unwritable(exc) from None
+    except StateUnavailableError:
+        raise
     except (StateError, OSError, sqlite3.Error) as exc:
-        raise ConfigError(
-            f"state.database: {_message(exc)}",
-            hint="the scheduler needs a state database it can write (check the path and mount)",
-        ) from None
+        raise _unwritable(exc) from None
+
+
+def _unwritable(exc: BaseException) -> ConfigError:
+    return ConfigError(
+        f"state.database: {_message(exc)}",
+        hint="the scheduler needs a state database it can write (check the path and mount)",
+    )
 
 
 def bounce_mailbox(cfg: Config) -> Path | None:
@@ -420,7 +480,7 @@ def run_scheduler(
     wait: Callable[[float], None] = time.sleep,
 ) -> None:
     """Check, then run editions on schedule until `stop()` gives a reason."""
-    preflight(cfg, environ, clock())
+    preflight(cfg, environ, clock(), wait)
     with single_scheduler(cfg):
         service = Service(cfg, environ, on_report, stop=stop, clock=clock)
         now = clock()

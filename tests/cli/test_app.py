@@ -295,6 +295,20 @@ def test_json_logs_are_one_object_per_line_with_the_report(project: Path) -> Non
     assert " info run.report nothing new to send" in human.stderr
 
 
+def test_json_logs_carry_the_fatal_error_too(project: Path) -> None:
+    """Under --log-format json every line on stderr is JSON, the error that ends it included."""
+    (project / "blocker").write_text("a file where a folder is expected\n")
+    env = {"DIGEST_STATE__DATABASE": "blocker/digest.db"}
+    result = digest("--log-format", "json", "schedule", cwd=project, env=env)
+    assert result.returncode == 2
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(r["level"], r["event"]) for r in records][-1] == ("error", "run.error")
+    assert records[-1]["message"].startswith("state.database: ")
+    assert "(hint: " in records[-1]["message"]
+    human = digest("schedule", cwd=project, env=env)
+    assert human.stderr.startswith("error: state.database: ")
+
+
 def test_schedule_refuses_to_start_naming_the_key(project: Path) -> None:
     (project / "blocker").write_text("a file where a folder is expected\n")
     cases = {

@@ -5,31 +5,55 @@ the killed worker's unrecorded batch (the in-flight window of docs/delivery.md).
 
 from __future__ import annotations
 
+import asyncio
 import signal
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from digest import dispatch
+from digest.config import Config, load_config
+from digest.errors import StateUnavailableError
+from digest.models import RunReport
+from digest.state import State, open_state
+from tests import pg_server
 from tests.cli.runner import digest, start
 from tests.deliver.smtp_server import RecordingHandler
 from tests.deliver.smtp_server import start as start_smtp
-from tests.pg_server import PASSWORD, PASSWORD_ENV
+from tests.pg_server import PASSWORD, PASSWORD_ENV, PostgresServer
 
 RECIPIENTS = 20_000
 CLAIM = 50
 
 
 class CountingHandler(RecordingHandler):
-    """The real server, counting recipients instead of keeping 20,000 messages in memory."""
+    """The real server, counting recipients instead of keeping 20,000 messages in memory.
+
+    Once `hold_port` is set, the next message arriving on that port is held unanswered
+    (`held` set) until `release` is set: the worker sending there then has a claimed batch,
+    unrecorded, for as long as the test needs (whatever the machine's speed).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.received: Counter[str] = Counter()
+        self.hold_port: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert server.transport is not None
+        port = server.transport.get_extra_info("sockname")[1]
+        if port == self.hold_port and not self.release.is_set():
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
         with self.lock:
             self.received.update(envelope.rcpt_tos)
             total = self.received.total()
@@ -62,13 +86,13 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
     rows = "".join(f"{email},Reader\n" for email in sorted(emails))
     (project / "subscribers" / "subscribers.csv").write_text("email,name\n" + rows)
     handler = CountingHandler()
-    controller = start_smtp(handler)
+    # One server port per worker, one handler: the port a message arrives on names its sender.
+    controllers = [start_smtp(handler) for _ in range(3)]
     env = {
         "DIGEST_STATE__DATABASE": postgres_url,
         PASSWORD_ENV: PASSWORD,
         "DIGEST_DELIVERY__PROVIDER": "smtp",
         "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
-        "DIGEST_DELIVERY__SMTP__PORT": str(controller.port),
         "DIGEST_DELIVERY__SMTP__SECURITY": "none",
         "DIGEST_DELIVERY__CLAIM_SIZE": str(CLAIM),
         "DIGEST_DELIVERY__PROCESSES": "1",
@@ -86,10 +110,16 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
         assert deliveries(postgres_url) == {"pending": RECIPIENTS}
         assert handler.received.total() == 0, "prepare sends nothing"
 
-        workers = [start("worker", cwd=project, env=env) for _ in range(3)]
+        workers = [
+            start("worker", cwd=project, env={**env, "DIGEST_DELIVERY__SMTP__PORT": str(c.port)})
+            for c in controllers
+        ]
         workers[0].wait_for(lambda: handler.received.total() >= RECIPIENTS // 4, "a quarter sent")
+        handler.hold_port = controllers[0].port
+        workers[0].wait_for(handler.held.is_set, "the first worker in the middle of a batch")
         workers[0].process.send_signal(signal.SIGKILL)
         workers[0].process.wait(timeout=30)
+        handler.release.set()
         workers[1].wait_for(
             lambda: deliveries(postgres_url) == {"sent": RECIPIENTS},
             "every delivery recorded as sent",
@@ -101,7 +131,9 @@ def test_three_workers_share_the_queue_and_take_over_a_killed_ones_batch(
         for worker in workers:
             if worker.process.poll() is None:
                 worker.process.kill()
-        controller.stop()
+        handler.release.set()
+        for controller in controllers:
+            controller.stop()
 
     received = handler.received
     assert set(received) == emails, "nobody is skipped"
@@ -139,3 +171,87 @@ def test_send_processes_on_postgresql_deliver_each_recipient_once(
     assert len(written) == len(emails)
     assert {path.name.split("--", 1)[1].rsplit("-", 1)[0] for path in written} == emails
     assert edition_status(postgres_url) == ["done"]
+
+
+@pytest.fixture
+def private_postgres(postgres_server: PostgresServer) -> Iterator[PostgresServer]:
+    """A server of this test's own, to stop and start without touching the session's."""
+    server = pg_server.start(postgres_server.bin_dir)
+    yield server
+    server.stop()
+
+
+def outbox_env(url: str, **delivery: str) -> dict[str, str]:
+    env = {"DIGEST_STATE__DATABASE": url, PASSWORD_ENV: PASSWORD}
+    env.update({f"DIGEST_DELIVERY__{key.upper()}": value for key, value in delivery.items()})
+    return env
+
+
+def prepared_then_halted(
+    project: Path, server: PostgresServer, monkeypatch: pytest.MonkeyPatch, **delivery: str
+) -> tuple[Config, dict[str, str], str, State]:
+    """An edition prepared on its own database, a connection to it open, the server stopped."""
+    url = server.url(server.create_database())
+    env = outbox_env(url, **delivery)
+    assert digest("prepare", cwd=project, env=env).returncode == 0
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    state = open_state(url)
+    server.halt()
+    return load_config(project / "config.toml", env), env, url, state
+
+
+def test_a_worker_rides_out_a_postgresql_restart(
+    project: Path, private_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away under a worker holding its connection and comes back: the worker
+    backs off, reconnects, and sends the edition, once per recipient, without a restart."""
+    cfg, env, url, state = prepared_then_halted(project, private_postgres, monkeypatch)
+    waits: list[float] = []
+    reports: list[RunReport] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:  # down through the first reconnection, back for the second
+            private_postgres.resume()
+
+    def stop() -> str | None:
+        return "done" if reports and reports[-1].pending == 0 else None
+
+    dispatch.work(
+        cfg,
+        state,
+        env,
+        now=lambda: datetime.now(UTC),
+        stop=stop,
+        wait=wait,
+        on_report=reports.append,
+        reopen=lambda: open_state(url),
+    )
+    assert waits == [1.0, 2.0]
+    assert [(r.sent, r.failed, r.pending) for r in reports] == [(3, 0, 0)]
+    assert len(list((project / "outbox").glob("*.eml"))) == 3
+    with psycopg.connect(url, password=PASSWORD) as conn:
+        assert conn.execute("SELECT status FROM editions").fetchall() == [("done",)]
+
+
+def test_a_worker_gives_up_on_a_server_that_stays_away_naming_it(
+    project: Path, private_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg, env, url, state = prepared_then_halted(
+        project, private_postgres, monkeypatch, patience_seconds="3"
+    )
+    waits: list[float] = []
+    with pytest.raises(StateUnavailableError) as raised:
+        dispatch.work(
+            cfg,
+            state,
+            env,
+            now=lambda: datetime.now(UTC),
+            stop=lambda: None,
+            wait=waits.append,
+            on_report=lambda report: None,
+            reopen=lambda: open_state(url),
+        )
+    assert waits == [1.0, 2.0]
+    assert f"127.0.0.1:{private_postgres.port}/" in raised.value.message

@@ -96,3 +96,21 @@ def test_someone_not_on_the_list_gets_the_newsletters_own_pages(project: Path) -
     assert links.unsubscribe_url == "https://digest.example.com/unsubscribe"
     assert links.preferences_url == "https://digest.example.com/preferences"
     assert "editor" not in links.unsubscribe_mailto
+
+
+def test_a_sent_message_is_dated_when_it_is_handed_over_not_when_the_edition_was_made() -> None:
+    """A local-time batch goes hours after the edition: its Date is the hand-over's."""
+    import time_machine
+
+    digest, newsletter = load_sample()
+    rendered = render_edition(digest, newsletter, RenderSettings())
+    later = datetime(2026, 5, 4, 16, 30, 5, tzinfo=UTC)
+    with time_machine.travel(later, tick=False):
+        sent = Composer(newsletter, rendered, "s" * 32, NOW, dated_when_built=True)(READERS[0])
+    kept = Composer(newsletter, rendered, "s" * 32, NOW)(READERS[0])
+    parsed = message_from_bytes(sent.raw, policy=policy.default)
+    assert isinstance(parsed, EmailMessage) and not parsed.defects
+    assert parsed["Date"].datetime == later
+    assert message_from_bytes(kept.raw, policy=policy.default)["Date"].datetime == NOW
+    assert dict(sent.headers)["Date"] == parsed["Date"]
+    assert sent.raw.count(b"\r\nDate: ") == 1

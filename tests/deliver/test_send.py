@@ -112,44 +112,6 @@ def test_retry_after_is_honoured_and_attempts_run_out(ledger: Ledger) -> None:
     assert fake.delivered == {}
 
 
-def test_provider_down_stops_cleanly_and_resumes(ledger: Ledger) -> None:
-    handler = RecordingHandler()
-    controller = start(handler)
-    port = controller.port
-    controller.stop()
-    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(10)])
-    clock = FakeClock()
-    down = smtp_provider(port)
-    report = send_edition(
-        "e1",
-        ledger=ledger,
-        provider=down,
-        message_for=message,  # type: ignore[arg-type]
-        settings=SendSettings(failure_threshold=4),
-        sleep=clock.sleep,
-        clock=clock,
-    )
-    down.close()  # type: ignore[attr-defined]
-    assert report.stopped and "4 failed attempts in a row" in report.stopped
-    assert (report.sent, report.failed, report.pending) == (0, 0, 10)
-
-    controller = start(handler, port=port)
-    up = smtp_provider(port)
-    report = send_edition(
-        "e1",
-        ledger=ledger,
-        provider=up,
-        message_for=message,  # type: ignore[arg-type]
-        settings=SendSettings(),
-        sleep=clock.sleep,
-        clock=clock,
-    )
-    up.close()  # type: ignore[attr-defined]
-    controller.stop()
-    assert (report.sent, report.pending, report.stopped) == (10, 0, None)
-    assert set(handler.recipients().values()) == {1}
-
-
 def test_bad_credentials_stop_and_keep_place(ledger: Ledger) -> None:
     fake = FakeApi("postmark")
     fake.fail_next(401)
@@ -364,3 +326,19 @@ def test_a_stop_request_cuts_a_retry_wait_short(ledger: Ledger) -> None:
     )
     assert report.interrupted == "SIGINT" and report.pending == 1
     assert sum(clock.sleeps) < 2.0  # not the 30 s Retry-After
+
+
+def test_a_full_disk_names_the_outbox_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC says "No space left on device" and nothing else: the error names the file."""
+    import errno
+
+    from digest.deliver import outbox
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outbox, "write_atomic", full)
+    [result] = OutboxProvider(tmp_path / "out").send([message("a@example.com")])
+    assert result.status == "retry" and result.error is not None
+    assert result.error.startswith(f"outbox: {tmp_path / 'out'}/2026-05-04--a@example.com")
+    assert result.error.endswith(": No space left on device")

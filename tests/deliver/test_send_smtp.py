@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -44,12 +45,15 @@ def test_hard_bounce_is_failed_reported_and_suppressed(project: Path) -> None:
         controller.stop()
 
 
-def test_outage_stops_cleanly_and_send_resumes_exactly_once(project: Path) -> None:
+def test_outage_pauses_cleanly_and_send_resumes_exactly_once(project: Path) -> None:
+    """A run out of patience while its relay is down leaves everyone pending (nobody failed),
+    says so, and `digest send` finishes the edition once the relay is back."""
     port = free_port()
     env = smtp_env(port)
-    down = digest("run", cwd=project, env=env)
+    down = digest("run", cwd=project, env={**env, "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.5"})
     assert down.returncode == 1
     assert "sending stopped" in down.stderr and "3 recipient(s) still pending" in down.stderr
+    assert re.search(r"paused after \d+ failed attempts in a row", down.stderr)
     handler = RecordingHandler()
     controller = start(handler, port=port)
     try:

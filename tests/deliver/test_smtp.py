@@ -219,6 +219,17 @@ def test_dkim_signature_covers_list_unsubscribe(
     assert not dkim.DKIM(tampered).verify(dnsfunc=lambda name, timeout=5: record)
 
 
+def test_dkim_settings_that_cannot_sign_name_their_key(tmp_path: Path) -> None:
+    key = tmp_path / "dkim.pem"
+    key.write_text("not a key\n")
+    table = {"dkim_selector": "s1", "dkim_domain": "brief.example.org", "dkim_key_file": str(key)}
+    with pytest.raises(ConfigError, match=r"dkim_key_file: not a PEM .* \(read from .*dkim.pem\)"):
+        make_provider("smtp", table, base_dir=Path("."), environ={})
+    table["dkim_domain"] = "brief example.org"
+    with pytest.raises(ConfigError, match=r"delivery.smtp.dkim_domain: 'brief example.org'"):
+        make_provider("smtp", table, base_dir=Path("."), environ={})
+
+
 def test_half_configured_dkim_names_the_missing_key() -> None:
     with pytest.raises(ConfigError, match=r"delivery.smtp.dkim_key_file"):
         make_provider(

@@ -14,7 +14,6 @@ import pytest
 
 from digest.gather import gather_sources
 from digest.models import SourceConfig
-from tests.conftest import require
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "gather" / "feeds"
 ILLFORMED_REAL = "7ef13a42fa7e177a.xml"  # broken XML declaration: no items can be read
@@ -26,16 +25,33 @@ def _corpus() -> list[Path]:
     return sorted(p for p in FEEDS.rglob("*") if p.is_file() and p.suffix not in skip)
 
 
+ATTACK_PORT = "127.0.0.1:8765"  # where the attack feeds' external entities point
+
+
+class Listener:
+    """A loopback listener on a free port catching any fetch; `feeds` are the corpus paths,
+    the attack feeds copied with their external entities pointed at this listener."""
+
+    def __init__(self, port: int, folder: Path) -> None:
+        self.caught: list[bytes] = []
+        self.feeds: dict[str, Path] = {}
+        for path in _corpus():
+            name = str(path.relative_to(FEEDS))
+            self.feeds[name] = path
+            if path.parent.name == "attacks":
+                text = path.read_bytes().replace(ATTACK_PORT.encode(), f"127.0.0.1:{port}".encode())
+                self.feeds[name] = folder / path.name
+                self.feeds[name].write_bytes(text)
+
+
 @pytest.fixture
-def loopback_8765() -> Iterator[list[bytes]]:
-    """The attack feeds point external entities at 127.0.0.1:8765: catch any fetch there."""
-    caught: list[bytes] = []
+def loopback(tmp_path: Path) -> Iterator[Listener]:
+    """Catch any fetch of an external entity: a listener on a port of the system's choosing
+    (a fixed port is a test that fails when something else holds it)."""
     server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        server.bind(("127.0.0.1", 8765))
-    except OSError:
-        require(False, "127.0.0.1:8765 free for the external-entity listener")
+    server.bind(("127.0.0.1", 0))
+    listener = Listener(server.getsockname()[1], tmp_path)
+    caught = listener.caught
     server.listen()
     server.settimeout(0.2)
     stop = threading.Event()
@@ -51,7 +67,7 @@ def loopback_8765() -> Iterator[list[bytes]]:
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield caught
+    yield listener
     stop.set()
     thread.join()
     server.close()
@@ -63,11 +79,11 @@ def test_corpus_is_copied() -> None:
     assert len(list((FEEDS / "attacks").iterdir())) == 7
 
 
-def test_every_corpus_file_gathers_safely(loopback_8765: list[bytes]) -> None:
+def test_every_corpus_file_gathers_safely(loopback: Listener) -> None:
     files = _corpus()
+    assert sum(ATTACK_PORT.encode() in p.read_bytes() for p in files) == 3
     sources = [
-        SourceConfig(name=str(p.relative_to(FEEDS)), url=str(p.relative_to(FEEDS)), kind="feed")
-        for p in files
+        SourceConfig(name=name, url=str(path), kind="feed") for name, path in loopback.feeds.items()
     ]
     result = gather_sources(sources, base_dir=FEEDS)
 
@@ -87,7 +103,7 @@ def test_every_corpus_file_gathers_safely(loopback_8765: list[bytes]) -> None:
         for url in (article.url, article.image_url or "http://x"):
             assert not re.match(r"\s*(javascript|data|vbscript):", url, re.I), (article.source, url)
         assert "etc/hostname" not in article.text
-    assert loopback_8765 == [], "a parser fetched an external entity"
+    assert loopback.caught == [], "a parser fetched an external entity"
 
 
 def test_attack_feeds_do_not_expand_entities() -> None:

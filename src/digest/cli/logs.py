@@ -19,6 +19,7 @@ from digest.models import RunReport
 
 FORMATS = ("human", "json")
 log = logging.getLogger("digest.run")
+_chosen = {"format": "human"}  # what `setup` was given: fatal errors follow it too
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -47,6 +48,7 @@ class HumanFormatter(logging.Formatter):
 
 def setup(fmt: str) -> None:
     """Send digest's log records (and APScheduler's errors) to stderr in `fmt`."""
+    _chosen["format"] = fmt
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
     for name, level in (("digest", logging.INFO), ("apscheduler", logging.ERROR)):
@@ -54,6 +56,17 @@ def setup(fmt: str) -> None:
         logger.handlers[:] = [handler]
         logger.setLevel(level)
         logger.propagate = False
+
+
+def json_lines() -> bool:
+    """True under `--log-format json`: every line on stderr is then a JSON object."""
+    return _chosen["format"] == "json"
+
+
+def log_fatal(message: str, hint: str | None) -> None:
+    """The error that ends the command, as one JSON line (event "run.error")."""
+    text = f"{message} (hint: {hint})" if hint else message
+    log.error(text, extra={"event": "run.error", "edition": None})
 
 
 def report_counts(report: RunReport) -> dict[str, int]:
@@ -93,11 +106,18 @@ def log_report(report: RunReport) -> None:
     if report.interrupted:
         what += f"; stopped on {report.interrupted}, the rest resumes on the next start"
     if report.stopped:
-        what, level = f"{what}; sending stopped: {report.stopped}", logging.ERROR
+        # A pause (relay trouble, retried later) is a warning; a send that cannot go on is an error.
+        paused = report.stopped.startswith("paused")
+        what = f"{what}; sending {'paused' if paused else 'stopped'}: {report.stopped}"
+        level = logging.WARNING if paused else logging.ERROR
     if report.every_source_failed:
         what, level = f"{what}; every source failed", logging.ERROR
     for problem in report.problems:
-        log.warning(
+        # One feed or address failing is a warning; a scheduler job that could not run at all
+        # (the database read-only or gone, the disk full) is an error an operator must see.
+        harm = logging.ERROR if problem.stage == "schedule" else logging.WARNING
+        log.log(
+            harm,
             f"{problem.stage}: {problem.subject}: {problem.message}",
             extra={"event": "run.problem", "edition": report.edition_id},
         )

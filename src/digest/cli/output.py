@@ -31,6 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from digest.cli.logs import json_lines, log_fatal
 from digest.errors import ConfigError, DigestError, InputError
 
 if TYPE_CHECKING:
@@ -92,6 +93,9 @@ class Context:
 
 def fail(exc: DigestError) -> NoReturn:
     code = EXIT_USAGE if isinstance(exc, ConfigError | InputError) else EXIT_FAILED
+    if json_lines():
+        log_fatal(exc.message, exc.hint)
+        sys.exit(code)
     errors.print(Text.assemble(styled("error:", "bold red"), " ", exc.message))
     if exc.hint:
         errors.print(f"  hint: {exc.hint}")

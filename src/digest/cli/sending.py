@@ -70,9 +70,18 @@ def worker(obj: Context) -> None:
     from digest import dispatch
 
     cfg = obj.config
+    from digest.state import open_state
+
     with stop_on_signals() as stop, opened_state(cfg) as state:
         dispatch.work(
-            cfg, state, os.environ, now=now_utc, stop=stop, wait=stop.sleep, on_report=log_report
+            cfg,
+            state,
+            os.environ,
+            now=now_utc,
+            stop=stop,
+            wait=stop.sleep,
+            on_report=log_report,
+            reopen=lambda: open_state(cfg.state_database),
         )
 
 

@@ -21,6 +21,8 @@ from digest.deliver.workers import ProcessLanes, WorkerSpec
 from digest.models import OutgoingMessage, Subscriber
 from digest.state import Ledger
 
+CLOSE_ON_ERROR = 2.0  # seconds send processes get to stop once the send loop has failed
+
 AUTO_FROM = 2000  # recipients pending from which `processes = 0` starts send processes
 AUTO_MAX = 4  # send processes `processes = 0` starts at most (one per core up to this)
 CREDITS_PER_CONNECTION = 2  # messages a send process may have out unrecorded, per connection
@@ -93,7 +95,7 @@ def send_composed(
     )
     lanes = ProcessLanes(spec, processes)
     try:
-        return send_edition(
+        report = send_edition(
             edition_id,
             ledger=ledger,
             lanes=lanes,
@@ -102,5 +104,10 @@ def send_composed(
             progress=progress,
             stop=stop,
         )
-    finally:
-        lanes.close()
+    except BaseException:
+        # The ledger is out of reach (or the loop broke): nothing more can be recorded, and
+        # every message the send processes still send would come again after recovery.
+        lanes.close(grace=CLOSE_ON_ERROR)
+        raise
+    lanes.close()
+    return report

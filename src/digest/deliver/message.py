@@ -172,12 +172,18 @@ class MessageTemplate:
         email: RenderedEmail,
         links: PersonalLinks,
         bodies: tuple[bytes, bytes] | None = None,
+        date: datetime | None = None,
     ) -> OutgoingMessage:
         """The finished message for one subscriber.
 
         `bodies`: the text and HTML already quoted-printable encoded (`qp.encode_pieces`, the
         same bytes as encoding `email.text` and `email.html` here); encoded here without it.
+        `date`: the Date header's moment when not the edition's (the hand-over to the relay).
         """
+        head, stamp = self.head, self.date
+        if date is not None:
+            stamp = format_datetime(date if date.tzinfo else date.replace(tzinfo=UTC))
+            head = head.replace(f"Date: {self.date}\r\n".encode(), f"Date: {stamp}\r\n".encode())
         to = _address(subscriber.email, f"subscriber {subscriber.email!r}")
         subject = _clean(email.subject)
         message_id = self.message_id(to)
@@ -197,7 +203,7 @@ class MessageTemplate:
         text, html = bodies or (qp.encode(email.text), qp.encode(email.html))
         raw = b"".join(
             [
-                self.head,
+                head,
                 personal,
                 b"\r\n",
                 marker,
@@ -216,7 +222,7 @@ class MessageTemplate:
             ("To", _mailbox(subscriber.name, to)),
             *((("Reply-To", self.reply_to),) if self.reply_to else ()),
             ("Subject", subject),
-            ("Date", self.date),
+            ("Date", stamp),
             ("Message-ID", message_id),
             ("List-Unsubscribe", unsubscribe),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),

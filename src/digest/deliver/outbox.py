@@ -45,7 +45,9 @@ class OutboxProvider:
             try:
                 write_atomic(self.directory / name, message.raw)
             except OSError as exc:
-                results.append(DeliveryResult(message.to, "retry", error=f"outbox: {exc}"))
+                where = self.directory / name  # "No space left on device" alone names nothing
+                error = f"outbox: {where}: {exc.strerror or exc}"
+                results.append(DeliveryResult(message.to, "retry", error=error))
                 continue
             results.append(DeliveryResult(message.to, "sent", provider_id=name))
         return results

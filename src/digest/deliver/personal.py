@@ -10,7 +10,7 @@ email, so the archive carries no personal data and no link that acts for anybody
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from digest.deliver import qp
@@ -69,6 +69,7 @@ class Composer:
     rendered: RenderedEdition
     secret: str
     now: datetime
+    dated_when_built: bool = False  # Date: the moment each message is built to be handed over
 
     def __call__(self, subscriber: Subscriber) -> OutgoingMessage:
         """The complete message of the edition to `subscriber`."""
@@ -85,6 +86,7 @@ class Composer:
             email=parts.email(),
             links=links,
             bodies=(qp.encode_pieces(parts.text), qp.encode_pieces(parts.html)),
+            date=datetime.now(UTC) if self.dated_when_built else None,
         )
         return ComposedMessage(**message.__dict__, parts=parts)
 

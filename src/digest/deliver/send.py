@@ -8,12 +8,19 @@ HTTP APIs. The batches run in a lane (`jobs`): in this process, or in send proce
 claimed rows "in doubt"; the next run sends those again first, in the same order, so the only
 messages a crash can duplicate are those accepted in the instant before their own commit
 (see docs/delivery.md for the measured window per provider).
+
+Like an MTA's queue, an edition keeps trying: a transient failure (connection refused, a
+timeout, a 4xx) puts the recipient back with its own retry time (backoff with jitter) until
+the edition's retry window ends (`retry_hours`, never past the next edition of the same kind:
+the caller's `give_up_in`); only a permanent answer (5xx, an address that cannot be written)
+fails a recipient at once. A failure streak pauses the send (`breaker`) instead of ending it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import logging
 import random
 import time
 from collections import Counter
@@ -23,6 +30,7 @@ from typing import Any
 
 from digest.deliver.base import Provider
 from digest.deliver.bounce import HARD_BOUNCE, failure_kind
+from digest.deliver.breaker import Breaker
 from digest.deliver.jobs import Answers, Event, Finished, InlineLane, Lanes, Outcome, Settled
 from digest.deliver.options import Option, read_options
 from digest.errors import ConfigError
@@ -31,7 +39,9 @@ from digest.state import Ledger
 
 SETTINGS_SPEC = {
     "rate_per_second": Option(float, default=None),
-    "max_attempts": Option(int, default=5),
+    "max_attempts": Option(int, default=None),
+    "retry_hours": Option(float, default=24.0),
+    "patience_seconds": Option(float, default=600.0),
     "backoff_base": Option(float, default=1.0),
     "backoff_max": Option(float, default=60.0),
     "failure_threshold": Option(int, default=20),
@@ -41,6 +51,9 @@ SETTINGS_SPEC = {
     "idle_seconds": Option(float, default=5.0),
 }
 MAX_PROCESSES = 32
+GIVE_UP = "retries exhausted"  # the failure reason of a recipient whose retry window ended
+
+log = logging.getLogger("digest.deliver")
 
 
 @dataclass(frozen=True)
@@ -48,9 +61,15 @@ class SendSettings:
     """How hard and how fast to send.
 
     failure_threshold: consecutive failed attempts (no success in between) after which the
-    send stops, leaving the rest pending. claim_size: rows per provider call (default: the
-    provider's batch size). processes: send processes (0: automatic, see
-    `composed.send_processes`; 1: build and send in the send loop's own process).
+    send pauses (`breaker`: backoff_base doubling up to backoff_max, then one probe).
+    retry_hours: how long a recipient's transient failures are retried; give_up_in (set by
+    the caller, not configured): seconds from now to the end of the edition's window, when
+    shorter. max_attempts: an extra limit on attempts per recipient (None: only the window).
+    patience_seconds: how long one run waits through pauses before it returns, the rest
+    pending for the next (the scheduler and `digest worker` pass their own).
+    claim_size: rows per provider call (default: the provider's batch size). processes: send
+    processes (0: automatic, see `composed.send_processes`; 1: build and send in the send
+    loop's own process).
     lease_seconds: on a shared database, how long a claim is a sender's own before another
     may take its rows as in doubt (the sender died); longer than a batch takes to send.
     rate_per_second is then the total of every sender on the database. idle_seconds: how
@@ -58,7 +77,10 @@ class SendSettings:
     """
 
     rate_per_second: float | None = None
-    max_attempts: int = 5
+    max_attempts: int | None = None
+    retry_hours: float = 24.0
+    patience_seconds: float = 600.0
+    give_up_in: float | None = None
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     failure_threshold: int = 20
@@ -97,7 +119,8 @@ def send_settings_from_table(table: Mapping[str, Any], key: str = "delivery") ->
         raise ConfigError(
             f"{key}.processes: must be 0 (automatic) to {MAX_PROCESSES}, got {values['processes']}"
         )
-    for name in ("rate_per_second", "backoff_base", "backoff_max", "lease_seconds", "idle_seconds"):
+    positive = ("backoff_base", "backoff_max", "lease_seconds", "idle_seconds", "retry_hours")
+    for name in ("rate_per_second", "patience_seconds", *positive):
         if values[name] is not None and values[name] <= 0:
             raise ConfigError(f"{key}.{name}: must be greater than 0, got {values[name]}")
     return SendSettings(**values)
@@ -214,7 +237,16 @@ def send_edition(
     # Shared senders book their turn before they claim, so that a claim's lease runs from
     # when its messages can go, however many senders wait for the same rate.
     book_first = shared and settings.rate_per_second is not None
-    record = _Recorder(edition_id, ledger, settings, tally, clock, jitter)
+    window = settings.retry_hours * 3600
+    if settings.give_up_in is not None:
+        window = min(window, settings.give_up_in)
+    breaker = Breaker(
+        settings.failure_threshold, settings.backoff_base, settings.backoff_max, jitter
+    )
+    record = _Recorder(
+        edition_id, ledger, settings, tally, clock, jitter, breaker, clock() + window
+    )
+    record.expire()  # a window already over: nothing more is tried
     size = settings.claim_size or lanes.batch_size
     interrupted: str | None = None
     jobs = itertools.count()
@@ -223,18 +255,21 @@ def send_edition(
         while record.halted is None and interrupted is None and lanes.room():
             if stop is not None and (interrupted := stop()):
                 break
+            if not breaker.closed() and (record.flights or not breaker.due(clock())):
+                break  # paused, or its probe is out
+            take = size if breaker.closed() else 1
             if book_first:
-                limiter.wait(size)
-            claimed = ledger.claim(edition_id, size, clock(), settings.lease_seconds)
+                limiter.wait(take)
+            claimed = ledger.claim(edition_id, take, clock(), settings.lease_seconds)
             if not claimed:
                 if book_first:
-                    limiter.refund(size)
+                    limiter.refund(take)
                 waiting = True
                 break
             job = next(jobs)
             items = record.start(job, claimed, find)
             if book_first:
-                limiter.refund(size - len(items))
+                limiter.refund(take - len(items))
             elif items:
                 limiter.wait(len(items))
             if items:
@@ -246,13 +281,25 @@ def send_edition(
             lanes.recorded(events)
         elif record.halted is not None or interrupted is not None:
             break
+        elif clock() >= record.give_up_at:
+            break  # the window is over: what is still pending fails below
+        elif breaker.open_until is not None and not breaker.due(clock()):
+            pause = min(breaker.open_until, record.give_up_at) - clock()
+            if breaker.paused + pause > settings.patience_seconds:
+                record.halted = record.paused_note()
+                break
+            breaker.paused += pause
+            _wait(pause, sleep, stop)
+            record.expire()
         elif waiting:
             due = ledger.next_due(edition_id)
             if due is None:
                 break
-            _wait(max(0.0, due - clock()), sleep, stop)
+            _wait(max(0.0, min(due, record.give_up_at) - clock()), sleep, stop)
+            record.expire()
         if progress:
             progress(tally.done, tally.total)
+    record.expire()
     report = _report(edition_id, ledger, record.halted, len(in_doubt), tally.attempted)
     return dataclasses.replace(report, interrupted=interrupted)
 
@@ -284,7 +331,6 @@ class _Tally:
     total: int
     done: int
     attempted: int = 0
-    failures_in_row: int = 0
     last_error: str = ""
 
 
@@ -313,6 +359,8 @@ class _Recorder:
     tally: _Tally
     clock: Callable[[], float]
     jitter: Callable[[], float]
+    breaker: Breaker
+    give_up_at: float  # send clock: the end of the edition's retry window
     flights: dict[int, _Flight] = field(default_factory=dict)
     halted: str | None = None  # why the send stops (no new claims), once it must
 
@@ -363,7 +411,6 @@ class _Recorder:
         if event.error is None and not left:
             return
         if event.transient:
-            self.tally.failures_in_row += 1 - len(left)  # one failed call, not per message
             for index in left:
                 result = DeliveryResult(
                     flight.emails[index], "retry", error=event.error, retry_after=event.retry_after
@@ -374,6 +421,39 @@ class _Recorder:
         for index in left:
             self.ledger.release(self.edition_id, flight.emails[index], error, None)
         self._halt(error + (f" ({event.hint})" if event.hint else ""))
+
+    def expire(self) -> None:
+        """At the end of the retry window, every recipient still pending after a try fails
+        for good (one never tried gets its try)."""
+        if self.clock() < self.give_up_at:
+            return
+        given_up = self.ledger.give_up(
+            self.edition_id, self.tally.last_error or "not sent", GIVE_UP
+        )
+        if given_up:
+            self.tally.done += given_up
+            self._log(
+                logging.ERROR,
+                "send.give_up",
+                f"gave up on {given_up} recipient(s) at the end of the edition's retry window; "
+                f"last error: {self.tally.last_error or 'none'}",
+                given_up=given_up,
+            )
+
+    def paused_note(self) -> str:
+        return (
+            f"paused after {self.breaker.failures} failed attempts in a row (last error: "
+            f"{self.tally.last_error}); the rest stays pending until the edition's retry window "
+            "ends: `digest schedule` and `digest worker` resume it on their own, or `digest send`"
+        )
+
+    def _log(self, level: int, event: str, message: str, **extra: int) -> None:
+        counts = self.ledger.counts(self.edition_id)
+        log.log(
+            level,
+            f"{self.edition_id}: {message}",
+            extra={"event": event, "edition": self.edition_id, "counts": {**counts, **extra}},
+        )
 
     def _halt(self, reason: str) -> None:
         if self.halted is None:
@@ -393,16 +473,18 @@ class _Recorder:
             return
         if outcome.status == "sent":
             ledger.mark_sent(edition_id, email, outcome.provider_id)
-            tally.failures_in_row = 0
             tally.done += 1
+            if self.breaker.success():
+                self._log(logging.WARNING, "send.resume", "sending again: the probe went out")
             return
-        tally.failures_in_row += 1
         error = outcome.error or "no reason given"
         tally.last_error = error
-        if tally.failures_in_row == self.settings.failure_threshold:
-            self._halt(
-                f"stopped after {tally.failures_in_row} failed attempts in a row; "
-                f"last error: {error}"
+        if (pause := self.breaker.failure(self.clock())) is not None:
+            self._log(  # the pause at warning; each failed probe that lengthens it at info
+                logging.WARNING if self.breaker.trips == 1 else logging.INFO,
+                "send.pause",
+                f"paused for {pause:.1f} s after {self.breaker.failures} failed attempts in "
+                f"a row, then one message as a probe; last error: {error}",
             )
         tries = flight.attempts[index]
         if outcome.status == "failed":
@@ -411,8 +493,8 @@ class _Recorder:
             if kind == HARD_BOUNCE:
                 ledger.suppress(email, f"{edition_id}: {error}"[:500])
             tally.done += 1
-        elif tries >= self.settings.max_attempts:
-            ledger.mark_failed(edition_id, email, error, permanent=False, kind="retries exhausted")
+        elif self.clock() >= self.give_up_at or tries >= (self.settings.max_attempts or tries + 1):
+            ledger.mark_failed(edition_id, email, error, permanent=False, kind=GIVE_UP)
             tally.done += 1
         else:
             delay = backoff(tries, self.settings, outcome.retry_after, self.jitter())

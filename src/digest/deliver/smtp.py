@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import queue
+import re
 import smtplib
 import socket
 import ssl
@@ -23,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dkim
-
 from digest.deliver.base import Answer, Credits, collected
+from digest.deliver.dkimsign import DkimSigner
 from digest.deliver.message import sender_address
 from digest.deliver.options import Option, read_options, secret
 from digest.errors import ConfigError, PermanentDeliveryError
@@ -48,20 +48,6 @@ SPEC = {
 }
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 BATCH_PER_CONNECTION = 10
-DKIM_HEADERS = (
-    b"from",
-    b"to",
-    b"subject",
-    b"date",
-    b"message-id",
-    b"reply-to",
-    b"mime-version",
-    b"content-type",
-    b"list-id",
-    b"list-unsubscribe",
-    b"list-unsubscribe-post",
-    b"feedback-id",
-)
 
 
 @dataclass(frozen=True)
@@ -76,25 +62,6 @@ class SmtpSettings:
     envelope_from: str | None
     helo: str
     ca_file: Path | None
-
-
-@dataclass(frozen=True)
-class DkimSigner:
-    """Adds a DKIM-Signature covering the List-Unsubscribe headers too (RFC 8058 asks it)."""
-
-    selector: bytes
-    domain: bytes
-    key: bytes
-
-    def sign(self, raw: bytes) -> bytes:
-        return (
-            bytes(
-                dkim.sign(
-                    raw, self.selector, self.domain, self.key, include_headers=list(DKIM_HEADERS)
-                )
-            )
-            + raw
-        )
 
 
 class _Broken(Exception):
@@ -206,7 +173,7 @@ class SmtpProvider:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        context = self._tls()
         conn: smtplib.SMTP
         if s.security == "tls":
             conn = smtplib.SMTP_SSL(
@@ -238,6 +205,15 @@ class SmtpProvider:
             _discard(conn)
             raise
         return conn
+
+    @functools.cache  # noqa: B019 (one provider per send: the cache lives as long)
+    def _tls(self) -> ssl.SSLContext | None:
+        """The TLS context, made once: loading the system's CA list costs ~90 ms, which a
+        relay refusing connections paid on every attempt."""
+        if self.settings.security == "none":
+            return None
+        ca_file = self.settings.ca_file
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
     def _transmit(self, conn: smtplib.SMTP, message: OutgoingMessage) -> DeliveryResult:
         envelope = self.settings.envelope_from or sender_address(message)[1]
@@ -357,7 +333,13 @@ def _signer(values: Mapping[str, Any], base_dir: Path) -> DkimSigner | None:
         key = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"delivery.smtp.dkim_key_file: cannot read {path}: {exc}") from exc
-    return DkimSigner(values["dkim_selector"].encode(), values["dkim_domain"].encode(), key)
+    for name in ("dkim_selector", "dkim_domain"):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", values[name]):
+            raise ConfigError(f"delivery.smtp.{name}: {values[name]!r} is not a DNS name")
+    try:
+        return DkimSigner(values["dkim_selector"], values["dkim_domain"], key)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (read from {path})") from None
 
 
 def make_smtp(

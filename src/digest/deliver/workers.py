@@ -27,6 +27,7 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -167,12 +168,14 @@ class ProcessLanes:
             return [Finished(job, error=f"{error}; none left") for job in worker.jobs]
         return [Finished(job, error=error, transient=True) for job in worker.jobs]
 
-    def close(self) -> None:
-        """Tell each send process to finish (it closes its provider) and wait for it."""
+    def close(self, grace: float = 30.0) -> None:
+        """Tell each send process to finish (it closes its provider) and wait for them all,
+        `grace` seconds in all (not each in turn), then end those still running."""
         for worker in self._workers:
             worker.outbox.put(None)
+        deadline = time.monotonic() + grace
         for worker in self._workers:
-            worker.process.join(timeout=30)
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()

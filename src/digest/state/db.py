@@ -11,13 +11,15 @@ send queue) that differ on purpose.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from digest.errors import StateError
+from digest.errors import StateError, StateUnavailableError
 
 
 class Cursor(Protocol):
@@ -47,6 +49,7 @@ class Connection(Protocol):
 
 
 IN_BATCH = 500  # values per `IN (...)` in `Database.rows_among`
+BUSY_SECONDS = 30.0  # how long an opener waits for another process's lock before giving up
 
 
 def is_postgres_url(database: str) -> bool:
@@ -72,7 +75,7 @@ class Database:
         path: str | Path,
         migrations: Sequence[str] = (),
         environ: Mapping[str, str] | None = None,
-        busy_seconds: float = 30.0,
+        busy_seconds: float = BUSY_SECONDS,
     ) -> Database:
         """Open (creating folders as needed) and migrate; raise StateError naming the file.
 
@@ -96,11 +99,21 @@ class Database:
         try:
             conn = sqlite3.connect(target, timeout=busy_seconds, isolation_level=None)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             db = cls(conn, target)
             db.migrate(migrations)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise StateError(
+                    f"{target}: cannot open the state database: {exc}",
+                    hint="check the [state] database path, its permissions, and that it is SQLite",
+                ) from exc
+            raise StateUnavailableError(
+                f"{target}: the state database is locked by another process: {exc}",
+                hint="another digest holds a long write; this one tries again",
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"{target}: cannot open the state database: {exc}",
@@ -188,6 +201,34 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """`PRAGMA journal_mode=WAL`, waiting out another process switching the same new file.
+
+    SQLite answers SQLITE_BUSY to a journal-mode change at once, without calling the busy
+    handler, while another connection holds the file's lock (two processes opening a new
+    database together: 63 of 100 tries failed here), so the wait is ours: short sleeps with
+    jitter until the switch is done (by us or by the other opener) or BUSY_SECONDS pass.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, 0.25)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _statements(ddl: str) -> list[str]:

@@ -204,6 +204,18 @@ class Ledger:
         label = kind or ("rejected" if permanent else "retries exhausted")
         self._set(edition_id, email, "failed", error=reason, reason=label)
 
+    def give_up(self, edition_id: str, error: str, reason: str) -> int:
+        """Every pending row of the edition already tried fails (its retry window is over):
+        how many. A row never tried still gets its one try (a local-time batch that comes
+        due after the window)."""
+        cursor = self.db.conn.execute(
+            "UPDATE deliveries SET status = 'failed', error = coalesce(error, ?), reason = ?, "
+            "not_before = NULL, updated_at = ? "
+            "WHERE edition_id = ? AND status = 'pending' AND attempts > 0",
+            (error, reason, _now(), edition_id),
+        )
+        return max(0, int(cursor.rowcount))
+
     def mark_skipped(self, edition_id: str, email: str, reason: str) -> None:
         """Not sent on purpose: unsubscribed or suppressed since the edition was queued."""
         self._set(edition_id, email, "skipped", reason=reason)

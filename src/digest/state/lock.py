@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from digest.errors import StateError
+from digest.errors import StateError, StateUnavailableError
 from digest.state.db import is_postgres_url
 
 
@@ -43,7 +43,7 @@ def exclusive(database: str, name: str, what: str) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StateError(
+            raise StateUnavailableError(
                 f"{path}: {what} is already running on this state database",
                 hint="wait for it to finish; run one at a time per state database",
             ) from None
@@ -61,7 +61,7 @@ def _advisory(database: str, name: str, what: str) -> Iterator[None]:
     try:
         row = conn.execute("SELECT pg_try_advisory_lock(hashtext(?))", (f"digest.{name}",))
         if not row.fetchone()[0]:
-            raise StateError(
+            raise StateUnavailableError(
                 f"{database.split('@')[-1]}: {what} is already running on this state database",
                 hint="wait for it to finish; run one at a time per state database",
             )

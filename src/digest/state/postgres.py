@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from digest.errors import StateError
+from digest.errors import StateError, StateUnavailableError
 from digest.extras import optional
 
 _DDL_TYPES = (
@@ -91,8 +91,9 @@ def _row_factory(cursor: Any) -> Any:
 class PgConnection:
     """A psycopg connection in autocommit mode, with `Database.transaction` issuing BEGIN."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, where: str = "") -> None:
         self.raw = conn
+        self.where = where  # host:port/database, for errors
 
     @property
     def in_transaction(self) -> bool:
@@ -105,7 +106,7 @@ class PgConnection:
         try:
             return self.raw.execute(text, _parameters(numbered, parameters))
         except _errors() as exc:
-            raise _state_error(exc) from exc
+            raise _state_error(exc, self.where) from exc
 
     def executemany(self, sql: str, parameters: Any, /) -> Any:
         text, numbered = translate(sql)
@@ -115,7 +116,7 @@ class PgConnection:
             try:
                 cursor.executemany(text, rows)
             except _errors() as exc:
-                raise _state_error(exc) from exc
+                raise _state_error(exc, self.where) from exc
         return cursor
 
     def close(self) -> None:
@@ -136,11 +137,13 @@ def connect(url: str, environ: Mapping[str, str] | None = None) -> PgConnection:
         conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, **extra)
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise StateError(
+        refused = not re.search(r"authentication|does not exist|role|permission", reason)
+        error = StateUnavailableError if refused else StateError
+        raise error(
             f"state.database: cannot connect to PostgreSQL at {where}: {reason}",
             hint="check the URL, that the server runs, and DIGEST_DATABASE_PASSWORD",
         ) from None
-    return PgConnection(conn)
+    return PgConnection(conn, where)
 
 
 def _errors() -> tuple[type[BaseException], ...]:
@@ -148,7 +151,7 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (psycopg.OperationalError, psycopg.InterfaceError)
 
 
-def _state_error(exc: BaseException) -> StateError:
-    """A lost or broken server connection, as the one error tree says it."""
+def _state_error(exc: BaseException, where: str) -> StateError:
+    """A lost or broken server connection, as the one error tree says it, naming the server."""
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return StateError(f"state.database: PostgreSQL: {first}")
+    return StateUnavailableError(f"state.database: PostgreSQL at {where}: {first}")
