@@ -23,6 +23,7 @@ from digest.web import create_app
 from tests.web.desk import NOW, TOKEN, gathered
 from tests.web.live import listening, serving
 from tests.web.test_desk_browser import (
+    ARTIFACTS,
     MIN_TARGET,
     no_sideways_scroll,
     opened,
@@ -122,6 +123,7 @@ def test_the_embed_form_works_on_a_publishers_page(browser: Any, served: tuple[s
     code.scroll_into_view_if_needed()
     no_sideways_scroll(page, 1280)
     snippet = code.input_value()
+    code.locator("xpath=ancestor::section").screenshot(path=str(ARTIFACTS / "desk-embed.png"))
     assert f'action="{base}/subscribe"' in snippet
 
     # The publisher's own page, with nothing of ours but the pasted snippet.
