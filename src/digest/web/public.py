@@ -51,7 +51,7 @@ def plain(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Issue:
+class Published:
     """A sent edition as the public pages show it; `sent` is when its send finished (or when
     it was made, while it is still going out)."""
 
@@ -62,7 +62,7 @@ class Issue:
     headlines: tuple[str, ...] = ()
 
 
-def issues(st: State, limit: int, *, details: bool) -> list[Issue]:
+def published(st: State, limit: int, *, details: bool) -> list[Published]:
     """The sent editions, newest first; with `details`, their send time and headlines."""
     found = []
     headlines: tuple[str, ...]
@@ -72,7 +72,9 @@ def issues(st: State, limit: int, *, details: bool) -> list[Issue]:
         if record is not None:
             sent = record.finished or record.created
             headlines = shown_headlines(st, record.id, str(record.rendered.get("text", "")))
-        found.append(Issue(edition.id, plain(edition.subject), edition.created, sent, headlines))
+        found.append(
+            Published(edition.id, plain(edition.subject), edition.created, sent, headlines)
+        )
     return found
 
 
@@ -93,10 +95,10 @@ def public_routes(desk: Desk, message: Callable[[Request, str, str, int], Respon
     sections = sorted({s.section for s in cfg.sources if s.section})
     zone = cfg.schedule.zone
 
-    async def read(limit: int, details: bool) -> list[Issue]:
-        def query() -> list[Issue]:
+    async def read(limit: int, details: bool) -> list[Published]:
+        def query() -> list[Published]:
             with desk.state() as st:
-                return issues(st, limit, details=details)
+                return published(st, limit, details=details)
 
         return await run_in_threadpool(query)
 
