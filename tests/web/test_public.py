@@ -149,6 +149,7 @@ def test_feed_reads_back_as_atom(cfg: Config, client: TestClient) -> None:
     stored(state, "2026-11-28", "The second edition")
     answer = client.get("/archive.atom")
     assert answer.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert answer.headers["cache-control"] == "public, max-age=300"
     feed = feedparser.parse(answer.content)
     assert feed.bozo == 0 and feed.version == "atom10"
     assert feed.feed.title == "The Morning Digest"

@@ -136,7 +136,8 @@ def public_routes(desk: Desk, message: Callable[[Request, str, str, int], Respon
             updated=stamp(updated),
             entries=[(entry, stamp(entry.sent)) for entry in entries],
         )
-        return Response(xml, media_type=ATOM)
+        # Readers poll the feed; it changes only when an edition goes out.
+        return Response(xml, media_type=ATOM, headers={"cache-control": "public, max-age=300"})
 
     async def archived(request: Request) -> Response:
         edition = request.path_params["edition"]
