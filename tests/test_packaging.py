@@ -154,7 +154,7 @@ def test_wheel_holds_every_package_and_its_data(wheel: Path) -> None:
     for template in templates.rglob("*.j2"):
         assert f"digest/render/email_templates/{template.relative_to(templates)}" in names
     for data in SRC.glob("**/*"):
-        if data.is_file() and data.suffix in (".json", ".html", ".css", ".typed"):
+        if data.is_file() and data.suffix in (".json", ".html", ".css", ".atom", ".typed"):
             assert f"digest/{data.relative_to(SRC).as_posix()}" in names
     assert "digest/cli/starter/config.toml" in names
     assert "digest/cli/starter/subscribers/subscribers.csv" in names

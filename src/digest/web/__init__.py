@@ -1,4 +1,4 @@
-"""The web face (`digest serve`): the editor's desk, the archive, subscriber pages, webhooks.
+"""The web face (`digest serve`): the editor's desk, the public pages, subscriber pages, webhooks.
 
 What the rest may use: `create_app` (a Starlette app over one config), `app_from_environment`
 (the same for `digest serve --workers`: each process loads $DIGEST_CONFIG), `bind_refusal` (why
@@ -7,7 +7,8 @@ What the rest may use: `create_app` (a Starlette app over one config), `app_from
 Pages are Jinja2 templates in `web/templates/` with one stylesheet (and the desk's one script)
 in `web/static/`; no HTML in Python strings.
 
-Modules: `app` (routes and middleware; the archive, /healthz), `security` (headers on every
+Modules: `app` (routes and middleware; /healthz), `public` (the home page, the archive and
+its Atom feed), `security` (headers on every
 response, trailing-slash redirects, sessions), the editor's desk (`editor`: what its pages
 share, /login; `desk_auth`, `desk_pages`, `desk_view`, `desk_results`, `desk_preview`,
 `desk_actions`), `tracking` (/r/<token>), the subscriber pages (`subscriber_site`: what they

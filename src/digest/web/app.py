@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from digest.config import Config
@@ -34,10 +34,10 @@ from digest.subscribers import MAX_BODY
 from digest.tracking import tracking_settings_from_table
 from digest.web.connections import BodyDeadline, ClientAddress
 from digest.web.desk_auth import DeskAuth, LoginThrottle
-from digest.web.desk_pages import dashboard
 from digest.web.editor import Desk, desk_routes
 from digest.web.pages import render, static_mount
-from digest.web.security import SecurityHeaders, Sessions, TrailingSlashes, email_policy
+from digest.web.public import public_routes
+from digest.web.security import SecurityHeaders, Sessions, TrailingSlashes
 from digest.web.settings import web_settings_from_table
 from digest.web.subscriber_pages import subscriber_routes
 from digest.web.tracking import tracking_routes
@@ -89,36 +89,8 @@ def create_app(
         tracking=tracking_settings_from_table(cfg.table("tracking")).clicks,
     )
 
-    async def index(request: Request) -> Response:
-        if desk.auth.editor(request):
-            return await dashboard(desk, request)
-        context = {"newsletter": cfg.newsletter.title, "desk": desk.auth.enabled}
-        return render(request, "index.html", context)
-
     async def old_preview(request: Request) -> Response:
         return RedirectResponse("/editions/next", 303)  # the query (an old ?k=) is dropped
-
-    async def archive(request: Request) -> Response:
-        def sent() -> object:
-            with desk.state() as st:
-                return st.results.sent_editions(100)
-
-        return render(request, "archive.html", {"editions": await run_in_threadpool(sent)})
-
-    async def archived(request: Request) -> Response:
-        edition = request.path_params["edition"]
-
-        def find() -> str | None:
-            with desk.state() as st:
-                record = st.editions.get(edition)
-                return record.browser_html if record and st.results.was_sent(edition) else None
-
-        html = await run_in_threadpool(find)
-        if html is None:
-            return message(request, "Not found", "No such edition.", 404)
-        response = HTMLResponse(html)
-        response.headers["content-security-policy"] = email_policy(images=True)
-        return response
 
     async def busy(request: Request, exc: Exception) -> Response:
         """The state database stayed locked past [web] busy_seconds, or cannot be reached:
@@ -145,11 +117,9 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/", index),
             Route("/healthz", healthz),
             Route("/preview", old_preview),
-            Route("/archive", archive),
-            Route("/archive/{edition}", archived),
+            *public_routes(desk, message),
             *desk_routes(desk),
             *tracking_routes(cfg, secret, state, now),
             *subscriber_routes(cfg, environ, state, web),

@@ -222,5 +222,5 @@ async def dashboard(desk: Desk, request: Request) -> Response:
             return dashboard_context(desk, st)
 
     context = await run_in_threadpool(gather)
-    context.update(title=desk.cfg.newsletter.title)
+    context.update(title=desk.cfg.newsletter.title, base_url=desk.cfg.newsletter.base_url)
     return desk.page(request, "desk_dashboard.html", context)
