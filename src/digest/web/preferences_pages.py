@@ -193,16 +193,15 @@ class PreferencesPages:
     def address_notice(self, state: State, record: SubscriberRecord, address: str) -> Notice:
         site = self.site
         token = address_token(site.secret(state), site.key, record.uid, address)
-        return Notice(
-            kind="address-change",
-            subject=f"Confirm your new address for {site.newsletter.title}",
-            lines=(f"Someone, we hope you, asked to move {site.newsletter.title} from "
-                   f"{record.email} to this address.",),
-            button="Use this address",
-            url=f"{site.newsletter.base_url}/preferences/address?t={token}",
-            footnote=f"The link works for {site.settings.confirm_hours} hours. If you did not "
-            "ask for this, ignore this email and nothing changes.",
-        )  # fmt: skip
+        title = site.newsletter.title
+        return site.confirm_notice(
+            "address-change",
+            f"Confirm your new address for {title}",
+            f"Someone, we hope you, asked to move {title} from {record.email} to this address.",
+            "Use this address",
+            f"/preferences/address?t={token}",
+            "ask for this",
+        )
 
     async def address_page(self, request: Request) -> Response:
         site = self.site

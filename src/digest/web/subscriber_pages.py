@@ -35,7 +35,6 @@ from digest.subscribers import (
     sign_up,
     unsubscribe,
 )
-from digest.web.notices import Notice
 from digest.web.pages import environment
 from digest.web.preferences_pages import PreferencesPages, chosen_sections
 from digest.web.settings import WebSettings
@@ -108,16 +107,14 @@ class SubscriberPages:
         record = result.record
         if result.action == "confirm" and record and result.nonce:
             token = confirm_token(site.secret(state), site.key, result.nonce)
-            message = Notice(
-                kind="confirm",
-                subject=f"Confirm your subscription to {newsletter.title}",
-                lines=(f"Someone, we hope you, asked to send {newsletter.title} to "
-                       f"{record.email}.",),
-                button="Confirm subscription",
-                url=f"{newsletter.base_url}/confirm?t={token}",
-                footnote=f"The link works for {site.settings.confirm_hours} hours. If you did "
-                "not sign up, ignore this email and nothing happens.",
-            )  # fmt: skip
+            message = site.confirm_notice(
+                "confirm",
+                f"Confirm your subscription to {newsletter.title}",
+                f"Someone, we hope you, asked to send {newsletter.title} to {record.email}.",
+                "Confirm subscription",
+                f"/confirm?t={token}",
+                "sign up",
+            )
             return SignUpAnswer(mail=(record.email, message))
         if result.action == "notice" and record:
             first = f"{record.email} already gets {newsletter.title}."

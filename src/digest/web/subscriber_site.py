@@ -220,3 +220,18 @@ class SubscriberSite:
             url=f"{self.newsletter.base_url}/preferences?{self.onward(state, record)}",
             footnote="If you did not ask for this, you can ignore this email.",
         )
+
+    def confirm_notice(
+        self, kind: str, subject: str, first: str, button: str, path: str, unasked: str
+    ) -> Notice:
+        """A mail whose link confirms something the reader asked for (`unasked`: what they
+        did not do if it was not them), valid for [subscribers] confirm_hours."""
+        return Notice(
+            kind=kind,
+            subject=subject,
+            lines=(first,),
+            button=button,
+            url=f"{self.newsletter.base_url}{path}",
+            footnote=f"The link works for {self.settings.confirm_hours} hours. If you did not "
+            f"{unasked}, ignore this email and nothing happens.",
+        )
