@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from digest.config import Config
 from digest.web import bind_refusal, create_app
 from tests.cli.runner import digest
-from tests.web.desk import ENV, TOKEN, client, csrf_of, gathered, login, post
+from tests.web.desk import ENV, TOKEN, client, csrf_of, gathered, login, post, version_of
 
 DESK_PAGES = ("/", "/editions/next", "/editions/next/email.html", "/editions/next/email.txt")
 DESK_FORMS = (
@@ -148,6 +148,7 @@ def test_forms_need_the_sessions_csrf_token_and_origin(cfg: Config) -> None:
     browser = client(cfg)
     csrf = login(browser)
     data = {"key": "https://tech.example.net/2026/smart-lock-flaw", "action": "drop"}
+    data["version"] = version_of(browser.get("/editions/next").text)
     for sent, headers in (
         ({}, {}),
         ({"csrf": ""}, {}),

@@ -9,13 +9,15 @@ What the rest may use: `open_state` and `State` (the stores over one database), 
 `EditionRecord`, `EditionResult` and `SentEdition` (how an edition did, `results`), `Action`
 (an editor's choice on a story), `StoryEdit` and `Decision` (an editor's rewrite, approval or
 hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
-in one time zone, `local`), `exclusive` (one process at a time per database and role) and
-`is_postgres_url` (which backend a configured database is).
+in one time zone, `local`), `Change` (one versioned editorial change, `versions`),
+`exclusive` (one process at a time per database and role) and `is_postgres_url` (which
+backend a configured database is).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
 `editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
 `subscriber_events`, `firings`, `local`, `summaries` (each article's summary and who made
 it), `feedback` (bounces, complaints and unsubscribes reported after a send), `clicks`,
-`results` (each edition's counts, for `digest status` and the editor's desk)), `lock`.
+`results` (each edition's counts, for `digest status` and the editor's desk), `versions`
+(each edition's version and the log of editorial changes)), `lock`.
 `preferences` is the sections table from before the list moved into the database: read only
 to carry old choices over on the first import.
 """
@@ -68,6 +70,7 @@ from digest.state.subscribers import (
     key_of,
 )
 from digest.state.summaries import SUMMARIES_SCHEMA, StoredSummary, SummaryStore
+from digest.state.versions import EDITION_VERSIONS_SCHEMA, Change, VersionLog
 
 MIGRATIONS = (
     ARTICLES_SCHEMA,
@@ -88,6 +91,7 @@ MIGRATIONS = (
     CLICKS_SCHEMA,
     LEDGER_LEASE_SCHEMA,
     SUMMARIES_SCHEMA,
+    EDITION_VERSIONS_SCHEMA,
 )
 
 __all__ = [
@@ -95,6 +99,7 @@ __all__ = [
     "SOURCES",
     "STATUSES",
     "Action",
+    "Change",
     "Database",
     "Decision",
     "EditionRecord",
@@ -135,6 +140,7 @@ class State:
         self.feedback = FeedbackLog(db)
         self.clicks = ClickLog(db)
         self.summaries = SummaryStore(db)
+        self.versions = VersionLog(db)
         self.results = ResultLog(
             db, self.editions, self.ledger, self.batches, self.clicks, self.feedback
         )

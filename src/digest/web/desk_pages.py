@@ -124,6 +124,7 @@ def next_context(desk: Desk, st: State, view: str, chosen: str) -> dict[str, Any
         "sender": parse_mailbox(cfg.newsletter.sender)[0] or cfg.newsletter.title,
         "test_to": "",
         "summaries": summaries_standing(cfg, st, now),
+        "edition_version": st.versions.current(),  # every change form names it
     }
 
 

@@ -69,6 +69,7 @@ class ApprovalView:
     editor: str
     at: str
     required: bool
+    version: int | None = None  # the edition version approved
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,11 @@ def next_edition_view(
             sorted(offstage, key=lambda o: ("dropped", "failed", "cap").index(o.reason))
         ),
         approval=ApprovalView(
-            state_approval.status, state_approval.editor, when(state_approval.at, zone), required
+            state_approval.status,
+            state_approval.editor,
+            when(state_approval.at, zone),
+            required,
+            state_approval.version,
         ),
         fingerprint=fingerprint(digest_shown) if digest_shown else "",
         waiting=len(waiting),
