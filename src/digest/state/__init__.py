@@ -11,13 +11,15 @@ What the rest may use: `open_state` and `State` (the stores over one database), 
 hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
 in one time zone, `local`), `Change` (one versioned editorial change, `versions`),
 `exclusive` (one process at a time per database and role) and `is_postgres_url` (which
-backend a configured database is).
+backend a configured database is), `ACCOUNT_PREFIX` (how an editor account's sessions are
+marked).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
 `editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
 `subscriber_events`, `firings`, `local`, `summaries` (each article's summary and who made
 it), `feedback` (bounces, complaints and unsubscribes reported after a send), `clicks`,
 `results` (each edition's counts, for `digest status` and the editor's desk), `versions`
-(each edition's version and the log of editorial changes)), `lock`.
+(each edition's version and the log of editorial changes), `sessions` (the desk's
+sessions, server-side), `accounts` (the desk's editor accounts)), `lock`.
 `preferences` is the sections table from before the list moved into the database: read only
 to carry old choices over on the first import.
 """
@@ -28,6 +30,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
+from digest.state.accounts import EDITOR_ACCOUNTS_SCHEMA, Account, AccountStore
 from digest.state.articles import (
     ARTICLES_SCHEMA,
     WEEKLY_ARTICLES_SCHEMA,
@@ -59,6 +62,7 @@ from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
 from digest.state.results import EditionResult, ResultLog, SentEdition
+from digest.state.sessions import ACCOUNT_PREFIX, DESK_SESSIONS_SCHEMA, SessionStore
 from digest.state.sources import SOURCES_SCHEMA, SourceLog
 from digest.state.subscriber_events import SOURCES, EventLog, SubscriberEvent
 from digest.state.subscribers import (
@@ -92,12 +96,16 @@ MIGRATIONS = (
     LEDGER_LEASE_SCHEMA,
     SUMMARIES_SCHEMA,
     EDITION_VERSIONS_SCHEMA,
+    DESK_SESSIONS_SCHEMA,
+    EDITOR_ACCOUNTS_SCHEMA,
 )
 
 __all__ = [
+    "ACCOUNT_PREFIX",
     "MIGRATIONS",
     "SOURCES",
     "STATUSES",
+    "Account",
     "Action",
     "Change",
     "Database",
@@ -141,6 +149,8 @@ class State:
         self.clicks = ClickLog(db)
         self.summaries = SummaryStore(db)
         self.versions = VersionLog(db)
+        self.sessions = SessionStore(db)
+        self.accounts = AccountStore(db)
         self.results = ResultLog(
             db, self.editions, self.ledger, self.batches, self.clicks, self.feedback
         )

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from digest import editorial
 from digest.errors import DeliveryError, DigestError, InputError, PermanentDeliveryError
 from digest.models import Digest
+from digest.render import cut
 from digest.state import Action, State
 from digest.web.desk_changes import (
     Conflict,
@@ -135,10 +136,10 @@ def action_routes(desk: Desk) -> list[Route]:
         """The story's headline as the edition shows it, else its article's title."""
         stories = digest.stories if digest else ()
         headline = next((s.headline for s in stories if s.article_key == key), None)
-        if headline is not None:
-            return headline
-        waiting = st.articles.unsent(desk.clock(), desk.cfg.newsletter.lookback_hours)
-        return next((a.title for a in waiting if a.key == key), key)
+        if headline is None:
+            waiting = st.articles.unsent(desk.clock(), desk.cfg.newsletter.lookback_hours)
+            headline = next((a.title for a in waiting if a.key == key), key)
+        return cut(headline, desk.headline_chars)
 
     def story(st: State, editor: str, form: dict[str, str]) -> str:
         action, key = form.get("action", ""), waiting(st, form.get("key", ""))

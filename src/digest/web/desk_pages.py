@@ -113,6 +113,7 @@ def next_context(desk: Desk, st: State, view: str, chosen: str) -> dict[str, Any
         max_stories=cfg.newsletter.max_stories,
         zone=cfg.schedule.zone,
         required=cfg.schedule.require_approval,
+        headline_chars=desk.headline_chars,
     )
     people = subscribers(desk, st)
     version = shown.fingerprint[:16] or "none"
