@@ -34,7 +34,12 @@ def editors() -> None:
 @click.argument("name")
 @click.pass_obj
 def editors_add(obj: Context, name: str) -> None:
-    """Add NAME (or invite them again) and print the one-use link that sets the password."""
+    """Add NAME (or invite them again) and print the one-use link that sets the password.
+
+    \b
+    Example:
+      digest editors add "Grace Hopper"
+    """
     cleaned = clean_name(name)
     if cleaned is None:
         raise InputError(f"editors add: {name!r} is not a usable name (1 to 80 characters)")
@@ -50,7 +55,12 @@ def editors_add(obj: Context, name: str) -> None:
 @editors.command("list", short_help="List the editor accounts.")
 @click.pass_obj
 def editors_list(obj: Context) -> None:
-    """Each account: active (password set) or invited, and its open sessions."""
+    """Each account: active (password set) or invited, and its open sessions.
+
+    \b
+    Example:
+      digest editors list
+    """
     with opened_state(obj.config) as state:
         accounts = state.accounts.all()
         sessions = {a.name: state.sessions.count(ACCOUNT_PREFIX + a.name) for a in accounts}
@@ -65,7 +75,12 @@ def editors_list(obj: Context) -> None:
 @click.argument("name")
 @click.pass_obj
 def editors_remove(obj: Context, name: str) -> None:
-    """Remove NAME's account: every session of it ends at once."""
+    """Remove NAME's account: every session of it ends at once.
+
+    \b
+    Example:
+      digest editors remove "Grace Hopper"
+    """
     with opened_state(obj.config) as state:
         if not state.accounts.remove(name):
             raise InputError(f"editors remove: no editor account named {name!r}")
