@@ -132,7 +132,8 @@ def test_a_test_send_has_test_in_the_subject_and_leaves_nothing_behind(cfg: Conf
     post(browser, "/editions/next/stories", csrf, key=LOCK, action="drop")
     sent = post(browser, "/editions/next/test", csrf, email="ed@example.com")
     assert sent.status_code == 303
-    assert "Test sent to ed@example.com via outbox" in browser.get("/editions/next").text
+    page = browser.get("/editions/next").text
+    assert "Test sent to ed@example.com via outbox" in page and "), by Ada Lovelace." in page
     (path,) = (cfg.base_dir / "outbox").glob("2026-11-27-test--ed@example.com-*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert isinstance(message, EmailMessage)

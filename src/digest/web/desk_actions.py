@@ -9,6 +9,7 @@ no form of the desk sends, such as an unknown story or action, is a plain 400 pa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -50,6 +51,7 @@ DONE = {
 
 
 POST: dict[str, Any] = {"methods": ["POST"]}
+log = logging.getLogger("digest.desk")
 
 
 class Refused(Exception):
@@ -197,7 +199,8 @@ def action_routes(desk: Desk) -> list[Route]:
             raise type(exc)(f"Test not sent: {exc}") from exc
         if sent is None:
             raise InputError("Nothing to send: no story waits for the next edition.")
-        return sent[0].upper() + sent[1:] + "."
+        log.info("desk test send by %s: %s", editor, sent)  # who sent which test
+        return f"{sent[0].upper()}{sent[1:]}, by {editor}."
 
     def approve(st: State, editor: str, form: dict[str, str]) -> str:
         seen, version = form.get("seen") or None, seen_version(form)
