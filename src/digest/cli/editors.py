@@ -14,8 +14,6 @@ import click
 
 from digest.cli.output import Context, console, now_utc, opened_state
 from digest.errors import InputError
-from digest.state import ACCOUNT_PREFIX
-from digest.web import clean_name
 
 INVITE_DAYS = 7
 
@@ -40,6 +38,8 @@ def editors_add(obj: Context, name: str) -> None:
     Example:
       digest editors add "Grace Hopper"
     """
+    from digest.web import clean_name  # the desk's rule (loads the web face: only when run)
+
     cleaned = clean_name(name)
     if cleaned is None:
         raise InputError(f"editors add: {name!r} is not a usable name (1 to 80 characters)")
@@ -61,6 +61,8 @@ def editors_list(obj: Context) -> None:
     Example:
       digest editors list
     """
+    from digest.state import ACCOUNT_PREFIX
+
     with opened_state(obj.config) as state:
         accounts = state.accounts.all()
         sessions = {a.name: state.sessions.count(ACCOUNT_PREFIX + a.name) for a in accounts}

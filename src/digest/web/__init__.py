@@ -3,8 +3,8 @@
 What the rest may use: `create_app` (a Starlette app over one config), `app_from_environment`
 (the same for `digest serve --workers`: each process loads $DIGEST_CONFIG), `bind_refusal` (why
 `digest serve` must not listen on an address: beyond loopback without DIGEST_EDITOR_TOKEN),
-`web_settings_from_table` (the [web] table), `clean_name` (an editor's name as
-the desk keeps it: for `digest editors`).
+`web_settings_from_table` (the [web] table), `clean_name` (an editor's name as the desk
+keeps it: for `digest editors`).
 Pages are Jinja2 templates in `web/templates/` with one stylesheet (and the desk's one script)
 in `web/static/`; no HTML in Python strings.
 
