@@ -49,7 +49,13 @@ class LocalDelivery:
 
 def fingerprint(digest: Digest) -> str:
     """What an editor approves: the stories, their points and order, which one leads, the
-    subject, preheader and intro."""
+    subject, preheader and intro.
+
+    The digest is built from the stored summaries (`digest.summaries`) with the editor's
+    rewrites on top, so the same edition gives the same fingerprint at every look and at the
+    send: what was approved is byte for byte what is sent. Who made a summary is left out on
+    purpose: a refresh that gives the same words keeps the approval, one that changes them
+    asks for a new one."""
     content = [
         digest.subject,
         digest.intro or "",

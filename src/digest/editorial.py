@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from digest import dispatch, pipeline
+from digest import dispatch, pipeline, summaries
 from digest.config import Config
 from digest.deliver import message_for, sample_subscriber
 from digest.editions import Built, fingerprint, revived
@@ -23,6 +23,7 @@ from digest.errors import DeliveryError, InputError
 from digest.models import Digest, OutgoingMessage, Problem, Subscriber
 from digest.state import State
 from digest.subscribers import normalise_address
+from digest.summaries import Refreshed, Standing
 
 Move = Literal["up", "down", "top"]
 MOVES: tuple[Move, ...] = ("up", "down", "top")
@@ -144,6 +145,29 @@ def set_intro(state: State, intro: str, now: datetime) -> None:
     if len(text) > MAX_INTRO:
         raise InputError(f"intro: at most {MAX_INTRO} characters (this one has {len(text)})")
     state.editorial.set_intro(text or None, now)
+
+
+def resummarize(
+    cfg: Config,
+    state: State,
+    now: datetime,
+    environ: Mapping[str, str],
+    kind: str = "daily",
+    *,
+    everything: bool = False,
+) -> Refreshed:
+    """Summarize again, with the configured summarizer, the next edition's articles whose
+    summary another summarizer or other settings made (all of them with `everything`). The
+    editor's rewrites stay on top; an approval of the old words no longer holds."""
+    settings = pipeline.stage_settings(cfg).summarizer
+    articles = pipeline.candidates(cfg, state, now, kind)
+    return summaries.refresh(state, settings, articles, environ, now, everything=everything)
+
+
+def summaries_standing(cfg: Config, state: State, now: datetime) -> Standing:
+    """How many of the next edition's summaries the configured summarizer did not make."""
+    settings = pipeline.stage_settings(cfg).summarizer
+    return summaries.standing(state, settings, pipeline.candidates(cfg, state, now))
 
 
 def approval(state: State, digest: Digest, kind: str = "daily") -> Approval:

@@ -42,6 +42,7 @@ class Article:
     author: str | None = None
     html: str | None = None
     image_url: str | None = None
+    language: str | None = None  # BCP 47 code from the feed, the page or a detector
 
     @property
     def key(self) -> str:

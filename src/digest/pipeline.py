@@ -34,17 +34,13 @@ from digest.dispatch import (
     send_pending,
 )
 from digest.editions import Built, fingerprint, store_edition
-from digest.errors import QualityGateError, SummarizeError
+from digest.errors import QualityGateError
 from digest.gather import FetchSettings, GatherResult, fetch_settings_from_table, gather_sources
-from digest.models import Article, OutgoingMessage, Problem, RunReport, Summary
+from digest.models import Article, OutgoingMessage, Problem, RunReport
 from digest.render import RenderSettings, render_edition, render_settings_from_table
 from digest.state import Firing, State, exclusive
-from digest.summarize import (
-    Summarizer,
-    SummarizerSettings,
-    make_summarizer,
-    summarizer_settings_from_table,
-)
+from digest.summaries import summarized
+from digest.summarize import SummarizerSettings, summarizer_settings_from_table
 from digest.tracking import TrackingSettings, tracked, tracking_settings_from_table
 
 
@@ -66,7 +62,10 @@ def stage_settings(cfg: Config) -> StageSettings:
     weights = {source.name: source.weight for source in cfg.sources}
     return StageSettings(
         fetch=fetch_settings_from_table(cfg.table("gather")),
-        summarizer=summarizer_settings_from_table(cfg.table("summarize")),
+        summarizer=dataclasses.replace(
+            summarizer_settings_from_table(cfg.table("summarize")),
+            language=cfg.newsletter.language,
+        ),
         compose=dataclasses.replace(compose_settings, source_weights=weights),
         render=render_settings_from_table(cfg.table("render"), base_dir=cfg.base_dir),
         send=send_settings_from_table(cfg.table("delivery")),
@@ -80,8 +79,13 @@ def gather(
     settings: StageSettings,
     now: datetime,
     progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> GatherResult:
-    """Fetch every source and remember new articles (seen once, used by one edition)."""
+    """Fetch every source and remember new articles (seen once, used by one edition).
+
+    With `environ` (the summarizer's key), the next daily edition's articles that have no
+    summary yet are summarized and kept now, so the desk's first look does not wait for them.
+    """
     result = gather_sources(
         cfg.sources,
         base_dir=cfg.base_dir,
@@ -91,21 +95,21 @@ def gather(
     )
     state.articles.remember(result.articles, now)
     state.sources.record(((s.name, s.status, s.articles, s.error) for s in result.statuses), now)
+    if environ is not None:  # what cannot be summarized is reported by the build
+        summarized(state, settings.summarizer, candidates(cfg, state, now), environ, now)
     return result
 
 
-def summarize_all(
-    articles: tuple[Article, ...], summarizer: Summarizer
-) -> tuple[list[tuple[Article, Summary]], list[Problem]]:
-    """Each article's summary; one that cannot be summarized is a Problem, not a crash."""
-    items: list[tuple[Article, Summary]] = []
-    problems: list[Problem] = []
-    for article in articles:
-        try:
-            items.append((article, summarizer.summarize(article)))
-        except SummarizeError as exc:
-            problems.append(Problem("summarize", article.url, str(exc)))
-    return items, problems
+def candidates(
+    cfg: Config, state: State, now: datetime, kind: str = "daily"
+) -> tuple[Article, ...]:
+    """The articles the next edition of `kind` is made from: the daily one's waiting articles
+    the editor did not drop; the weekly one's, the last seven days' not in a weekly yet."""
+    if kind == "weekly":
+        return state.articles.this_week(now)
+    choices = state.editorial.actions()
+    waiting = state.articles.unsent(now, cfg.newsletter.lookback_hours)
+    return tuple(article for article in waiting if choices.get(article.key) != "drop")
 
 
 def build(
@@ -121,6 +125,10 @@ def build(
 ) -> tuple[Built | None, tuple[Problem, ...]]:
     """Gather, summarize, compose and render the next edition of `kind` without storing it.
 
+    Each article's summary is the stored one, made at its first build (`digest.summaries`):
+    every build of the same edition (desk pages, previews, a test, the approval, the send)
+    says the same words and asks the summarizer nothing again.
+
     Daily: an editor's choices apply (dropped stories are left out, pinned ones lead, placed
     ones keep their place, rewritten headlines and key points replace the summarizer's, the
     stored subject and intro are used unless an intro is given). Weekly: the last seven days'
@@ -133,13 +141,8 @@ def build(
         problems.extend(gather(cfg, state, settings, now).problems)
     weekly = kind == "weekly"
     choices = {} if weekly else state.editorial.actions()
-    candidates = (
-        state.articles.this_week(now)
-        if weekly
-        else state.articles.unsent(now, cfg.newsletter.lookback_hours)
-    )
-    fresh = tuple(article for article in candidates if choices.get(article.key) != "drop")
-    items, summary_problems = summarize_all(fresh, make_summarizer(settings.summarizer, environ))
+    fresh = candidates(cfg, state, now, kind)
+    items, summary_problems = summarized(state, settings.summarizer, fresh, environ, now)
     problems.extend(summary_problems)
     edits = {} if weekly else state.editorial.story_edits()
     items = [(a, edits[a.key].applied(s) if a.key in edits else s) for a, s in items]
@@ -246,7 +249,7 @@ def _run(
     approval = cfg.schedule.require_approval
     base = RunReport(None, 0, 0, 0, 0, kind=kind)
     if not approval:
-        gathered = gather(cfg, state, settings, now, opts.gather_progress)
+        gathered = gather(cfg, state, settings, now, opts.gather_progress, environ)
         base = dataclasses.replace(
             base,
             problems=gathered.problems,

@@ -121,7 +121,8 @@ def run(obj: Context, dry_run: bool, force: bool, intro: str | None, weekly: boo
 @cli.command(short_help="Fetch every source and store new articles.")
 @click.pass_obj
 def gather(obj: Context) -> None:
-    """Fetch every source, store new articles, and print a table of sources.
+    """Fetch every source, store new articles, summarize the next edition's new ones, and
+    print a table of sources.
 
     \b
     Example:
@@ -132,7 +133,7 @@ def gather(obj: Context) -> None:
     cfg = obj.config
     settings = pipeline.stage_settings(cfg)
     with opened_state(cfg) as state, progress_bars() as bars:
-        result = pipeline.gather(cfg, state, settings, now_utc(), bars.gather)
+        result = pipeline.gather(cfg, state, settings, now_utc(), bars.gather, os.environ)
     table = new_table("Sources", ("source", "status", "articles", "seconds", "error"))
     for source in result.statuses:
         style = {"ok": "green", "not-modified": "cyan"}.get(source.status, "red")

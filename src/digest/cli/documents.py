@@ -1,4 +1,5 @@
-"""`digest summarize` and `digest extract`: one document in, one JSON object out, no state."""
+"""`digest summarize` and `digest extract`: one document in, one JSON object out, no state;
+`digest summarize --refresh` summarizes the stored articles again on purpose."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 
 import click
 
-from digest.cli.output import read_text
+from digest.cli.output import Context, now_utc, opened_state, print_problems, read_text
 
 
-@click.command(short_help="Summarize articles: one JSON object each.")
+@click.command(short_help="Summarize articles as JSON, or --refresh.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--jsonl",
@@ -19,20 +20,48 @@ from digest.cli.output import read_text
     type=click.Path(dir_okay=False, path_type=Path),
     help='Read {"id","text","title"?} lines; write {"id","headline","section","key_points"}.',
 )
-def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Summarize again the next edition's articles whose stored summary another "
+    "summarizer or other [summarize] settings made.",
+)
+@click.option("--all", "everything", is_flag=True, help="With --refresh: every article again.")
+@click.option("--weekly", is_flag=True, help="With --refresh: the weekly edition's articles.")
+@click.pass_obj
+def summarize(
+    obj: Context,
+    files: tuple[Path, ...],
+    jsonl: Path | None,
+    refresh: bool,
+    everything: bool,
+    weekly: bool,
+) -> None:
     """Summarize articles: one JSON object per file (text, HTML or Markdown).
+
+    With --refresh, summarize again the stored articles waiting for the next edition whose
+    summary was made by another summarizer, model or settings (an LLM's fallbacks included):
+    what to run after changing [summarize]. Builds never do it by themselves.
 
     \b
     Examples:
       digest summarize article.txt
       digest summarize --jsonl stories.jsonl > summaries.jsonl
+      digest summarize --refresh
     """
     import json
 
     from digest.summarize import summarize_document, summarize_jsonl
 
+    if refresh:
+        if files or jsonl:
+            raise click.UsageError("--refresh takes no FILE or --jsonl")
+        refresh_stored(obj, everything=everything, weekly=weekly)
+        return
+    if everything or weekly:
+        raise click.UsageError("--all and --weekly go with --refresh")
     if bool(files) == bool(jsonl):
-        raise click.UsageError("give FILE... or --jsonl IN.jsonl (one of them)")
+        raise click.UsageError("give FILE... or --jsonl IN.jsonl (one of them), or --refresh")
     if jsonl is not None:
         with read_text(jsonl).open(encoding="utf-8") as lines:
             for record in summarize_jsonl(lines, name=str(jsonl)):
@@ -47,6 +76,31 @@ def summarize(files: tuple[Path, ...], jsonl: Path | None) -> None:
             "key_points": list(summary.key_points),
         }
         click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def refresh_stored(obj: Context, *, everything: bool, weekly: bool) -> None:
+    """`digest summarize --refresh`: what was summarized again, and why any fell back."""
+    import os
+
+    from digest import editorial
+
+    cfg = obj.config
+    kind = "weekly" if weekly else "daily"
+    with opened_state(cfg) as state:
+        done = editorial.resummarize(cfg, state, now_utc(), os.environ, kind, everything=everything)
+    if not done.waiting:
+        click.echo(f"no article waits for the next {kind} edition")
+        return
+    if not done.articles:
+        click.echo(f"every summary of the next {kind} edition is the configured summarizer's")
+        return
+    click.echo(
+        f"summarized {done.articles} article(s) of the next {kind} edition again: "
+        f"{done.current} by the configured summarizer"
+    )
+    for note in done.notes:
+        click.echo(f"  fell back: {note}")
+    print_problems(done.problems)
 
 
 def document_format(file: Path, text: str) -> Any:

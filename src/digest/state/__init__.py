@@ -5,6 +5,7 @@ on several hosts sharing one send queue; see `ledger`). Migrations are append-on
 table or column is a new entry at the end of MIGRATIONS, never an edit of an old one.
 
 What the rest may use: `open_state` and `State` (the stores over one database), `Ledger`,
+`StoredSummary` (an article's kept summary with the summarizer's identity, `summaries`),
 `EditionRecord`, `EditionResult` and `SentEdition` (how an edition did, `results`), `Action`
 (an editor's choice on a story), `StoryEdit` and `Decision` (an editor's rewrite, approval or
 hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
@@ -12,9 +13,9 @@ in one time zone, `local`), `exclusive` (one process at a time per database and 
 `is_postgres_url` (which backend a configured database is).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
 `editions`, `ledger`, `preferences`, `editorial`, `sources`, `subscribers` with
-`subscriber_events`, `firings`, `local`, `feedback` (bounces, complaints and unsubscribes
-reported after a send), `clicks`, `results` (each edition's counts, for `digest status` and
-the editor's desk)), `lock`.
+`subscriber_events`, `firings`, `local`, `summaries` (each article's summary and who made
+it), `feedback` (bounces, complaints and unsubscribes reported after a send), `clicks`,
+`results` (each edition's counts, for `digest status` and the editor's desk)), `lock`.
 `preferences` is the sections table from before the list moved into the database: read only
 to carry old choices over on the first import.
 """
@@ -66,6 +67,7 @@ from digest.state.subscribers import (
     SubscriberStore,
     key_of,
 )
+from digest.state.summaries import SUMMARIES_SCHEMA, StoredSummary, SummaryStore
 
 MIGRATIONS = (
     ARTICLES_SCHEMA,
@@ -85,6 +87,7 @@ MIGRATIONS = (
     EDITORIAL_DESK_SCHEMA,
     CLICKS_SCHEMA,
     LEDGER_LEASE_SCHEMA,
+    SUMMARIES_SCHEMA,
 )
 
 __all__ = [
@@ -103,6 +106,7 @@ __all__ = [
     "NewSubscriber",
     "SentEdition",
     "State",
+    "StoredSummary",
     "StoryEdit",
     "SubscriberEvent",
     "SubscriberRecord",
@@ -130,6 +134,7 @@ class State:
         self.events = EventLog(db)
         self.feedback = FeedbackLog(db)
         self.clicks = ClickLog(db)
+        self.summaries = SummaryStore(db)
         self.results = ResultLog(
             db, self.editions, self.ledger, self.batches, self.clicks, self.feedback
         )

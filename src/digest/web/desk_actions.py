@@ -1,5 +1,5 @@
 """What the desk's forms do to the next edition: story choices, rewrites, subject and intro,
-a test send, approve or hold, gather now.
+a test send, approve or hold, summarize again with the configured summarizer, gather now.
 
 Each action is library code (`digest.editorial`, the state's editorial store: the same that
 `digest edit` uses) run in a worker thread. A done action answers 303 back to the page with a
@@ -191,11 +191,18 @@ def action_routes(desk: Desk) -> list[Route]:
             raise InputError("Nothing to hold: no story waits for the next edition.")
         return "Held: it will not go out until it is approved."
 
+    def resummarize(st: State, editor: str, form: dict[str, str]) -> str:
+        done = editorial.resummarize(desk.cfg, st, desk.clock(), desk.environ)
+        if not done.articles:
+            return "Every summary is already the configured summarizer's."
+        text = f"Summarized {done.articles} again: {done.current} by the configured summarizer"
+        return text + (f"; fell back: {'; '.join(done.notes)}." if done.notes else ".")
+
     def gather(st: State, editor: str, form: dict[str, str]) -> str:
         from digest import pipeline
 
         settings = pipeline.stage_settings(desk.cfg)
-        result = pipeline.gather(desk.cfg, st, settings, desk.clock())
+        result = pipeline.gather(desk.cfg, st, settings, desk.clock(), environ=desk.environ)
         failed = [s.name for s in result.statuses if s.status == "error"]
         text = f"Gathered {len(result.articles)} article(s) from {len(result.statuses)} source(s)"
         return text + (f"; failed: {', '.join(failed)}." if failed else ".")
@@ -208,5 +215,6 @@ def action_routes(desk: Desk) -> list[Route]:
         Route("/editions/next/test", acting(test), methods=["POST"]),
         Route("/editions/next/approve", acting(approve), methods=["POST"]),
         Route("/editions/next/hold", acting(hold), methods=["POST"]),
+        Route("/editions/next/summaries", acting(resummarize), methods=["POST"]),
         Route("/gather", acting(gather), methods=["POST"]),
     ]

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from digest.editorial import next_edition
+from digest.editorial import next_edition, summaries_standing
 from digest.errors import DigestError
 from digest.models import parse_mailbox
 from digest.state import State, SubscriberRecord
@@ -123,6 +123,7 @@ def next_context(desk: Desk, st: State, view: str, chosen: str) -> dict[str, Any
         "zone": cfg.schedule.timezone,
         "sender": parse_mailbox(cfg.newsletter.sender)[0] or cfg.newsletter.title,
         "test_to": "",
+        "summaries": summaries_standing(cfg, st, now),
     }
 
 
