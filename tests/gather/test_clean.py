@@ -70,6 +70,20 @@ def test_sample_article_keeps_headline_first_and_loses_its_chrome() -> None:
         ("We use cookies to improve your experience on our site.", "cookies"),
         ("This website uses cookies. By continuing you agree to our use of cookies.", "cookies"),
         ("Accept all cookies", "cookies"),
+        # Issue 20: a leading dash or bracket no longer hides chrome; new kinds of chrome.
+        ("- Previous", "navigation"),
+        ("- Next", "navigation"),
+        ("Click here to subscribe to The Morning newsletter.", "subscribe"),
+        ("Thanks for signing up!", "subscribe"),
+        ("CLICK HERE TO GET THE FOX NEWS APP", "subscribe"),
+        ("You may also like...", "more"),
+        ("Popular on IndieWire", "more"),
+        ("Like this story? Share it with a friend!", "more"),
+        ("[Related: How the vote was counted]", "teaser"),
+        ("Listen: The Daily podcast on the vote", "teaser"),
+        ("\u00a9 2019 Cable News Network. All Rights Reserved.", "copyright"),
+        ("Copyright 2019 The Associated Press. All rights reserved.", "copyright"),
+        ("Copyright \u00a9 2020 Example Media", "copyright"),
     ],
 )
 def test_each_rule_removes_its_chrome(line: str, rule: str) -> None:
@@ -92,6 +106,13 @@ def test_each_rule_removes_its_chrome(line: str, rule: str) -> None:
         "Home prices rose for the ninth month in a row.",
         "World leaders gathered in Geneva for the talks.",
         "I hope this helps the families move on, the mayor said after the verdict.",
+        "Related-party transactions rose 20% last year, the filing shows.",
+        "Listen: the problem is not money, it is time.",
+        "Would you like a cup of tea?",
+        "Copyright law changed in 1998, when Congress extended terms by 20 years.",
+        "Sign up for a Hulu ad-free account for $11.99 a month",
+        "More on the vote: turnout rose in every county, officials said on Friday.",
+        "- The minister, who took office in May, denied the report.",
     ],
 )
 def test_real_sentences_survive(sentence: str) -> None:
@@ -197,3 +218,11 @@ def test_real_question_marks_and_query_strings_survive_in_clean_text() -> None:
 def test_lost_currency_sign_is_left_alone() -> None:
     text = "Women?s team won. The party filed a ?100 crore case, ?we will win,? it said."
     assert "?100 crore" in repair_text(text)
+
+
+def test_gold_article_lines_survive() -> None:
+    """Lines of real articles (the extraction benchmark's gold) that start like chrome."""
+    path = Path(__file__).resolve().parent.parent / "data" / "gather" / "gold-lines.txt"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+    assert len(lines) > 500
+    assert [line for line in lines if is_chrome(line)] == []

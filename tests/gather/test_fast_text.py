@@ -71,10 +71,12 @@ def test_text_of_sanitised_html_equals_the_tree_walk_on_generated_markup() -> No
 
 
 def slow_is_chrome(line: str) -> str | None:
-    words = len(line.split())
-    for rule in RULES:
-        if words <= rule.max_words and rule.pattern.fullmatch(line):
-            return rule.name
+    """Each rule on the line as it is, then on its words without wrapping ("- Next")."""
+    for text in (line, line.strip(" -\u2013\u2014\u2022*\u00b7>\u00bb\u203a<\u00ab[](){}|:_=~#")):
+        words = len(text.split())
+        for rule in RULES:
+            if words <= rule.max_words and rule.pattern.fullmatch(text):
+                return rule.name
     return None
 
 

@@ -52,7 +52,12 @@ def test_fast_path_matches_feedparser_on_real_feeds() -> None:
     ("body", "content_type"),
     [
         (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "b">]><rss version="2.0"/>', None),
-        (b'<rss version="2.0"><channel></channel></rss>', "text/xml; charset=iso-8859-1"),
+        (
+            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+            b' xmlns="http://my.netscape.com/rdf/simple/0.9/"><item><title>T</title>'
+            b"<link>https://e.x/a</link></item></rdf:RDF>",
+            None,
+        ),
         (b'<rss version="2.0"><channel><item></channel></rss>', None),
         (b'<feed xmlns="http://purl.org/atom/ns#"></feed>', None),
         (b'<rss version="0.91"><channel></channel></rss>', None),

@@ -16,12 +16,12 @@ from digest.state.db import Database
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def article(n: int, published: datetime | None = None) -> Article:
+def article(n: int, published: datetime | None = None, source: str = "s") -> Article:
     return Article(
         url=f"https://example.com/{n}",
         title=f"Title {n}",
         text=f"Body {n}.",
-        source="s",
+        source=source,
         published=published,
     )
 
@@ -41,10 +41,26 @@ def test_remember_is_idempotent_and_keeps_first_seen(state: State) -> None:
 def test_lookback_uses_published_date_when_present(state: State) -> None:
     old = article(1, published=NOW - timedelta(hours=50))
     recent = article(2, published=NOW - timedelta(hours=2))
+    state.articles.remember((article(0, published=NOW - timedelta(days=9)),), NOW)
     state.articles.remember((old, recent, article(3)), NOW)
     fresh = state.articles.unsent(NOW, lookback_hours=48)
     assert {a.url for a in fresh} == {recent.url, article(3).url}
     assert next(a for a in fresh if a.url == recent.url).published == recent.published
+
+
+def test_a_new_sources_undated_back_catalogue_is_not_news(state: State) -> None:
+    """A new feed dating its stories: its undated items are old pages, not today's news; a new
+    undated feed gives its first few (newest first) and keeps the rest out."""
+    dated = article(1, published=NOW - timedelta(hours=1), source="dated")
+    undated_sibling = article(2, source="dated")
+    plain = [article(10 + n, source="plain") for n in range(8)]
+    state.articles.remember((dated, undated_sibling, *plain), NOW)
+    fresh = {a.url for a in state.articles.unsent(NOW, lookback_hours=24)}
+    assert fresh == {dated.url} | {a.url for a in plain[:5]}
+    assert {a.url for a in state.articles.this_week(NOW)} == fresh
+    later = NOW + timedelta(hours=2)  # the source is known now: a new undated item is news
+    state.articles.remember((article(3, source="dated"),), later)
+    assert article(3).url in {a.url for a in state.articles.unsent(later, 24)}
 
 
 def test_assigned_articles_are_never_unsent_again(state: State) -> None:

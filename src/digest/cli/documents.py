@@ -126,11 +126,12 @@ def extract(targets: tuple[str, ...]) -> None:
     from digest.gather import extract_page
 
     for target in targets:
+        content_type = None
         if target.startswith(("http://", "https://")):
-            content, url = fetch_url(target)
+            content, url, content_type = fetch_url(target)
         else:
             content, url = read_text(Path(target)).read_bytes(), None
-        article = extract_page(content, url=url, source=target)
+        article = extract_page(content, url=url, source=target, content_type=content_type)
         record = {
             "title": article.title,
             "section": article.section,
@@ -141,16 +142,17 @@ def extract(targets: tuple[str, ...]) -> None:
         click.echo(json.dumps(record, ensure_ascii=False))
 
 
-def fetch_url(url: str) -> tuple[bytes, str]:
-    """One GET with the gatherer's limits (size cap, redirects, retries on transients)."""
+def fetch_url(url: str) -> tuple[bytes, str, str | None]:
+    """One GET with the gatherer's limits (size cap, redirects, retries on transients): the
+    body, the final URL and the Content-Type (its charset decodes the page)."""
     import asyncio
 
     from digest.gather import Fetcher, FetchSettings, new_client
 
-    async def get() -> tuple[bytes, str]:
+    async def get() -> tuple[bytes, str, str | None]:
         settings = FetchSettings()
         async with new_client(settings) as client:
             fetched = await Fetcher(client, settings).fetch(url)
-        return fetched.body, fetched.url
+        return fetched.body, fetched.url, fetched.content_type
 
     return asyncio.run(get())

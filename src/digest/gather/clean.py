@@ -55,7 +55,10 @@ _SOCIAL = r"(facebook|twitter|x|instagram|linkedin|whatsapp|pinterest|reddit|tel
 RULES: tuple[Rule, ...] = (
     _rule(
         "chatbot",
-        r"(would you like (me to|any|a|more|further|another)\b.*\?"
+        r"(would you like me to\b.*\?"
+        r"|would you like (any|a|more|further|another|other) (\w+ ){0,2}(changes?|edits?|help"
+        r"|details|information|revisions?|refinements?|adjustments?|versions?|summary|examples?"
+        r"|tips|suggestions?|tweaks?)\b.*\?"
         r"|let me know if you(('d| would) like| want| need)\b.*"
         r"|(sure|certainly|of course)[!,.] here('s| is)\b.*"
         r"|here('s| is) (a|the|your) (revised|rewritten|refined|polished|updated|shorter|longer)"
@@ -81,11 +84,26 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "subscribe",
-        r"(subscribe|sign up|register)\b.*\b(newsletter|updates|inbox|email|alerts|to stay|today"
-        r"|now|free)\b.*"
+        r"(subscribe|sign up|register)\b.*\b(newsletter|updates|inbox|alerts|to stay)\b.*"
+        r"|(subscribe|sign up|register)( now| today| here)?( for free)?[.!]?"
         r"|(get|receive) (our|the) (\w+ )?(newsletter|daily briefing)\b.*"
-        r"|subscribe( now| today| here)?[.!]?",
+        r"|click here to (subscribe|sign up|register|get|download|read|see|watch|follow)\b.*"
+        r"|thanks?( you)? for (signing up|subscribing|registering|reading)\b.*",
         max_words=20,
+    ),
+    _rule(
+        "more",
+        r"you (may|might) (also )?(like|enjoy|be interested in)\b.*"
+        r"|(popular|trending|more|most read) (on|at|from) [\w .&'-]+"
+        r"|(like|liked|enjoy|enjoyed) this (story|article|post)\?.*"
+        r"|share (it|this( story| article)?) with a friend\b.*",
+        max_words=12,
+    ),
+    _rule(
+        "copyright",
+        r"(\u00a9|\(c\)|copyright \u00a9|copyright \(c\)|copyright \d{4}).*"
+        r"|\d{4} [^.]{1,60}\. all rights reserved\b.*",
+        max_words=30,
     ),
     _rule(
         "share",
@@ -96,7 +114,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "teaser",
         r"(also read|read more|read also|see also|related|recommended|more on this|watch|listen)"
-        r"\s*[:|\-\u2013\u2014].*",
+        r"(\s*[:|]|\s+[\-\u2013\u2014])\s*(?-i:[^\sa-z]).*",
         max_words=30,
     ),
     _rule(
@@ -138,18 +156,28 @@ _SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # single spaces stay as the
 _ANY_RULE = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in RULES), re.IGNORECASE)
 
 
+# What may wrap a chrome line without changing what it says.
+_WRAPPING = " -\u2013\u2014\u2022*\u00b7>\u00bb\u203a<\u00ab[](){}|:_=~#"
+
+
 def _words(line: str) -> int:
     return len(line.split())
 
 
 def is_chrome(line: str) -> str | None:
-    """Return the name of the rule a stripped line matches, or None for a real line."""
-    if _ANY_RULE.fullmatch(line) is None:
-        return None
-    words = _words(line)
-    for rule in RULES:
-        if words <= rule.max_words and rule.pattern.fullmatch(line):
-            return rule.name
+    """Return the name of the rule a stripped line matches, or None for a real line.
+
+    Rules match the line's words: bullets, dashes and brackets around them ("- Next",
+    "[Related: ...]", "Read more \u00bb") do not hide a line's meaning.
+    """
+    core = line.strip(_WRAPPING)
+    for text in (line, core) if core != line else (line,):
+        if not text or _ANY_RULE.fullmatch(text) is None:
+            continue
+        words = _words(text)
+        for rule in RULES:
+            if words <= rule.max_words and rule.pattern.fullmatch(text):
+                return rule.name
     return None
 
 

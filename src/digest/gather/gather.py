@@ -64,12 +64,12 @@ def gather_sources(
     )
 
 
-def _extract_page(body: bytes, *, url: str, source: str) -> Article:
+def _extract_page(fetched: Fetched, *, source: str) -> Article:
     """digest.gather.page's: trafilatura and its dependencies take ~0.1 s to import, so only a
     run with pages or full-text feeds pays for them."""
     from digest.gather.page import extract_page as extract
 
-    return extract(body, url=url, source=source)
+    return extract(fetched.body, url=fetched.url, source=source, content_type=fetched.content_type)
 
 
 def _is_http(url: str) -> bool:
@@ -138,7 +138,7 @@ class _Run:
     async def parse(self, source: SourceConfig, fetched: Fetched) -> list[Article]:
         url = source.url if _is_http(source.url) else fetched.url
         if source.kind == "page":
-            article = _extract_page(fetched.body, url=fetched.url, source=source.name)
+            article = _extract_page(fetched, source=source.name)
             if not _is_http(source.url):
                 article = replace(article, url=article.url if _is_http(article.url) else url)
             return [replace(article, section=source.section or article.section)]
@@ -155,7 +155,7 @@ class _Run:
         """Replace a teaser by the linked page's article text; keep the teaser on failure."""
         try:
             fetched = await self.fetcher.fetch(article.url)
-            page = _extract_page(fetched.body, url=fetched.url, source=source.name)
+            page = _extract_page(fetched, source=source.name)
         except DigestError as exc:
             self.problems.append(Problem("gather", source.name, f"{article.url}: {exc}"))
             return article

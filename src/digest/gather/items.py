@@ -7,16 +7,28 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from digest.gather.clean import clean_text
-from digest.gather.markup import first_image, plain_text, sanitize_html, sanitized_html_to_text
+from digest.gather.markup import (
+    absolute_urls,
+    first_image,
+    looks_like_html,
+    sanitize_html,
+    sanitized_html_to_text,
+    title_text,
+)
+from digest.gather.unicode import entering, one_line
 from digest.gather.urls import canonical_url
 from digest.models import Article, SourceConfig
 
-__all__ = ["FeedItem", "item_to_article"]
+__all__ = ["FeedItem", "item_to_article", "looks_like_image"]
 
 
 @dataclass(frozen=True)
 class FeedItem:
-    """One entry of a feed before cleaning; `html` is untrusted until sanitised."""
+    """One entry of a feed before cleaning; `html` is untrusted until sanitised.
+
+    `title` is HTML when `title_is_html` (an Atom html title, an RSS title with tags or
+    entities), else plain text to keep as written ("std::vector<bool>", a JSON Feed title).
+    """
 
     link: str | None
     title: str
@@ -25,10 +37,38 @@ class FeedItem:
     author: str | None = None
     category: str | None = None
     image_url: str | None = None
+    title_is_html: bool = False
+
+
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+def looks_like_image(url: str | None, kind: str | None) -> bool:
+    """A media:content is a picture by its medium/type, or, when it has neither (the
+    Guardian's), by its URL's file extension."""
+    if not url:
+        return False
+    if kind:
+        return kind.startswith("image")
+    path = urlsplit(url).path.lower()
+    return path.endswith(_IMAGE_EXTENSIONS)
 
 
 def _http(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def _author(author: str | None) -> str | None:
+    if not author:
+        return None
+    return one_line(title_text(author, is_html=looks_like_html(author))) or None
+
+
+def _image(image_url: str | None, base: str) -> str | None:
+    """The item's own picture, a relative one resolved against the article's URL."""
+    if not image_url:
+        return None
+    return _http(image_url.strip()) or _http(urljoin(base, image_url.strip()))
 
 
 def _when(published: datetime | None) -> datetime | None:
@@ -63,10 +103,11 @@ def item_to_article(item: FeedItem, *, feed_url: str, source: SourceConfig) -> A
         return None
     if url is None:
         return None
-    safe_html = sanitize_html(item.html) if item.html else ""
-    cleaned = clean_text(sanitized_html_to_text(safe_html))
+    safe_html = absolute_urls(sanitize_html(item.html), url) if item.html else ""
+    cleaned = clean_text(entering(sanitized_html_to_text(safe_html)))
     lines = cleaned.text.split("\n\n") if cleaned.text else []
-    title = plain_text(item.title) or (lines[0] if lines else "")
+    title = one_line(title_text(item.title, is_html=item.title_is_html))
+    title = title or (lines[0] if lines else "")
     if lines and lines[0] == title:
         lines = lines[1:]
     if not title:
@@ -76,9 +117,9 @@ def item_to_article(item: FeedItem, *, feed_url: str, source: SourceConfig) -> A
         title=title,
         text="\n\n".join(lines),
         source=source.name,
-        section=source.section or (item.category or None) or cleaned.section,
+        section=source.section or one_line(item.category or "") or cleaned.section,
         published=_when(item.published),
-        author=plain_text(item.author) if item.author else None,
-        html=safe_html or None,
-        image_url=_http(item.image_url) or first_image(safe_html),
+        author=_author(item.author),
+        html=entering(safe_html) or None,
+        image_url=_image(item.image_url, url) or first_image(safe_html),
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from digest.errors import SourceError
+from digest.gather.dates import parse_date
 from digest.gather.items import FeedItem
 
 __all__ = ["looks_like_json", "parse_json_feed"]
@@ -20,13 +21,8 @@ def looks_like_json(body: bytes, content_type: str | None) -> bool:
 
 
 def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    """RFC 3339 by the spec, but feeds also write RFC 822: the one parser reads both."""
+    return parse_date(value) if isinstance(value, str) else None
 
 
 def _str(value: Any) -> str | None:

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urljoin
 
 import lxml.html
 import nh3
 from lxml import etree
 
-__all__ = ["first_image", "html_to_text", "plain_text", "sanitize_html", "sanitized_html_to_text"]
+__all__ = [
+    "absolute_urls",
+    "first_image",
+    "html_to_text",
+    "looks_like_html",
+    "plain_text",
+    "plain_to_html",
+    "sanitize_html",
+    "sanitized_html_to_text",
+    "title_text",
+]
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
     "li", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    # Layout blocks carry no risk and keep words of neighbouring blocks apart in the text.
+    "div", "section", "article", "header", "footer", "aside", "main",
 }  # fmt: skip
 _ATTRIBUTES = {
     "a": {"href", "title"},
@@ -28,9 +41,14 @@ _SCHEMES = {"http", "https", "mailto"}
 _BLOCKS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
     "pre", "tr", "table", "section", "article", "header", "footer", "figure", "figcaption",
-    "dd", "dt", "hr", "aside", "main", "nav",
+    "dd", "dt", "hr", "aside", "main", "nav", "td", "th", "caption",
 }  # fmt: skip
 _DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head"}
+# Elements whose content is never text (nh3 drops it with the element).
+_NO_CONTENT = {"script", "style", "noscript", "template", "iframe", "object", "svg", "title"}
+# "<iframe ... />" (Blogger's video embed): HTML has no self-closing iframe, so the parser would
+# read everything after it as the iframe's raw text. Closed explicitly, it holds nothing.
+_SELF_CLOSED = re.compile(r"<(iframe|script|style|noscript)\b([^>]*?)/>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
 # nh3 is configured once: building the allow-lists on every call cost a third of its time.
@@ -40,6 +58,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_SCHEMES,
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
+    clean_content_tags=_NO_CONTENT,
 )
 # Tags as nh3 serialises them: a name, then attributes whose values are always double-quoted
 # (a value may hold ">", never a raw '"'). Comments never survive (strip_comments).
@@ -52,7 +71,21 @@ _SAFE_TAG = re.compile(rf"</?[a-zA-Z][a-zA-Z0-9]*\b{_ATTRS}")
 
 def sanitize_html(markup: str) -> str:
     """Keep harmless formatting only: no scripts, no on* handlers, no javascript: URLs."""
+    if "/>" in markup:
+        markup = _SELF_CLOSED.sub(r"<\1\2></\1>", markup)
     return _CLEANER.clean(markup)
+
+
+_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
+
+
+def soft_breaks(markup: str) -> str:
+    """A single line break in HTML text is a space (a feed's wrapped description would
+    otherwise be cut into one paragraph per source line); a blank line still separates
+    paragraphs, and <pre> keeps its lines."""
+    if "\n" not in markup or "<pre" in markup:
+        return markup
+    return _SOFT_BREAK.sub(" ", markup)
 
 
 def sanitized_html_to_text(safe_html: str) -> str:
@@ -62,6 +95,7 @@ def sanitized_html_to_text(safe_html: str) -> str:
     style), so block tags become line breaks and the other tags go; the result equals
     html_to_text's on the same input (tests compare both on the whole feed corpus).
     """
+    safe_html = soft_breaks(safe_html)
     if "<" not in safe_html:  # html_to_text gives plain text back as it is, unescaped
         return _unescape_serialised(safe_html) if "&" in safe_html else safe_html
     text = _SAFE_TAG.sub("", _SAFE_BLOCK_TAG.sub("\n", safe_html))
@@ -98,6 +132,7 @@ def _fragment(markup: str) -> etree._Element | None:
 
 def html_to_text(markup: str) -> str:
     """Plain text with one line per block element (the cleaner then makes paragraphs)."""
+    markup = soft_breaks(markup)
     if "<" not in markup:
         return html.unescape(markup) if "&" in markup else markup
     root = _fragment(markup)
@@ -126,6 +161,70 @@ def html_to_text(markup: str) -> str:
     walk(root)
     lines = (_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# feedparser's test for "is this title HTML?": a closing tag or an entity, and every tag one
+# HTML knows. "std::vector<bool>" and "Die Rückkehr von <i> und <b>" are then plain text; a
+# title holding a <script> is HTML (so its content goes, not only its tags).
+_CLOSING = re.compile(r"</\w+>|&#?\w+;")
+_TAG_NAMES = re.compile(r"</?(\w+)")
+_KNOWN_TAGS = _TAGS | _BLOCKS | _DROP | {"font", "center", "big", "tt", "mark", "nobr", "wbr"}
+
+
+def looks_like_html(text: str) -> bool:
+    """True when a title or snippet is markup rather than plain text that shows "<" or "&"."""
+    if "<script" in text.lower() or "<style" in text.lower():
+        return True
+    if not _CLOSING.search(text):
+        return False
+    return all(tag.lower() in _KNOWN_TAGS for tag in _TAG_NAMES.findall(text))
+
+
+def title_text(title: str, *, is_html: bool) -> str:
+    """A title as one line of text: HTML converted (escaped characters kept), plain text kept."""
+    if is_html:
+        title = html_to_text(title.replace("\n", " ")).replace("\n", " ")
+    return _SPACE.sub(" ", title).strip()
+
+
+_URL_ATTRIBUTE = re.compile(r"\b(src|href)=\"([^\"]*)\"")
+_ABSOLUTE = ("http://", "https://", "mailto:", "#")
+
+
+def _has_relative(safe_html: str) -> bool:
+    for attribute in ('src="', 'href="'):
+        at = safe_html.find(attribute)
+        while at != -1:
+            at += len(attribute)
+            if not safe_html[at : at + 8].lower().startswith(_ABSOLUTE):
+                return True
+            at = safe_html.find(attribute, at)
+    return False
+
+
+def absolute_urls(safe_html: str, base: str) -> str:
+    """Relative src/href of sanitised HTML resolved against the item's (or feed's) URL."""
+    if not base.lower().startswith(("http://", "https://")):
+        return safe_html
+
+    def resolve(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value.lower().startswith(_ABSOLUTE):
+            return match.group(0)
+        url = html.escape(urljoin(base, html.unescape(value)), quote=True)
+        return f'{match.group(1)}="{url}"'
+
+    def in_tag(match: re.Match[str]) -> str:  # never in text: a code sample shows 'href="x"'
+        return _URL_ATTRIBUTE.sub(resolve, match.group(0))
+
+    if not _has_relative(safe_html):  # the common case: a few substring scans, no regex
+        return safe_html
+    return _SAFE_TAG.sub(in_tag, safe_html)
+
+
+def plain_to_html(text: str) -> str:
+    """Plain text (an itunes:summary, a media:description) as HTML with its line breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
 
 
 def plain_text(markup: str) -> str:

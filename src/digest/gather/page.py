@@ -1,9 +1,9 @@
-"""One web page to an Article: trafilatura main text, metadata, then the line cleaner."""
+"""One web page to an Article: decoded text, trafilatura main text and metadata, the headline
+its own candidates agree on, then the line cleaner."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 import lxml.html
 import trafilatura
@@ -11,14 +11,20 @@ from lxml import etree
 
 from digest.errors import SourceError
 from digest.gather.clean import clean_text, section_label
+from digest.gather.dates import parse_date
+from digest.gather.decoding import decode_document, without_xml_declaration
+from digest.gather.headline import page_headline
 from digest.gather.markup import plain_text
+from digest.gather.unicode import entering, one_line
 from digest.gather.urls import canonical_url
 from digest.models import Article
 
 __all__ = ["extract_page", "page_text"]
 
-_TITLE_SPLIT = re.compile(r"\s+[|\u2013\u2014-]\s+")
 _LABEL_LOOKBACK = 4
+# htmldate's "extensive search" compiles dateparser's 208 locales on first use (~7 s) to read
+# dates written in prose; the page's metadata and markup (the fast search) are what we trust.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
 def page_text(html: bytes | str, *, url: str | None = None) -> str | None:
@@ -26,7 +32,13 @@ def page_text(html: bytes | str, *, url: str | None = None) -> str | None:
     return trafilatura.extract(html, url=url, include_comments=False, include_tables=True)
 
 
-def _tree(html: bytes | str) -> etree._Element | None:
+def _decoded(html: bytes | str, content_type: str | None) -> str:
+    if isinstance(html, bytes):
+        html = decode_document(html, content_type, kind="html")
+    return without_xml_declaration(html)
+
+
+def _tree(html: str) -> etree._Element | None:
     try:
         return lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
@@ -41,25 +53,6 @@ def _meta(tree: etree._Element | None, *names: str) -> str | None:
             if str(node).strip():
                 return str(node).strip()
     return None
-
-
-def _headline(tree: etree._Element | None) -> str | None:
-    """The page's single <h1>, the most reliable headline when there is exactly one."""
-    if tree is None:
-        return None
-    heads = [plain_text(h.text_content()) for h in tree.iter("h1")]
-    heads = [h for h in heads if h]
-    return heads[0] if len(heads) == 1 else None
-
-
-def _strip_site(title: str, site: str | None) -> str:
-    """Drop a " | Site" (or " - Site" naming the site) suffix from a <title>."""
-    parts = _TITLE_SPLIT.split(title)
-    if len(parts) < 2:
-        return title
-    if " | " in title or (site and parts[-1].strip().lower() == site.strip().lower()):
-        return " - ".join(parts[:-1]) if len(parts) > 2 and " | " not in title else parts[0]
-    return title
 
 
 def _label_above(tree: etree._Element | None) -> str | None:
@@ -81,29 +74,42 @@ def _label_above(tree: etree._Element | None) -> str | None:
 
 
 def _published(tree: etree._Element | None, date: str | None) -> datetime | None:
-    raw = _meta(tree, "article:published_time", "og:published_time", "datePublished") or date
-    if not raw:
-        return None
-    try:
-        when = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    raw = _meta(tree, "article:published_time", "og:published_time", "datePublished")
+    return parse_date(raw) or parse_date(date)
 
 
-def extract_page(html: bytes | str, *, url: str | None = None, source: str = "page") -> Article:
-    """Main text and metadata of a page; SourceError when there is no article text."""
+def extract_page(
+    html: bytes | str,
+    *,
+    url: str | None = None,
+    source: str = "page",
+    content_type: str | None = None,
+) -> Article:
+    """Main text and metadata of a page; SourceError when there is no article text.
+
+    Bytes are decoded by the HTTP `content_type`'s charset, a BOM, then the page's own
+    declaration, verified (see `decoding`).
+    """
+    html = _decoded(html, content_type)
     document = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, include_tables=True, with_metadata=True
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        date_extraction_params=_DATE_PARAMS,
     )
     raw_text = getattr(document, "text", None) if document is not None else None
     if not raw_text:
         raise SourceError(f"{url or 'page'}: no article text found")
-    cleaned = clean_text(raw_text)
+    cleaned = clean_text(entering(raw_text))
     tree = _tree(html)
     site = getattr(document, "sitename", None)
     meta_title = getattr(document, "title", None)
-    title = _headline(tree) or (_strip_site(plain_text(meta_title), site) if meta_title else "")
+    if tree is not None:  # None when the page names only its site: the text's first line
+        title = page_headline(tree, url=url, sitename=site) or ""
+    else:
+        title = one_line(plain_text(meta_title)) if meta_title else ""
     lines = cleaned.text.split("\n\n") if cleaned.text else []
     if lines and lines[0] == title:
         lines = lines[1:]
@@ -112,6 +118,7 @@ def extract_page(html: bytes | str, *, url: str | None = None, source: str = "pa
     title = title or lines[0]
     categories = getattr(document, "categories", None) or []
     section = _meta(tree, "article:section") or (categories[0] if categories else None)
+    section = one_line(section) if section else None
     canonical = getattr(document, "url", None) or url or ""
     http = canonical.lower().startswith(("http://", "https://"))
     return Article(
@@ -121,7 +128,7 @@ def extract_page(html: bytes | str, *, url: str | None = None, source: str = "pa
         source=source,
         section=section or cleaned.section or _label_above(tree),
         published=_published(tree, getattr(document, "date", None)),
-        author=getattr(document, "author", None) or None,
+        author=one_line(getattr(document, "author", None) or "") or None,
         html=None,
         image_url=getattr(document, "image", None) or None,
     )

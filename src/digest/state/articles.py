@@ -37,6 +37,11 @@ WEEKLY_ARTICLES_SCHEMA = """
 ALTER TABLE articles ADD COLUMN weekly_edition_id TEXT
 """
 WEEK_HOURS = 7 * 24
+# A source's first gather: an undated article is the source's back catalogue, not news, when
+# the source dates its other articles, or when it comes after this many undated ones (feeds
+# list their newest first). It is stored as already used, so no edition picks it up.
+FIRST_GATHER_UNDATED = 5
+BACK_CATALOGUE = "back-catalogue"
 
 
 class ArticleStore:
@@ -45,13 +50,39 @@ class ArticleStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def _back_catalogue(self, articles: tuple[Article, ...]) -> set[str]:
+        """Keys of the undated back catalogue of sources seen for the first time."""
+        names = sorted({a.source for a in articles if a.published is None})
+        if not names:
+            return set()
+        known = {
+            row["source"]
+            for row in self.db.rows_among(
+                "SELECT DISTINCT source FROM articles WHERE source IN ({marks})", names
+            )
+        }
+        dated = {a.source for a in articles if a.published is not None}
+        undated: dict[str, int] = {}
+        old = set()
+        for a in articles:
+            if a.published is not None or a.source in known:
+                continue
+            undated[a.source] = undated.get(a.source, 0) + 1
+            if a.source in dated or undated[a.source] > FIRST_GATHER_UNDATED:
+                old.add(a.key)
+        return old
+
     def remember(self, articles: tuple[Article, ...], now: datetime) -> int:
-        """Store unseen articles with first_seen=now; return how many were new."""
+        """Store unseen articles with first_seen=now; return how many were new.
+
+        A new source's undated back catalogue is stored as used (see FIRST_GATHER_UNDATED).
+        """
         with self.db.transaction() as conn:
+            old = self._back_catalogue(articles)
             cursor = conn.executemany(
                 "INSERT INTO articles (key, source, url, title, text, section,"
-                " published, author, html, image_url, first_seen)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " published, author, html, image_url, first_seen, edition_id, weekly_edition_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
                     (
                         a.key,
@@ -65,6 +96,8 @@ class ArticleStore:
                         a.html,
                         a.image_url,
                         now.isoformat(),
+                        BACK_CATALOGUE if a.key in old else None,
+                        BACK_CATALOGUE if a.key in old else None,
                     )
                     for a in articles
                 ],
