@@ -6,8 +6,9 @@ join, as `PersonalParts`: for an encoder that reuses its work on the shared lite
 `render_for` (the same from scratch: the reference), `RenderSettings` and
 `render_settings_from_table` (the [render] table), `contrast_ratio`, `bundled_templates_dir`.
 
-Modules: `settings` (the table: theme, brand, logo, text limits), `view` (what the templates
-see: the lead story, feed text cut to the limits, capped "also in", first names), `templates`
+Modules: `settings` (the table: theme, brand, logo, text limits, tiers), `view` (what the
+templates see: feed text cut to the limits, https pictures, capped "also in", first names),
+`tiers` (the lead, top stories and quick hits by section), `templates`
 (where they are found: templates_dir, then the theme, then the default; the Jinja
 environment), `markers` (tokens and personal blocks), `edition` (compile and personalise).
 """
