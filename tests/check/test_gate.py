@@ -117,10 +117,30 @@ def test_html_only_message_fails_structure_and_text() -> None:
     assert not results["mime-structure"].ok and not results["text-part"].ok
 
 
-def test_image_without_alt_fails() -> None:
-    raw = _with_html(("<h1 ", '<img src="https://cdn.example.org/x.png" width="10"><h1 '))
-    result = _check(raw)["images-alt"]
-    assert not result.ok and "https://cdn.example.org/x.png" in result.detail
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        ('<img src="https://cdn.example.org/x.png" width="10" height="5">', "no alt on"),
+        ('<img src="http://cdn.example.org/x.png" alt="" width="10" height="5">', "not https"),
+        ('<img src="https://cdn.example.org/x.png" alt="x" height="5">', "no width"),
+        ('<img src="https://cdn.example.org/x.png" alt="x" width="900" height="5">', "900 px"),
+    ],
+)
+def test_image_without_alt_https_or_width_fails(image: str, problem: str) -> None:
+    result = _check(_with_html(("<h1 ", image + "<h1 ")))["images"]
+    assert not result.ok and problem in result.detail and "cdn.example.org/x.png" in result.detail
+
+
+def test_image_without_height_warns_and_story_pictures_pass() -> None:
+    image = '<img src="https://cdn.example.org/x.png" alt="Logo" width="160">'
+    result = _check(_with_html(("<h1 ", image + "<h1 ")))["images"]
+    assert result.ok and result.warning and "no height" in result.detail
+    digest, newsletter = load_sample()
+    email = render_for(
+        digest, newsletter, RenderSettings(), SUBSCRIBERS[0], links_for(SUBSCRIBERS[0])
+    )
+    result = _check(_raw(email))["images"]
+    assert result.ok and not result.warning and result.detail.startswith("2 images"), result.detail
 
 
 def test_html_over_the_clip_limit_fails() -> None:
@@ -190,18 +210,23 @@ def test_layout_breaking_css_fails_and_graceful_css_warns() -> None:
     assert css_findings(["color:#111;font-weight:700"], []) == ()
 
 
+HEAVY = 1024 * 1024 + 1  # bytes: one over the gate's cap
+
+
 class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
-        if self.path == "/no-head":
+        if self.path in ("/no-head", "/heavy-no-head.jpg"):
             self.send_response(405)
         else:
             self.send_response(404 if self.path == "/missing" else 200)
+            if self.path == "/heavy.jpg":
+                self.send_header("Content-Length", str(HEAVY))
         self.end_headers()
 
     def do_GET(self) -> None:
         self.send_response(404 if self.path == "/missing" else 200)
         self.end_headers()
-        self.wfile.write(b"ok")
+        self.wfile.write(b"x" * HEAVY if self.path.startswith("/heavy") else b"ok")
 
     def log_message(self, *args: object) -> None:
         pass
@@ -217,8 +242,9 @@ def local_site() -> Iterator[str]:
     server.server_close()
 
 
-def _links_only(*hrefs: str) -> bytes:
+def _links_only(*hrefs: str, images: tuple[str, ...] = ()) -> bytes:
     html = "".join(f'<p><a href="{href}">link {n}</a></p>' for n, href in enumerate(hrefs))
+    html += "".join(f'<img src="{src}" alt="" width="10" height="10">' for src in images)
     message = EmailMessage()
     message["Subject"] = "links"
     message.set_content("text " + " ".join(hrefs) + "\n")
@@ -233,6 +259,16 @@ def test_reachable_links_pass_and_broken_ones_fail(local_site: str) -> None:
     result = bad["links-reachable"]
     assert not result.ok and "/missing (404)" in result.detail and "1 of 2" in result.detail
     assert "links-reachable" not in _check(_links_only(f"{local_site}/a"))
+
+
+def test_heavy_images_fail_with_the_link_check(local_site: str) -> None:
+    light = _links_only(f"{local_site}/a", images=(f"{local_site}/light.jpg",))
+    assert _check(light, check_links=True)["images-weight"].ok
+    for name in ("heavy.jpg", "heavy-no-head.jpg"):  # Content-Length, or read to the cap
+        heavy = _links_only(f"{local_site}/a", images=(f"{local_site}/{name}",))
+        result = _check(heavy, check_links=True)["images-weight"]
+        assert not result.ok and f"/{name} is over 1024 KB" in result.detail
+    assert "images-weight" not in _check(light)
 
 
 EDITIONS = {"1 story": (1, 0), "9 stories": (9, 0), "30 stories": (30, 0), "40 outlets": (9, 40)}

@@ -37,6 +37,7 @@ def _story(raw: dict[str, Any]) -> Story:
         published=datetime.fromisoformat(raw["published"]),
         also_in=tuple(Link(**link) for link in raw.get("also_in", ())),
         word_count=raw.get("word_count", 0),
+        image_url=raw.get("image_url"),
     )
 
 

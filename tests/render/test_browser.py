@@ -2,8 +2,11 @@
 
 Every edition is opened at 320, 375, 600 and 1024 px in light and dark mode: nothing overflows,
 every text is at least 14 px and 4.5:1 against its background, and at 375 px every link is a
-tap target of at least 44 x 44 px. Screenshots land in test-artifacts/render/; with
-DIGEST_SCREENSHOTS=docs/screenshots the README's screenshots are written there too.
+tap target of at least 44 x 44 px. On a phone the lead's headline starts on the first screen,
+and the 30-story edition stays short. Stories' pictures are answered with a local picture
+(tests/data/render/picture.svg), every other request is refused; one test refuses them all.
+Screenshots land in test-artifacts/render/; with DIGEST_SCREENSHOTS=docs/screenshots the
+README's screenshots are written there too.
 """
 
 from __future__ import annotations
@@ -20,7 +23,14 @@ from digest.models import Digest, Section, Story
 from digest.render import RenderSettings, render_for
 from digest.render.settings import contrast_ratio
 from tests.conftest import REPO, require
-from tests.render.sample import SUBSCRIBERS, edition_html, links_for, load_sample
+from tests.render.sample import (
+    DATA,
+    SUBSCRIBERS,
+    edition_html,
+    links_for,
+    load_sample,
+    sized_digest,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +51,11 @@ LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherun
 WIDTHS = (320, 375, 600, 1024)
 SCHEMES = ("light", "dark")
 PHONE = 375
-MAX_DOC_HEIGHT = 3200  # the README's screenshots stop here (the 30-story edition is 9,500 px)
+MAX_DOC_HEIGHT = 3200  # the README's screenshots stop here (the 30-story edition is ~5,400 px)
+# Where the lead's headline starts at 375 px, at most: the first phone screen (issue 24)
+LEAD_TOP = {"sample": 600, "thirty": 700}
+THIRTY_MAX_HEIGHT = 7000  # the 30-story edition at 375 px (it was 10,353 px as a list)
+PICTURE = (DATA / "picture.svg").read_bytes()
 MIN_TAP = 44
 MIN_FONT = 14
 # The README's screenshots: (edition, width, scheme) -> file name in DIGEST_SCREENSHOTS.
@@ -96,9 +110,20 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def _open(browser: Any, html: str, width: int, scheme: str = "light") -> Any:
+def _answer(route: Any) -> None:
+    """A story's picture gets the local one; anything else (the logo too) is refused."""
+    if "/images/" in route.request.url:
+        route.fulfill(body=PICTURE, content_type="image/svg+xml")
+    else:
+        route.abort()
+
+
+def _open(
+    browser: Any, html: str, width: int, scheme: str = "light", *, images: bool = True
+) -> Any:
     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page.route("**/*", lambda route: route.abort())  # tests never touch the network
+    # tests never touch the network
+    page.route("**/*", _answer if images else lambda route: route.abort())
     page.set_content(html, wait_until="load")
     return page
 
@@ -208,16 +233,76 @@ def test_long_words_and_scripts_wrap(browser: Any, language: str) -> None:
     _shot(page, f"scripts-{language}-375")
 
 
+@pytest.mark.parametrize("edition", ["sample", "thirty"])
+def test_lead_headline_on_the_first_phone_screen(
+    browser: Any, editions: dict[str, str], edition: str
+) -> None:
+    page = _open(browser, editions[edition], PHONE)
+    top = page.evaluate("document.querySelector('h2.dg-lead').getBoundingClientRect().top")
+    assert top <= LEAD_TOP[edition], f"the lead headline starts at {top:.0f} px"
+    assert page.evaluate("document.querySelectorAll('h1').length") == 1
+
+
+def test_thirty_stories_are_short_and_every_story_linked(
+    browser: Any, editions: dict[str, str]
+) -> None:
+    page = _open(browser, editions["thirty"], PHONE)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= THIRTY_MAX_HEIGHT, f"{height} px tall"
+    hrefs = set(page.evaluate("[...document.querySelectorAll('a.dg-link')].map(a => a.href)"))
+    digest, _ = sized_digest(30, outlets=40)
+    assert len(digest.stories) == 30
+    assert all(story.url in hrefs for story in digest.stories), "a visible link to each"
+    quick = page.evaluate(
+        "[...document.querySelectorAll('li a.dg-link')].map(a => a.getBoundingClientRect().height)"
+    )
+    assert len(quick) == 30 - 1 - RenderSettings().tiers.top_stories
+    assert all(height >= MIN_TAP for height in quick)
+
+
+def test_lead_picture_has_its_text_and_box(browser: Any, editions: dict[str, str]) -> None:
+    digest, _ = load_sample()
+    lead = digest.stories[0]
+    for width in (PHONE, 1024):
+        page = _open(browser, editions["sample"], width)
+        picture = page.locator("img.dg-img").first
+        assert picture.get_attribute("src") == lead.image_url
+        assert picture.get_attribute("alt") == lead.headline, "the headline, none given"
+        assert (picture.get_attribute("width"), picture.get_attribute("height")) == ("552", "311")
+        box = picture.bounding_box()
+        assert box is not None and box["width"] <= 552 and box["width"] <= width - 48
+        assert picture.evaluate("img => img.naturalWidth") > 0, "the picture loaded"
+
+
 def test_readable_with_images_off(browser: Any) -> None:
     html = _sample_html(logo_url="https://cdn.example.org/logo.png")
-    page = _open(browser, html, 375)  # every request is aborted: the logo does not load
+    page = _open(browser, html, 375, images=False)  # every request is refused
     images = page.evaluate("[...document.images].map(i => [i.alt, i.naturalWidth])")
-    assert images == [["The Morning Digest", 0]]
-    text = page.evaluate("document.body.innerText")
     digest, _ = load_sample()
+    lead, thumbnailed = digest.stories[0], digest.sections[1].stories[0]
+    assert images == [
+        ["The Morning Digest", 0],
+        [lead.headline, 0],
+        [thumbnailed.headline, 0],
+    ]
+    # the boxes keep their place, so the text around them does not jump when they load
+    box = page.locator("img.dg-img").first.bounding_box()
+    assert box is not None and abs(box["height"] - box["width"] * 311 / 552) < 2
+    text = page.evaluate("document.body.innerText")
     for story in digest.stories:
         assert story.headline in text
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    top = page.evaluate("document.querySelector('h2.dg-lead').getBoundingClientRect().top")
+    assert top <= LEAD_TOP["sample"]
+    _shot(page, "sample-375-images-off")
+    target = os.environ.get("DIGEST_SCREENSHOTS")
+    if target:
+        height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_DOC_HEIGHT)
+        page.screenshot(
+            path=str(REPO / target / "digest-375px-images-off.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 375, "height": height},
+        )
 
 
 def test_empty_section_story_renders(browser: Any) -> None:

@@ -13,12 +13,17 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from digest.errors import RenderError
+from digest.gather.feeds import parse_feed
 from digest.models import (
     Digest,
     Link,
     Newsletter,
+    Section,
+    SourceConfig,
+    Story,
     Subscriber,
 )
 from digest.render import (
@@ -65,6 +70,31 @@ def test_personalise_equals_full_render(
     assert fast.subject == full.subject == digest.subject
     assert "@@dg-" not in fast.html + fast.text
     assert "<!--dg-" not in fast.html + fast.text
+
+
+@pytest.mark.parametrize("top_stories", [0, 2, 5])
+@pytest.mark.parametrize("subscriber", SUBSCRIBERS, ids=lambda s: s.email)
+def test_personalise_equals_full_render_with_quick_hits(
+    subscriber: Subscriber, top_stories: int
+) -> None:
+    """With quick hits from several sections: a subscriber's own quick hits, their count in
+    the contents, and no "Quick hits" heading when none of their sections has one."""
+    digest, newsletter = sized_digest(14)
+    newsletter = replace(newsletter, reply_to="desk@digest.example.org")
+    settings = RenderSettings(top_stories=top_stories)
+    links = links_for(subscriber)
+    fast = personalise(render_edition(digest, newsletter, settings), subscriber, links)
+    full = render_for(digest, newsletter, settings, subscriber, links)
+    assert fast == full
+    seen = visible_text(full.html)
+    chosen = [
+        story
+        for story in digest.stories
+        if not subscriber.sections
+        or story.section.casefold() in {name.casefold() for name in subscriber.sections}
+    ]
+    assert all(story.headline in seen for story in chosen)
+    assert ("Reply to this email" in seen) and ("Reply to this email" in full.text)
 
 
 def test_section_choice_keeps_only_chosen_sections(sample: tuple[Digest, Newsletter]) -> None:
@@ -117,7 +147,15 @@ def test_full_digest_has_every_part(sample: tuple[Digest, Newsletter]) -> None:
     for url in (links.unsubscribe_url, links.preferences_url, links.browser_url):
         assert url in email.text
         assert f'href="{url.replace("&", "&amp;")}"' in email.html
-    assert "Read more" not in seen, "the headline is the link"
+    for story in digest.stories:  # one visible link style on every story
+        assert re.search(
+            rf'<a href="{re.escape(story.url)}" class="dg-link"[^>]*>Read more at {story.source}',
+            email.html,
+        )
+    assert "Forwarded this? Subscribe at digest.example.org/subscribe" in seen
+    assert "https://digest.example.org/subscribe" in email.text
+    assert "Reply to this email" not in seen, "no Reply-To configured"
+    assert len(re.findall(r"<h1\b", email.html)) == 1
 
 
 def test_lead_story_comes_first_with_a_standfirst(sample: tuple[Digest, Newsletter]) -> None:
@@ -131,7 +169,8 @@ def test_lead_story_comes_first_with_a_standfirst(sample: tuple[Digest, Newslett
     seen = visible_text(email.html)
     top = seen.index("Top story")
     assert seen.index(lead.headline, top) < seen.index("World", top), "before every section"
-    assert seen.count(lead.headline) == 2, "in the contents and as the lead, not again"
+    assert seen.count(lead.headline) == 1, "as the lead, not again"
+    assert seen.index("In this edition") < seen.index("Central bank holds") < top
     assert seen.index(lead.key_points[0]) > seen.index(lead.headline, top)
     assert re.search(rf"<h2[^>]*><a href=\"{re.escape(lead.url)}\"", email.html)
     text = email.text
@@ -239,10 +278,12 @@ def test_compact_theme_gives_headlines_and_one_line(sample: tuple[Digest, Newsle
     default = render_for(digest, newsletter, RenderSettings(), subscriber, links)
     seen = visible_text(compact.html)
     assert "In this edition" not in seen and "IN THIS EDITION" not in compact.text
+    quick = digest.sections[1].stories[1]  # Business's second: after four top stories
     for story in digest.stories:
         assert story.headline in seen and f'href="{story.url}"' in compact.html
-        assert story.key_points[0] in seen, "the one line"
-        assert all(point not in seen for point in story.key_points[1:])
+        shown = () if story is quick else story.key_points[:1]
+        assert all((point in seen) == (point in shown) for point in story.key_points)
+    assert seen.index("Quick hits") < seen.index(quick.headline)
     assert len(compact.html) < len(default.html)
     assert "Unsubscribe" in seen and newsletter.address in seen
 
@@ -280,7 +321,8 @@ def test_feed_text_is_escaped_in_html_and_text(sample: tuple[Digest, Newsletter]
     email = render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
     assert "<script>" not in email.html and "<b>bold</b>" not in email.html
     assert "Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;" in email.html
-    assert visible_text(email.html).count(NASTY) >= 5, "headline, toc, point, intro, section"
+    assert visible_text(email.html).count(NASTY) >= 4, "headline, standfirst, intro, section"
+    assert 'alt="Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt;' in email.html, "the image's text"
     assert "javascript:" not in email.html and "javascript:" not in email.text
     assert f"\n{NASTY}\n" in email.text, "the text part shows the headline as typed"
     assert "Hi Tom," in email.text, "the first name, as typed"
@@ -317,14 +359,26 @@ def test_settings_reach_the_html(sample: tuple[Digest, Newsletter]) -> None:
     )
     html = render_for(digest, newsletter, settings, SUBSCRIBERS[0], links_for(SUBSCRIBERS[0])).html
     assert "color:#7c2d12" in html and "#1d4ed8" not in html
-    (logo,) = re.findall(r"<img [^>]*>", html)
+    (logo,) = re.findall(r"<img [^>]*logo.png[^>]*>", html)
     assert 'src="https://cdn.example.org/logo.png"' in logo and 'alt="The Morning Digest"' in logo
     assert 'width="160"' in logo and "height=" not in logo
     assert "font-family:Georgia, serif" in html
     sized = replace(settings, logo_width=240, logo_height=60, logo_alt="Morning & Co")
     html = render_for(digest, newsletter, sized, SUBSCRIBERS[0], links_for(SUBSCRIBERS[0])).html
-    (logo,) = re.findall(r"<img [^>]*>", html)
-    assert 'width="240" height="60"' in logo and 'alt="Morning &amp; Co"' in logo
+    (logo,) = re.findall(r"<img [^>]*logo.png[^>]*>", html)
+    assert 'width="240" height="60"' in logo
+    for theme in ("default", "compact"):  # the logo is the one h1: screen readers keep it
+        themed = replace(sized, theme=theme)
+        html = render_for(
+            digest, newsletter, themed, SUBSCRIBERS[0], links_for(SUBSCRIBERS[0])
+        ).html
+        (heading,) = re.findall(r"<h1\b[^>]*>.*?</h1>", html, re.S)
+        assert (
+            re.search(
+                r'<img src="https://cdn.example.org/logo.png" alt="Morning &amp; Co"', heading
+            )
+            and 'alt="Morning &amp; Co"' in logo
+        )
 
 
 def test_override_folder_replaces_one_template(
@@ -382,6 +436,7 @@ TEXT_ON_BACKGROUND = [
     ("#4b5563", "#ffffff"),
     ("#4b5563", "#f3f4f6"),
     ("#1f2937", "#f3f4f6"),
+    ("#1f2937", "#e5e7eb"),  # a picture's text in its box while it does not load
     ("#1d4ed8", "#ffffff"),
     ("#1d4ed8", "#f3f4f6"),
     ("#ffffff", "#1d4ed8"),
@@ -436,3 +491,61 @@ def test_edition_survives_a_json_round_trip(sample: tuple[Digest, Newsletter]) -
     for subscriber in SUBSCRIBERS:
         links = links_for(subscriber)
         assert personalise(revived, subscriber, links) == personalise(edition, subscriber, links)
+
+
+FEEDS = Path(__file__).parents[1] / "data" / "gather" / "feeds" / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("7be307059415227d.xml", "https://feeds.npr.org/1001/rss.xml"),  # NPR: media:content
+        ("e8fa5b64a4b41322.xml", "https://en.mercopress.com/rss"),  # MercoPress: enclosure
+    ],
+)
+def test_a_feed_items_picture_leads_with_its_text_and_box(name: str, url: str) -> None:
+    """A real feed's first item, gathered as the pipeline does, becomes the lead with its
+    picture: an https source, the 552x311 box, the headline as its text."""
+    source = SourceConfig(name="Feed", url=url, kind="feed")
+    article = parse_feed(
+        (FEEDS / name).read_bytes(), url=url, content_type="application/rss+xml", source=source
+    )[0]
+    assert article.image_url and article.image_url.startswith("https://")
+    story = Story(
+        headline=article.title,
+        url=article.url,
+        source=article.source,
+        key_points=(article.text[:200],),
+        section="World",
+        image_url=article.image_url,
+    )
+    digest, newsletter = load_sample()
+    digest = replace(digest, sections=(Section(name="World", stories=(story,)),), lead=0)
+    subscriber = SUBSCRIBERS[0]
+    email = render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
+    (picture,) = re.findall(r'<img class="dg-img"[^>]*>', email.html)
+    assert f'src="{escape(article.image_url)}"' in picture
+    assert f'alt="{escape(article.title)}"' in picture
+    assert 'width="552" height="311"' in picture
+    plain = replace(story, image_url=article.image_url.replace("https://", "http://", 1))
+    digest = replace(digest, sections=(Section(name="World", stories=(plain,)),))
+    email = render_for(digest, newsletter, RenderSettings(), subscriber, links_for(subscriber))
+    assert "<img" not in email.html, "no picture from a plain-http URL"
+
+
+def test_text_part_follows_the_tiers() -> None:
+    digest, newsletter = sized_digest(14)
+    subscriber = SUBSCRIBERS[0]
+    settings = RenderSettings(top_stories=4)
+    text = render_for(digest, newsletter, settings, subscriber, links_for(subscriber)).text
+    order = ["IN THIS EDITION", "TOP STORY", "\nWORLD\n", "QUICK HITS", "Forwarded this?"]
+    places = [text.index(mark) for mark in order]
+    assert places == sorted(places)
+    contents = text[places[0] : places[1]]
+    assert contents.count("\n - ") == 1 + 4 and "and 9 more in Quick hits" in contents
+    quick = text[places[3] : places[4]]
+    assert quick.count("\n- ") == 9
+    assert "  * " not in quick, "a quick hit is one line and its link, no points"
+    lead = digest.stories[0]
+    assert f"{lead.url}" in text[places[1] : places[2]]
+    assert all(story.url in text for story in digest.stories)

@@ -9,7 +9,7 @@ import pytest
 
 from digest.errors import ConfigError
 from digest.render import RenderSettings, render_settings_from_table
-from digest.render.settings import contrast_ratio, readable_on
+from digest.render.settings import THEME_TIERS, Tiers, contrast_ratio, readable_on
 
 
 def test_render_settings_from_table(tmp_path: Path) -> None:
@@ -27,6 +27,10 @@ def test_render_settings_from_table(tmp_path: Path) -> None:
             "max_headline_chars": 120,
             "max_point_chars": 300,
             "max_also_in": 5,
+            "top_stories": 3,
+            "lead_points": 4,
+            "top_points": 3,
+            "thumbnails": False,
         },
         base_dir=tmp_path,
     )
@@ -42,7 +46,12 @@ def test_render_settings_from_table(tmp_path: Path) -> None:
         max_headline_chars=120,
         max_point_chars=300,
         max_also_in=5,
+        top_stories=3,
+        lead_points=4,
+        top_points=3,
+        thumbnails=False,
     )
+    assert settings.tiers == Tiers(top_stories=3, lead_points=4, top_points=3, thumbnails=False)
     assert render_settings_from_table({}, base_dir=tmp_path) == RenderSettings()
     defaults = RenderSettings()
     assert (defaults.theme, defaults.max_headline_chars, defaults.max_point_chars) == (
@@ -107,3 +116,30 @@ def test_readable_on_lightens_just_enough() -> None:
     assert readable_on("#ffffff", dark_card) == "#ffffff"
     assert readable_on("#93c5fd", dark_card) == "#93c5fd", "already readable: unchanged"
     assert readable_on("#93c5fd", "#ffffff") == "#ffffff", "no lighter tint reads on white"
+
+
+def test_tiers_come_from_the_theme_unless_overridden() -> None:
+    assert RenderSettings().tiers == THEME_TIERS["default"]
+    assert RenderSettings(theme="compact").tiers == THEME_TIERS["compact"]
+    assert THEME_TIERS["default"] != THEME_TIERS["compact"]
+    mixed = RenderSettings(theme="compact", top_points=3).tiers
+    assert mixed == Tiers(
+        top_stories=THEME_TIERS["compact"].top_stories,
+        lead_points=THEME_TIERS["compact"].lead_points,
+        top_points=3,
+        thumbnails=THEME_TIERS["compact"].thumbnails,
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("top_stories", 51, "render.top_stories: must be between 0 and 50, got 51"),
+        ("lead_points", "3", "render.lead_points: must be a whole number"),
+        ("top_points", -1, "render.top_points: must be between 0 and 6"),
+        ("thumbnails", "yes", "render.thumbnails: must be true or false, got str 'yes'"),
+    ],
+)
+def test_bad_tier_values_name_the_key(tmp_path: Path, key: str, value: Any, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        render_settings_from_table({key: value}, base_dir=tmp_path)

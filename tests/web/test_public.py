@@ -22,6 +22,7 @@ from digest.web import create_app
 from tests.web.desk import client as desk_client
 from tests.web.desk import login
 from tests.web.test_pages import fields
+from tests.web.test_public_load import write_lock
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 ENV = {"DIGEST_SECRET": "public-secret", "DIGEST_EDITOR_TOKEN": "editor-token"}
@@ -189,3 +190,12 @@ def test_hostile_subjects_are_escaped_and_lose_their_bidi_controls(
     feed = feedparser.parse(xml.content)
     assert feed.bozo == 0
     assert feed.entries[0].title == "Files gnp.cod & <script>alert(1)</script> \"quoted\" 'x'"
+
+
+def test_the_public_pages_only_read_so_a_held_write_lock_does_not_stop_them(
+    cfg: Config, client: TestClient
+) -> None:
+    sent(cfg)
+    with write_lock(cfg):  # another process writing (a send, a sign-up elsewhere)
+        for url in ("/", "/archive", "/archive.atom", "/archive/2026-11-27"):
+            assert client.get(url).status_code == 200, url

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,6 +19,8 @@ import httpx
 
 from digest.check.css import MAJOR_CLIENTS, CssFinding, css_findings
 from digest.check.html import HtmlFacts, html_facts
+from digest.check.images import image_check, image_weight_check
+from digest.check.result import CheckResult
 from digest.check.spam import spam_report, spamassassin_available
 
 CLIP_LIMIT_BYTES = 102 * 1024  # Gmail clips HTML above 102 KB
@@ -29,16 +30,6 @@ REQUIRED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID")
 _PLACEHOLDER = re.compile(r"\{\{|\{%|@@dg-|<!--dg-")
 _TEXT_URL = re.compile(r"https?://[^\s<>\"]+")
 _ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One line of the gate's table."""
-
-    name: str
-    ok: bool
-    detail: str
-    warning: bool = False
 
 
 def gate_passed(results: Iterable[CheckResult]) -> bool:
@@ -69,10 +60,11 @@ def check_message(
         _links(facts, text),
     ]
     if check_links:
-        results.append(_reachable(facts))
+        with httpx.Client(timeout=LINK_TIMEOUT_SECONDS, follow_redirects=True) as client:
+            results += [_reachable(facts, client), image_weight_check(facts, client)]
     results += [
         _anchors(facts),
-        _images(facts),
+        image_check(facts),
         _lang(facts),
         _footer(message, facts, text),
         _text_alternative(facts, text),
@@ -173,24 +165,14 @@ def _status_of(client: httpx.Client, url: str) -> str | None:
         return f"{url} ({type(exc).__name__})"
 
 
-def _reachable(facts: HtmlFacts) -> CheckResult:
+def _reachable(facts: HtmlFacts, client: httpx.Client) -> CheckResult:
     urls = sorted({a.href for a in facts.anchors if urlsplit(a.href).scheme in ("http", "https")})
-    with (
-        httpx.Client(timeout=LINK_TIMEOUT_SECONDS, follow_redirects=True) as client,
-        ThreadPoolExecutor(max_workers=8) as pool,
-    ):
+    with ThreadPoolExecutor(max_workers=8) as pool:
         failures = [f for f in pool.map(lambda url: _status_of(client, url), urls) if f]
     if failures:
         detail = f"{len(failures)} of {len(urls)} unreachable: " + "; ".join(failures[:5])
         return CheckResult("links-reachable", False, detail)
     return CheckResult("links-reachable", True, f"{len(urls)} links answer")
-
-
-def _images(facts: HtmlFacts) -> CheckResult:
-    missing = [str(img.get("src")) for img in facts.images if img.get("alt") is None]
-    if missing:
-        return CheckResult("images-alt", False, "no alt on " + ", ".join(missing[:5]))
-    return CheckResult("images-alt", True, f"{len(facts.images)} images, all with alt")
 
 
 def _lang(facts: HtmlFacts) -> CheckResult:

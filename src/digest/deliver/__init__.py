@@ -6,10 +6,11 @@ branch); `send_composed` sends a stored edition, in this process or in send proc
 
 What the rest may use: the names in `__all__`. Modules: `personal` (one subscriber's message
 from a rendered edition: `Composer`), `message` (MIME assembly) with `qp` (bodies encoded from
-pieces shared by every subscriber), `send` (the ledger-driven send loop) with `jobs` (a batch
-through a lane) and `workers` (send processes), `composed` (which of the two), `base` (the
-Provider protocol), one module per provider (`smtp`, `postmark`, `sendgrid`, `mailgun`, `ses`,
-`resend`, `outbox`), with `api`, `options`, `sigv4` and `bounce` behind them.
+pieces shared by every subscriber) and `headers` (fields RFC 2047-encoded and folded), `send`
+(the ledger-driven send loop) with `jobs` (a batch through a lane) and `workers` (send
+processes), `composed` (which of the two), `base` (the Provider protocol), one module per
+provider (`smtp`, `postmark`, `sendgrid`, `mailgun`, `ses`, `resend`, `outbox`), with `api`,
+`options`, `sigv4` and `bounce` behind them.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ join, as `PersonalParts`: for an encoder that reuses its work on the shared lite
 `render_settings_from_table` (the [render] table), `contrast_ratio`, `bundled_templates_dir`,
 `cut` (feed text cut to a limit as the email cuts it: the desk shows headlines the same way).
 
-Modules: `settings` (the table: theme, brand, logo, text limits), `view` (what the templates
-see: the lead story, feed text cut to the limits, capped "also in", first names), `templates`
+Modules: `settings` (the table: theme, brand, logo, text limits, tiers), `view` (what the
+templates see: feed text cut to the limits, https pictures, capped "also in", first names),
+`tiers` (the lead, top stories and quick hits by section), `templates`
 (where they are found: templates_dir, then the theme, then the default; the Jinja
 environment), `markers` (tokens and personal blocks), `edition` (compile and personalise).
 """

@@ -21,14 +21,11 @@ from digest.models import Digest, Newsletter, PersonalLinks, RenderedEmail, Subs
 from digest.render.markers import Marks, Piece, pieces, segments, strip_markers
 from digest.render.settings import RenderSettings
 from digest.render.templates import HTML_TEMPLATE, TEXT_TEMPLATE, environment, render_template
+from digest.render.tiers import TOC_MIN_STORIES, EditionView, chosen, edition_view
 from digest.render.view import (
     PERSONAL_FIELDS,
-    TOC_MIN_STORIES,
-    EditionView,
     PersonalView,
-    chosen,
     date_label,
-    edition_view,
     logo_view,
     palette,
     personal_view,
@@ -49,6 +46,7 @@ class RenderedEdition:
     section_names: tuple[str, ...]
     section_stories: tuple[int, ...]
     section_words: tuple[int, ...]
+    section_quick: tuple[int, ...] = ()  # quick hits per section (none in an older edition)
 
 
 def _nonce(digest: Digest, newsletter: Newsletter, settings: RenderSettings) -> str:
@@ -64,6 +62,7 @@ def _compile(
     *,
     show_toc: bool,
     show_empty: bool,
+    show_quick: bool,
     nonce: str,
 ) -> tuple[str, str]:
     """Render both templates and compile the MJML; markers and tokens stay in."""
@@ -84,6 +83,9 @@ def _compile(
         "sections": edition.sections,
         "show_toc": show_toc,
         "show_empty": show_empty,
+        "show_quick": show_quick,
+        "signup_url": f"{newsletter.base_url.rstrip('/')}/subscribe",
+        "reply_to": newsletter.reply_to is not None,
         "personal": personal,
         "mark": Marks(nonce),
     }
@@ -112,6 +114,7 @@ def render_edition(
         tokens,
         show_toc=edition.count >= TOC_MIN_STORIES,
         show_empty=True,
+        show_quick=edition.quick_count > 0,
         nonce=nonce,
     )
     return RenderedEdition(
@@ -124,6 +127,7 @@ def render_edition(
         section_names=tuple(view.name for view in edition.sections),
         section_stories=tuple(view.count for view in edition.sections),
         section_words=tuple(view.words for view in edition.sections),
+        section_quick=tuple(len(view.quick) for view in edition.sections),
     )
 
 
@@ -159,12 +163,15 @@ def personal_parts(
     keep = [not wanted or name.casefold() in wanted for name in edition.section_names]
     count = sum(n for n, k in zip(edition.section_stories, keep, strict=True) if k)
     words = sum(n for n, k in zip(edition.section_words, keep, strict=True) if k)
+    quick = sum(n for n, k in zip(edition.section_quick, keep, strict=False) if k)
     drop = [key for key, k in zip(edition.section_keys, keep, strict=True) if not k]
     if count < TOC_MIN_STORIES:
         drop.append("toc")
     if count > 0:
         drop.append("empty")
-    values = personal_view(subscriber, links, count, words)
+    if quick == 0:
+        drop.append("quick")
+    values = personal_view(subscriber, links, count, words, quick)
     html_values = {f: str(escape(getattr(values, f))) for f in PERSONAL_FIELDS}
     text_values = {f: str(getattr(values, f)) for f in PERSONAL_FIELDS}
     dropped = set(drop)
@@ -190,9 +197,10 @@ def render_for(
         newsletter,
         settings,
         edition,
-        personal_view(subscriber, links, edition.count, edition.words),
+        personal_view(subscriber, links, edition.count, edition.words, edition.quick_count),
         show_toc=edition.count >= TOC_MIN_STORIES,
         show_empty=edition.count == 0,
+        show_quick=edition.quick_count > 0,
         nonce=nonce,
     )
     return RenderedEmail(

@@ -1,4 +1,4 @@
-"""The [render] config table: theme and templates, brand colour, logo, font and text limits.
+"""The [render] config table: theme and templates, brand colour, logo, font, text limits, tiers.
 
 Validation lives here so that a bad value is reported at load time with the key that holds it
 ("render.brand_color: ..."), never as a broken email later.
@@ -27,10 +27,36 @@ _INT_RANGES = {
     "max_headline_chars": (40, 2000),
     "max_point_chars": (80, 4000),
     "max_also_in": (0, 20),
+    "top_stories": (0, 50),
+    "lead_points": (0, 6),
+    "top_points": (0, 6),
 }
 
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FONT_FORBIDDEN = re.compile(r"[;\"<>{}\\]")
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """How many stories each tier holds and how much of each it shows.
+
+    The lead (one story: standfirst, then `lead_points` points), then `top_stories` top stories
+    (headline, source, reading time, `top_points` points, a thumbnail when `thumbnails`), then
+    every other story as a quick hit (one line: the linked headline and the source).
+    """
+
+    top_stories: int
+    lead_points: int
+    top_points: int
+    thumbnails: bool
+
+
+# Each bundled theme's tiers; [render] top_stories, lead_points, top_points and thumbnails
+# override them one by one. A theme not listed (an override folder's) gets the default's.
+THEME_TIERS = {
+    "default": Tiers(top_stories=6, lead_points=3, top_points=2, thumbnails=True),
+    "compact": Tiers(top_stories=4, lead_points=2, top_points=1, thumbnails=False),
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,20 @@ class RenderSettings:
     max_headline_chars: int = 200
     max_point_chars: int = 400
     max_also_in: int = 3
+    top_stories: int | None = None  # None: the theme's (THEME_TIERS), as the three below
+    lead_points: int | None = None
+    top_points: int | None = None
+    thumbnails: bool | None = None
+
+    @property
+    def tiers(self) -> Tiers:
+        theme = THEME_TIERS.get(self.theme, THEME_TIERS[DEFAULT_THEME])
+        return Tiers(
+            top_stories=theme.top_stories if self.top_stories is None else self.top_stories,
+            lead_points=theme.lead_points if self.lead_points is None else self.lead_points,
+            top_points=theme.top_points if self.top_points is None else self.top_points,
+            thumbnails=theme.thumbnails if self.thumbnails is None else self.thumbnails,
+        )
 
 
 def _channel(value: int) -> float:
@@ -136,6 +176,7 @@ def render_settings_from_table(
         font_family=_font_family(
             table.get("font_family", defaults.font_family), f"{key}.font_family"
         ),
+        thumbnails=_boolean(table.get("thumbnails"), f"{key}.thumbnails"),
         **numbers,
     )
 
@@ -151,6 +192,12 @@ def _integer(value: object, name: str, low: int, high: int) -> int:
         raise ConfigError(f"{name}: must be a whole number, got {type(value).__name__} {value!r}")
     if not low <= value <= high:
         raise ConfigError(f"{name}: must be between {low} and {high}, got {value}")
+    return value
+
+
+def _boolean(value: object, name: str) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ConfigError(f"{name}: must be true or false, got {type(value).__name__} {value!r}")
     return value
 
 

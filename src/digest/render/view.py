@@ -1,26 +1,25 @@
 """What the templates see: a Digest turned into plain view objects, plus the personal values.
 
-Everything a template needs is computed here (the lead story, display limits on feed text,
-reading times, safe URLs, word counts, colours) so the templates stay free of logic and the
-edition render and the per-subscriber render see the same stable values.
+Everything a template needs is computed here and in `tiers` (display limits on feed text,
+reading times, safe URLs and images, colours, the personal values) so the templates stay free
+of logic and the edition render and the per-subscriber render see the same stable values.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from digest.models import Digest, Link, Newsletter, PersonalLinks, Story, Subscriber
+from digest.models import Link, Newsletter, PersonalLinks, Story, Subscriber
 from digest.render.settings import RenderSettings, readable_on
 
 WORDS_PER_MINUTE = 200
 # A story whose text is shorter than this is most likely a feed's excerpt, not the article: its
 # reading time would understate the original, so none is shown.
 MIN_WORDS_FOR_READING_TIME = 150
-TOC_MIN_STORIES = 5
-TOC_PER_SECTION = 3  # headlines per section in the contents; the rest are counted
+CONTENTS_MAX_CHARS = 32  # a contents line: one line at 375 px
 LABEL_MAX_CHARS = 60  # a source, section or outlet name from a feed
 TEASER_MAX_CHARS = 160  # the one line per story of the compact theme
 FIRST_NAME_MAX_CHARS = 40
@@ -28,6 +27,21 @@ DARK_CARD = "#1f2937"  # the card colour of the dark-mode stylesheet (partials/h
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
 HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame", "rev"})
 ELLIPSIS = "\u2026"
+# The lead's image box: the 552 px column at 16:9 (the image keeps its own proportions where
+# CSS works; the box is what a reader with images off sees). A top story's thumbnail likewise.
+IMAGE_SIZE = (552, 311)
+THUMB_SIZE = (96, 54)
+MAX_IMAGE_URL = 2000
+
+
+@dataclass(frozen=True)
+class ImageView:
+    """An image as the email shows it: an https URL, the box it takes, its text."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -45,49 +59,10 @@ class StoryView:
     teaser: str
     also_in: tuple[Link, ...]
     also_more: int
-
-
-@dataclass(frozen=True)
-class SectionView:
-    """One section; `key` marks its blocks in the compiled edition ("sec-0", "sec-1", ...).
-
-    `name` is the section's name as subscribers choose it, `label` the same cut for display;
-    `stories` are the ones shown under the section (the lead is shown above, not again);
-    `count` and `words` include the lead, for the subscriber's story count and reading time.
-    """
-
-    key: str
-    name: str
-    label: str
-    stories: tuple[StoryView, ...]
-    count: int
-    words: int
-
-    @property
-    def contents(self) -> tuple[StoryView, ...]:
-        """The stories the contents list names (the rest: `contents_more`)."""
-        return self.stories[:TOC_PER_SECTION]
-
-    @property
-    def contents_more(self) -> int:
-        return max(0, len(self.stories) - TOC_PER_SECTION)
-
-
-@dataclass(frozen=True)
-class EditionView:
-    """The lead story (shown first, in its section's blocks) and the sections."""
-
-    lead: StoryView | None
-    lead_key: str
-    sections: tuple[SectionView, ...]
-
-    @property
-    def count(self) -> int:
-        return sum(view.count for view in self.sections)
-
-    @property
-    def words(self) -> int:
-        return sum(view.words for view in self.sections)
+    short: str = ""  # the headline cut to one contents line
+    standfirst: str = ""  # the lead's first key point, shown above its points
+    image: ImageView | None = None  # the lead's picture
+    thumb: ImageView | None = None  # a top story's thumbnail
 
 
 @dataclass(frozen=True)
@@ -121,6 +96,7 @@ class PersonalView:
     story_count: str
     reading_minutes: str
     summary_line: str
+    quick_count: str
 
 
 PERSONAL_FIELDS = tuple(PersonalView.__dataclass_fields__)
@@ -144,6 +120,18 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
 
 
+def short_line(text: str, limit: int) -> str:
+    """`cut`, without the short lowercase words a cut leaves dangling ("Plant opens in the…"
+    reads "Plant opens…")."""
+    short = cut(text, limit)
+    if not short.endswith(ELLIPSIS):
+        return short
+    words = short[:-1].split(" ")
+    while len(words) > 2 and len(words[-1]) <= 3 and words[-1].islower():
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
+
+
 def safe_url(url: str | None) -> str | None:
     """Return the URL when it is an absolute http(s) URL without whitespace, else None."""
     if not url:
@@ -153,6 +141,15 @@ def safe_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def image_url(url: str | None) -> str | None:
+    """An image URL the email may load: https only (a plain-http image is a mixed-content
+    warning in webmail and tells a network who reads), and not absurdly long."""
+    url = safe_url(url)
+    if url is None or len(url) > MAX_IMAGE_URL or urlsplit(url).scheme.lower() != "https":
         return None
     return url
 
@@ -180,8 +177,10 @@ def story_view(story: Story, settings: RenderSettings) -> StoryView:
         if (url := safe_url(link.url)) is not None
     ]
     shown = others[: settings.max_also_in]
+    headline = cut(story.headline, settings.max_headline_chars)
+    picture = image_url(story.image_url)
     return StoryView(
-        headline=cut(story.headline, settings.max_headline_chars),
+        headline=headline,
         url=safe_url(story.url),
         source=cut(story.source, LABEL_MAX_CHARS),
         read_label=(
@@ -193,55 +192,9 @@ def story_view(story: Story, settings: RenderSettings) -> StoryView:
         teaser=cut(points[0], TEASER_MAX_CHARS) if points else "",
         also_in=tuple(shown),
         also_more=len(others) - len(shown),
+        short=short_line(headline, CONTENTS_MAX_CHARS),
+        image=None if picture is None else ImageView(picture, *IMAGE_SIZE, alt=headline),
     )
-
-
-def _words(view: StoryView) -> int:
-    return len(view.headline.split()) + sum(len(p.split()) for p in view.key_points)
-
-
-def edition_view(digest: Digest, settings: RenderSettings) -> EditionView:
-    """The lead (the digest's top-ranked story) and every section, with stable block keys."""
-    lead_at = digest.lead if 0 <= digest.lead < len(digest.stories) else 0
-    lead: StoryView | None = None
-    lead_key = ""
-    sections: list[SectionView] = []
-    number = 0
-    for index, section in enumerate(digest.sections):
-        key = f"sec-{index}"
-        shown: list[StoryView] = []
-        words = 0
-        for story in section.stories:
-            view = story_view(story, settings)
-            words += _words(view)
-            if number == lead_at:
-                lead, lead_key = view, key
-            else:
-                shown.append(view)
-            number += 1
-        sections.append(
-            SectionView(
-                key=key,
-                name=section.name,
-                label=cut(section.name, LABEL_MAX_CHARS),
-                stories=tuple(shown),
-                count=len(section.stories),
-                words=words,
-            )
-        )
-    return EditionView(lead=lead, lead_key=lead_key, sections=tuple(sections))
-
-
-def chosen(edition: EditionView, subscriber: Subscriber) -> EditionView:
-    """The sections a subscriber reads (all when they chose none; names match case-insensitively)
-    and the lead only when its section is among them."""
-    if not subscriber.sections:
-        return edition
-    wanted = {name.casefold() for name in subscriber.sections}
-    kept = tuple(view for view in edition.sections if view.name.casefold() in wanted)
-    if any(view.key == edition.lead_key for view in kept):
-        return replace(edition, sections=kept)
-    return EditionView(lead=None, lead_key="", sections=kept)
 
 
 def logo_view(settings: RenderSettings, newsletter: Newsletter) -> LogoView | None:
@@ -276,7 +229,7 @@ def summary_line(story_count: int, minutes: int) -> str:
 
 
 def personal_view(
-    subscriber: Subscriber, links: PersonalLinks, story_count: int, words: int
+    subscriber: Subscriber, links: PersonalLinks, story_count: int, words: int, quick: int = 0
 ) -> PersonalView:
     """The real personal values for one subscriber and their chosen sections."""
     name = subscriber.name.strip()
@@ -294,4 +247,5 @@ def personal_view(
         story_count=str(story_count),
         reading_minutes=str(minutes),
         summary_line=summary_line(story_count, minutes),
+        quick_count=str(quick),
     )

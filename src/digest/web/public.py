@@ -109,6 +109,7 @@ def public_routes(desk: Desk, message: Callable[[Request, str, str, int], Respon
         "current": (),  # the sign-up form: nothing typed or chosen yet
         "email": "",
         "name": "",
+        "error": "",
         "day": lambda moment: day(moment, zone),
         "iso": lambda moment: moment.astimezone(zone).date().isoformat(),
     }
