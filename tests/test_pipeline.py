@@ -29,6 +29,9 @@ CHROME = (
 )
 
 
+WEEKLY = {"DIGEST_SCHEDULE__WEEKLY_CRON": "0 7 * * mon"}  # a weekly edition is configured
+
+
 def setup(project: Path, environ: dict[str, str] | None = None) -> tuple[Config, State]:
     cfg = load_config(project / "config.toml", environ or {})
     return cfg, open_state(cfg.state_database)
@@ -299,7 +302,7 @@ def test_the_weekly_edition_is_the_weeks_best_for_weekly_subscribers_only(projec
         "email,name,sections,frequency,timezone,status\n"
         "day@example.com,Day,,daily,,active\nweek@example.com,Week,,weekly,,active\n"
     )
-    cfg, state = setup(project, {"DIGEST_NEWSLETTER__MAX_STORIES": "3"})
+    cfg, state = setup(project, {"DIGEST_NEWSLETTER__MAX_STORIES": "3", **WEEKLY})
     daily = pipeline.run(cfg, state, NOW, {})
     weekly = pipeline.run(
         cfg, state, NOW + timedelta(hours=1), {}, options=pipeline.RunOptions(kind="weekly")
@@ -320,6 +323,27 @@ def test_the_weekly_edition_is_the_weeks_best_for_weekly_subscribers_only(projec
     (second,) = (project / "outbox").glob("2026-W48-2--*.eml")
     assert parse(second)["Subject"] != parse(week)["Subject"]
     assert pipeline.run(cfg, state, NOW + timedelta(hours=2), {}).stories == 3  # daily's rest
+
+
+def test_a_weekly_reader_gets_the_daily_edition_while_there_is_no_weekly_one(
+    project: Path,
+) -> None:
+    """No weekly_cron: the weekly reader is not left without mail; once a weekly edition is
+    made by hand (`digest run --weekly`), weekly readers get that one instead."""
+    (project / "subscribers" / "subscribers.csv").write_text(
+        "email,name,sections,frequency,timezone,status\n"
+        "day@example.com,Day,,daily,,active\nweek@example.com,Week,,weekly,,active\n"
+    )
+    cfg, state = setup(project, {"DIGEST_NEWSLETTER__MAX_STORIES": "3"})
+    assert "weekly" not in cfg.schedule.crons
+    first = pipeline.run(cfg, state, NOW - timedelta(days=1), {})
+    assert (first.edition_id, first.sent) == ("2026-11-26", 2)
+    by_hand = pipeline.run(cfg, state, NOW, {}, options=pipeline.RunOptions(kind="weekly"))
+    assert (by_hand.edition_id, by_hand.sent) == ("2026-W48", 1)
+    daily = pipeline.run(cfg, state, NOW + timedelta(hours=1), {})
+    assert (daily.edition_id, daily.sent) == ("2026-11-27", 1)
+    (sent,) = (project / "outbox").glob("2026-11-27--*.eml")
+    assert "day@example.com" in str(parse(sent)["To"])
 
 
 def test_a_stop_before_storing_leaves_nothing_half_done(project: Path) -> None:

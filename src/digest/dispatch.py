@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from digest.config import Config
@@ -68,13 +68,20 @@ def check_outbox(cfg: Config) -> None:
         raise ConfigError(f"{key}: cannot write in {target}: {exc.strerror or exc}") from None
 
 
-def audience(cfg: Config, state: State, now: datetime) -> SubscriberList:
+def audience(cfg: Config, state: State, now: datetime, kind: str = "daily") -> SubscriberList:
     """Everyone an edition may go to: the CSV lists' new and changed rows imported (an
-    unchanged file is not read again), then the stored list with each one's choices; a reader
-    who chose weekly gets the daily edition while no weekly one is configured."""
+    unchanged file is not read again), then the stored list with each one's choices. A reader
+    who chose weekly gets the daily edition while there is no weekly one: none configured
+    (`weekly_cron`), none being built (`kind`) and none made by hand (`digest run --weekly`)
+    in the last eight days."""
     subscriber_settings_from_table(cfg.table("subscribers"))  # a bad key fails before sending
     import_folder(state, cfg.subscribers_dir, now=now)
-    return recipients(state, now, weekly="weekly" in cfg.schedule.crons)
+    weekly = (
+        kind == "weekly"
+        or "weekly" in cfg.schedule.crons
+        or state.editions.made_since("weekly", now - timedelta(days=8))
+    )
+    return recipients(state, now, weekly=weekly)
 
 
 def local_delivery(cfg: Config) -> LocalDelivery | None:

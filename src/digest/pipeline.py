@@ -219,7 +219,7 @@ def _run(
 ) -> RunReport:
     preflight(cfg)
     settings = stage_settings(cfg)
-    subscribers = audience(cfg, state, now)
+    subscribers = audience(cfg, state, now, opts.kind)
     provider(cfg, environ).close()  # options and secret, before anything is gathered or stored
     if not opts.dry_run:
         state.release_due(now)

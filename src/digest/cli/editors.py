@@ -18,7 +18,7 @@ from digest.errors import InputError
 INVITE_DAYS = 7
 
 
-@click.group(short_help="Add, list or remove the desk's editor accounts.")
+@click.group(short_help="Add, list or remove desk editor accounts.")
 def editors() -> None:
     """Named editor accounts for the desk of `digest serve` (passwords hashed with Argon2).
 

@@ -129,6 +129,14 @@ class EditionStore:
         ).fetchall()
         return [_record(row) for row in rows]
 
+    def made_since(self, kind: str, since: datetime) -> bool:
+        """Whether an edition of `kind` was made at or after `since`."""
+        row = self.db.conn.execute(
+            "SELECT 1 FROM editions WHERE kind = ? AND created >= ? LIMIT 1",
+            (kind, since.isoformat()),
+        ).fetchone()
+        return row is not None
+
     def setting(self, key: str, make: Any) -> str:
         """Read a stored setting, creating it with make() the first time."""
         row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
