@@ -44,6 +44,7 @@ class Approval:
     status: Literal["none", "approved", "changed", "held"]
     editor: str = ""
     at: datetime | None = None
+    version: int | None = None  # the edition version approved (desk approvals name it)
 
 
 def next_edition(
@@ -179,7 +180,9 @@ def approval(state: State, digest: Digest, kind: str = "daily") -> Approval:
         by = next(
             (d for d in decisions if d.fingerprint == mark and d.decision == "approved"), None
         )
-        return Approval("approved", by.editor if by else "", by.at if by else None)
+        return Approval(
+            "approved", by.editor if by else "", by.at if by else None, by.version if by else None
+        )
     if not decisions:
         return Approval("none")
     last = decisions[0]
@@ -195,6 +198,7 @@ def approve(
     *,
     editor: str = "",
     seen: str | None = None,
+    version: int | None = None,
 ) -> Digest | None:
     """Approve the next edition of `kind` exactly as it stands now (from the stored articles).
 
@@ -209,7 +213,7 @@ def approve(
     mark = fingerprint(built.digest)
     if seen is not None and seen != mark:
         raise InputError("the edition changed since you looked at it: look again, then approve")
-    state.editorial.approve(mark, now, kind, editor)
+    state.editorial.approve(mark, now, kind, editor, version)
     return built.digest
 
 
@@ -221,6 +225,7 @@ def hold(
     kind: str = "daily",
     *,
     editor: str = "",
+    version: int | None = None,
 ) -> Digest | None:
     """Withdraw every approval of the next edition of `kind`, recording who held it."""
     built, _ = pipeline.build(
@@ -228,7 +233,7 @@ def hold(
     )
     if built is None:
         return None
-    state.editorial.hold(fingerprint(built.digest), now, kind, editor)
+    state.editorial.hold(fingerprint(built.digest), now, kind, editor, version)
     return built.digest
 
 

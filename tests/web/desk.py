@@ -24,6 +24,10 @@ CABLES = "https://news.example.org/world/baltic-undersea-cables"
 LITHIUM = "https://news.example.org/world/chile-lithium-auction"
 LOCK = "https://tech.example.net/2026/smart-lock-flaw"
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
+VERSION = re.compile(r"name='version' value='(\d+)'")
+VERSIONED = {
+    f"/editions/next/{name}" for name in ("stories", "story", "subject", "intro", "approve", "hold")
+}
 
 
 def gathered(project: Path, environ: Mapping[str, str] | None = None) -> Config:
@@ -59,6 +63,14 @@ def login(browser: TestClient, name: str = "Ada Lovelace", token: str = TOKEN) -
     return csrf_of(browser.get("/editions/next").text)
 
 
+def version_of(page: str) -> str:
+    found = VERSION.search(page)
+    return found[1] if found else ""  # signed out: no form at all
+
+
 def post(browser: TestClient, path: str, csrf: str, **data: str) -> Response:
-    """A desk form, posted with its CSRF token; the answer is not followed."""
+    """A desk form, posted with its CSRF token (and, for a change of the next edition, the
+    version the page shows now unless given); the answer is not followed."""
+    if path in VERSIONED and "version" not in data:
+        data["version"] = version_of(browser.get("/editions/next").text)
     return browser.post(path, data={"csrf": csrf, **data}, follow_redirects=False)

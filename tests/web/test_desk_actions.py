@@ -132,7 +132,8 @@ def test_a_test_send_has_test_in_the_subject_and_leaves_nothing_behind(cfg: Conf
     post(browser, "/editions/next/stories", csrf, key=LOCK, action="drop")
     sent = post(browser, "/editions/next/test", csrf, email="ed@example.com")
     assert sent.status_code == 303
-    assert "Test sent to ed@example.com via outbox" in browser.get("/editions/next").text
+    page = browser.get("/editions/next").text
+    assert "Test sent to ed@example.com via outbox" in page and "), by Ada Lovelace." in page
     (path,) = (cfg.base_dir / "outbox").glob("2026-11-27-test--ed@example.com-*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -158,8 +159,8 @@ def test_approve_and_hold_say_who_and_when_and_a_change_asks_again(project: Path
     approved = post(browser, "/editions/next/approve", csrf, seen=seen)
     assert approved.status_code == 303
     page = browser.get("/editions/next").text
-    assert "Approved: “Rosenberg" in page and "(9 stories)" in page
-    assert "<strong>Approved</strong> by Grace Hopper, Fri 27 Nov, 06:00." in page
+    assert "Approved version 0: “Rosenberg" in page and "(9 stories)" in page
+    assert "<strong>Approved</strong> by Grace Hopper, Fri 27 Nov, 06:00 (version 0)." in page
     assert "pill-approved" in page
     post(browser, "/editions/next/stories", csrf, key=LOCK, action="drop")
     page = browser.get("/editions/next").text
@@ -174,9 +175,9 @@ def test_approve_and_hold_say_who_and_when_and_a_change_asks_again(project: Path
     assert "Held: it will not go out" in page and "<strong>Held</strong> by Grace Hopper" in page
     state = open_state(cfg.state_database)
     decisions = state.editorial.decisions()
-    assert [(d.decision, d.editor) for d in decisions] == [
-        ("held", "Grace Hopper"),
-        ("approved", "Grace Hopper"),
+    assert [(d.decision, d.editor, d.version) for d in decisions] == [
+        ("held", "Grace Hopper", 3),
+        ("approved", "Grace Hopper", 0),
     ]
     from digest import pipeline
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from digest.config import Config
 from digest.web import bind_refusal, create_app
 from tests.cli.runner import digest
-from tests.web.desk import ENV, TOKEN, client, csrf_of, gathered, login, post
+from tests.web.desk import ENV, NOW, TOKEN, client, csrf_of, gathered, login, post, version_of
 
 DESK_PAGES = ("/", "/editions/next", "/editions/next/email.html", "/editions/next/email.txt")
 DESK_FORMS = (
@@ -118,7 +118,7 @@ def test_wrong_tokens_and_names_are_refused(cfg: Config, caplog: pytest.LogCaptu
         assert "That is not the editor token." in answer.text
         assert "set-cookie" not in answer.headers or "editor" not in answer.headers["set-cookie"]
     assert browser.get("/editions/next", follow_redirects=False).status_code == 303
-    assert "desk sign-in refused from testclient: wrong token" in caplog.text
+    assert "desk sign-in refused from testclient: wrong password or token" in caplog.text
     for name in ("", "   ", "x" * 81, "Ada\x00"):
         answer = browser.post("/login", data={"csrf": csrf, "name": name, "token": TOKEN})
         assert answer.status_code == 400, name
@@ -148,6 +148,7 @@ def test_forms_need_the_sessions_csrf_token_and_origin(cfg: Config) -> None:
     browser = client(cfg)
     csrf = login(browser)
     data = {"key": "https://tech.example.net/2026/smart-lock-flaw", "action": "drop"}
+    data["version"] = version_of(browser.get("/editions/next").text)
     for sent, headers in (
         ({}, {}),
         ({"csrf": ""}, {}),
@@ -174,32 +175,69 @@ def test_forms_need_the_sessions_csrf_token_and_origin(cfg: Config) -> None:
     assert same_site.status_code == 303
 
 
+def copied(cfg: Config, browser: TestClient, environ: dict[str, str] = ENV) -> TestClient:
+    """Another client (another app, as another server process) with a copy of the cookie."""
+    return TestClient(create_app(cfg, environ, clock=lambda: NOW), cookies=dict(browser.cookies))
+
+
 def test_logout_ends_the_session_and_a_new_token_ends_every_session(cfg: Config) -> None:
     browser = client(cfg)
     csrf = login(browser)
+    stolen = copied(cfg, browser)
+    assert stolen.get("/editions/next", follow_redirects=False).status_code == 200
     assert post(browser, "/logout", csrf).status_code == 303
     assert browser.get("/editions/next", follow_redirects=False).status_code == 303
+    # The copy taken before the sign-out gets the login page: reading and writing.
+    assert stolen.get("/editions/next", follow_redirects=False).headers["location"] == "/login"
+    assert post(stolen, "/editions/next/intro", csrf, intro="x").status_code == 403
     again = client(cfg)
     login(again)
-    same = TestClient(create_app(cfg, ENV), cookies=again.cookies)
+    same = copied(cfg, again)
     assert same.get("/editions/next", follow_redirects=False).status_code == 200
-    rotated = TestClient(
-        create_app(cfg, {**ENV, "DIGEST_EDITOR_TOKEN": "a-new-token"}), cookies=again.cookies
-    )
+    rotated = copied(cfg, again, {**ENV, "DIGEST_EDITOR_TOKEN": "a-new-token"})
     assert rotated.get("/editions/next", follow_redirects=False).status_code == 303
 
 
-def test_too_many_wrong_tokens_are_slowed_down(cfg: Config) -> None:
+def test_the_cookie_holds_only_a_random_id_renewed_at_sign_in(cfg: Config) -> None:
+    browser = client(cfg)
+    browser.get("/login")
+    before = browser.cookies["digest_desk"]
+    login(browser, name="Ada Lovelace")
+    after = browser.cookies["digest_desk"]
+    assert after != before and re.fullmatch(r"[A-Za-z0-9_-]{43}", after)
+    fixated = copied(cfg, browser)
+    fixated.cookies.set("digest_desk", before)
+    assert fixated.get("/editions/next", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_account(cfg: Config) -> None:
+    laptop, phone = client(cfg), client(cfg)
+    csrf = login(laptop)
+    login(phone)
+    answer = post(laptop, "/logout/everywhere", csrf)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    assert "2 session(s) ended" in laptop.get("/login").text
+    for device in (laptop, phone):
+        assert device.get("/editions/next", follow_redirects=False).status_code == 303
+
+
+def test_wrong_tokens_are_slowed_down_per_address_and_never_for_everybody(cfg: Config) -> None:
     browser = client(cfg)
     csrf = csrf_of(browser.get("/login").text)
-    for _ in range(10):
-        assert (
-            browser.post("/login", data={"csrf": csrf, "name": "A", "token": "no"}).status_code
-            == 401
-        )
-    blocked = browser.post("/login", data={"csrf": csrf, "name": "A", "token": TOKEN})
+
+    def attempt(who: TestClient, token: str, name: str = "A") -> int:
+        form = {"csrf": csrf_of(who.get("/login").text), "name": name, "token": token}
+        return int(who.post("/login", data=form, follow_redirects=False).status_code)
+
+    assert [attempt(browser, "no") for _ in range(5)] == [401] * 5
+    assert attempt(browser, TOKEN) == 429  # this name, from this address, waits
+    assert [attempt(browser, "no", f"B{n}") for n in range(5)] == [401] * 5
+    blocked = browser.post("/login", data={"csrf": csrf, "name": "C", "token": TOKEN})
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
     assert browser.get("/editions/next", follow_redirects=False).status_code == 303
+    # The same app, another client address: the right token still signs in, as "A" too.
+    elsewhere = TestClient(browser.app, client=("192.0.2.7", 40000))
+    assert attempt(elsewhere, TOKEN) == 303
 
 
 def test_bad_bodies_are_a_400(cfg: Config) -> None:

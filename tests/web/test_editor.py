@@ -12,7 +12,7 @@ import pytest
 from digest import pipeline
 from digest.config import Config, load_config
 from digest.state import open_state
-from tests.web.desk import ENV, LOCK, client, csrf_of, gathered, login, post
+from tests.web.desk import ENV, LOCK, client, csrf_of, gathered, login, post, version_of
 
 
 @pytest.fixture
@@ -39,7 +39,8 @@ def test_editor_drops_pins_writes_intro_and_sends_a_test(cfg: Config) -> None:
     page = browser.get("/editions/next").text
     assert "smart-lock firmware" in page and "value='drop'" in page
     dropped = browser.post(
-        "/editions/next/stories", data={"csrf": csrf, "key": LOCK, "action": "drop"}
+        "/editions/next/stories",
+        data={"csrf": csrf, "key": LOCK, "action": "drop", "version": version_of(page)},
     )
     assert dropped.status_code == 200 and "Dropped “Researchers find flaw" in dropped.text
     bad = post(browser, "/editions/next/stories", csrf, key="https://x/y", action="pin")
@@ -64,6 +65,7 @@ def test_editor_gathers_and_approves_from_the_desk(project: Path) -> None:
     state = open_state(cfg.state_database)
     now = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
     assert pipeline.run(cfg, state, now, environ).sent == 0
-    approved = browser.post("/editions/next/approve", data={"csrf": csrf})
-    assert "Approved: “" in approved.text and "(9 stories)" in approved.text
+    version = version_of(browser.get("/editions/next").text)
+    approved = browser.post("/editions/next/approve", data={"csrf": csrf, "version": version})
+    assert f"Approved version {version}: “" in approved.text and "(9 stories)" in approved.text
     assert pipeline.run(cfg, state, now, environ).sent == 3

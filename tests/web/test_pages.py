@@ -16,7 +16,7 @@ from digest.state import open_state
 from digest.subscribers import unsubscribe_token
 from digest.web import create_app
 from digest.web.pages import environment
-from tests.web.desk import NOW, gathered, login
+from tests.web.desk import NOW, gathered, login, version_of
 from tests.web.desk import client as desk_client
 
 ENV = {"DIGEST_SECRET": "s", "DIGEST_EDITOR_TOKEN": "editor-token"}
@@ -103,11 +103,13 @@ def test_hostile_text_is_escaped_on_the_desk(project: Path) -> None:
     state.close()
     browser = desk_client(cfg)
     csrf = login(browser)
-    saved = browser.post("/editions/next/intro", data={"csrf": csrf, "intro": HOSTILE})
+    version = version_of(browser.get("/editions/next").text)
+    form = {"csrf": csrf, "intro": HOSTILE, "version": version}
+    saved = browser.post("/editions/next/intro", data=form)
     assert saved.status_code == 200
-    pinned = browser.post(
-        "/editions/next/stories", data={"csrf": csrf, "key": HOSTILE_URL, "action": "pin"}
-    )
+    version = version_of(saved.text)
+    form = {"csrf": csrf, "key": HOSTILE_URL, "action": "pin", "version": version}
+    pinned = browser.post("/editions/next/stories", data=form)
     assert pinned.status_code == 200 and "Pinned “" + ESCAPED + "”" in pinned.text
     for page in (pinned.text, browser.get("/editions/next").text):
         assert "<script" not in page.replace("<script src='/static/desk.js' defer></script>", "")

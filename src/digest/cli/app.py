@@ -19,6 +19,7 @@ from digest import __version__
 from digest.cli.bounces import bounces
 from digest.cli.documents import extract, summarize
 from digest.cli.edit import edit
+from digest.cli.editors import editors
 from digest.cli.init import init
 from digest.cli.logs import FORMATS, log_report, setup
 from digest.cli.output import (
@@ -303,6 +304,7 @@ def check(obj: Context, links: bool) -> None:
 cli.add_command(status)
 cli.add_command(subscribers)
 cli.add_command(edit)
+cli.add_command(editors)
 cli.add_command(init)
 cli.add_command(bounces)
 cli.add_command(prepare)

@@ -9,14 +9,18 @@ What the rest may use: `open_state` and `State` (the stores over one database), 
 `EditionRecord`, `EditionResult` and `SentEdition` (how an edition did, `results`), `Action`
 (an editor's choice on a story), `StoryEdit` and `Decision` (an editor's rewrite, approval or
 hold), `Firing` (one scheduled edition of `firings`), `LocalBatch` (an edition's recipients
-in one time zone, `local`), `exclusive` (one process at a time per database and role) and
-`is_postgres_url` (which backend a configured database is).
+in one time zone, `local`), `Change` (one versioned editorial change, `versions`),
+`exclusive` (one process at a time per database and role) and `is_postgres_url` (which
+backend a configured database is), `ACCOUNT_PREFIX` (how an editor account's sessions are
+marked).
 Modules: `db` (connection, transactions, migrations), one per table group (`articles`,
 `editions`, `ledger`, `preferences`, `editorial` (with `grouping`: the editor's splits and
 merges of stories), `sources`, `subscribers` with `subscriber_events`, `firings`, `local`,
 `summaries` (each article's summary and who made it), `feedback` (bounces, complaints and
 unsubscribes reported after a send), `clicks`, `results` (each edition's counts, for `digest
-status` and the editor's desk)), `lock`.
+status` and the editor's desk), `versions` (each edition's version and the log of editorial
+changes), `sessions` (the desk's sessions, server-side), `accounts` (the desk's editor
+accounts)), `lock`.
 `preferences` is the sections table from before the list moved into the database: read only
 to carry old choices over on the first import.
 """
@@ -27,6 +31,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
+from digest.state.accounts import EDITOR_ACCOUNTS_SCHEMA, Account, AccountStore
 from digest.state.articles import (
     ARTICLES_SCHEMA,
     WEEKLY_ARTICLES_SCHEMA,
@@ -59,6 +64,7 @@ from digest.state.local import LOCAL_BATCHES_SCHEMA, LocalBatch, LocalBatches
 from digest.state.lock import exclusive
 from digest.state.preferences import PREFERENCES_SCHEMA, PreferenceStore
 from digest.state.results import EditionResult, ResultLog, SentEdition
+from digest.state.sessions import ACCOUNT_PREFIX, DESK_SESSIONS_SCHEMA, SessionStore
 from digest.state.sources import SOURCES_SCHEMA, SourceLog
 from digest.state.subscriber_events import SOURCES, EventLog, SubscriberEvent
 from digest.state.subscribers import (
@@ -70,6 +76,7 @@ from digest.state.subscribers import (
     key_of,
 )
 from digest.state.summaries import SUMMARIES_SCHEMA, StoredSummary, SummaryStore
+from digest.state.versions import EDITION_VERSIONS_SCHEMA, Change, VersionLog
 
 MIGRATIONS = (
     ARTICLES_SCHEMA,
@@ -91,13 +98,19 @@ MIGRATIONS = (
     LEDGER_LEASE_SCHEMA,
     SUMMARIES_SCHEMA,
     STORY_GROUPS_SCHEMA,
+    EDITION_VERSIONS_SCHEMA,
+    DESK_SESSIONS_SCHEMA,
+    EDITOR_ACCOUNTS_SCHEMA,
 )
 
 __all__ = [
+    "ACCOUNT_PREFIX",
     "MIGRATIONS",
     "SOURCES",
     "STATUSES",
+    "Account",
     "Action",
+    "Change",
     "Database",
     "Decision",
     "EditionRecord",
@@ -139,6 +152,9 @@ class State:
         self.feedback = FeedbackLog(db)
         self.clicks = ClickLog(db)
         self.summaries = SummaryStore(db)
+        self.versions = VersionLog(db)
+        self.sessions = SessionStore(db)
+        self.accounts = AccountStore(db)
         self.results = ResultLog(
             db, self.editions, self.ledger, self.batches, self.clicks, self.feedback
         )

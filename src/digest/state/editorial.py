@@ -106,6 +106,7 @@ class Decision:
     fingerprint: str
     editor: str
     at: datetime
+    version: int | None = None  # the edition version it was made on (None: not versioned)
 
 
 class EditorialStore:
@@ -205,7 +206,12 @@ class EditorialStore:
             )
 
     def approve(
-        self, fingerprint: str, now: datetime, kind: str = "daily", editor: str = ""
+        self,
+        fingerprint: str,
+        now: datetime,
+        kind: str = "daily",
+        editor: str = "",
+        version: int | None = None,
     ) -> None:
         with self.db.transaction() as conn:
             conn.execute(
@@ -214,21 +220,34 @@ class EditorialStore:
                 " kind = excluded.kind",
                 (fingerprint, now.isoformat(), kind),
             )
-            self._decide(kind, "approved", fingerprint, editor, now)
+            self._decide(kind, "approved", fingerprint, editor, now, version)
 
-    def hold(self, fingerprint: str, now: datetime, kind: str = "daily", editor: str = "") -> None:
+    def hold(
+        self,
+        fingerprint: str,
+        now: datetime,
+        kind: str = "daily",
+        editor: str = "",
+        version: int | None = None,
+    ) -> None:
         """Hold the next edition of `kind`: every approval of it is withdrawn."""
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM approvals WHERE kind = ?", (kind,))
-            self._decide(kind, "held", fingerprint, editor, now)
+            self._decide(kind, "held", fingerprint, editor, now, version)
 
     def _decide(
-        self, kind: str, decision: Verdict, fingerprint: str, editor: str, now: datetime
+        self,
+        kind: str,
+        decision: Verdict,
+        fingerprint: str,
+        editor: str,
+        now: datetime,
+        version: int | None,
     ) -> None:
         self.db.conn.execute(
-            "INSERT INTO editorial_decisions (kind, decision, fingerprint, editor, at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (kind, decision, fingerprint, editor, now.isoformat()),
+            "INSERT INTO editorial_decisions (kind, decision, fingerprint, editor, at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, decision, fingerprint, editor, now.isoformat(), version),
         )
 
     def decisions(
@@ -236,11 +255,11 @@ class EditorialStore:
     ) -> list[Decision]:
         """Approvals and holds of `kind`, newest first, optionally within (after, until]."""
         rows = self.db.conn.execute(
-            "SELECT kind, decision, fingerprint, editor, at FROM editorial_decisions"
+            "SELECT kind, decision, fingerprint, editor, at, version FROM editorial_decisions"
             " WHERE kind = ? ORDER BY at DESC, id DESC",
             (kind,),
         ).fetchall()
-        found = [Decision(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
+        found = [Decision(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5]) for r in rows]
         return [
             d for d in found if (after is None or d.at > after) and (until is None or d.at <= until)
         ]

@@ -12,8 +12,6 @@ documents, served sandboxed as they are.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import sqlite3
 import time
@@ -37,7 +35,8 @@ from digest.web.desk_auth import DeskAuth, LoginThrottle
 from digest.web.editor import Desk, desk_routes
 from digest.web.pages import render, static_mount
 from digest.web.public import public_routes
-from digest.web.security import SecurityHeaders, Sessions, TrailingSlashes
+from digest.web.security import SecurityHeaders, TrailingSlashes
+from digest.web.sessions import ServerSessions
 from digest.web.settings import web_settings_from_table
 from digest.web.subscriber_pages import subscriber_routes
 from digest.web.tracking import tracking_routes
@@ -47,12 +46,6 @@ from digest.web.webhooks import webhook_routes
 def message(request: Request, title: str, text: str, status: int = 200) -> Response:
     """A page that says one sentence (not found, link not valid, done)."""
     return render(request, "message.html", {"title": title, "message": text}, status)
-
-
-def session_secret(link_secret: str) -> str:
-    """The key that signs desk sessions, derived from the link secret (DIGEST_SECRET or the
-    one kept in the state database) so neither key can stand in for the other."""
-    return hmac.new(link_secret.encode(), b"digest.desk-session", hashlib.sha256).hexdigest()
 
 
 def create_app(
@@ -74,14 +67,14 @@ def create_app(
 
     st = state()
     try:
-        link_secret = secret(st)
+        link_secret, accounts = secret(st), st.accounts.any()
     finally:
         st.close()
     desk = Desk(
         cfg=cfg,
         environ=environ,
         open_state=state,
-        auth=DeskAuth(environ, link_secret, cfg.newsletter.base_url),
+        auth=DeskAuth(environ, link_secret, cfg.newsletter.base_url, accounts),
         clock=now,
         throttle=LoginThrottle(
             clock=time.monotonic if clock is None else lambda: now().timestamp()
@@ -131,7 +124,7 @@ def create_app(
             Middleware(BodyDeadline, seconds=web.body_seconds, max_body=MAX_BODY),
             Middleware(SecurityHeaders),
             Middleware(TrailingSlashes),
-            Middleware(Sessions, secret=session_secret(link_secret)),
+            Middleware(ServerSessions, open_state=state, clock=now),
         ],
         exception_handlers={StateError: busy, sqlite3.OperationalError: busy},
     )

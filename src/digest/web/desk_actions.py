@@ -10,6 +10,7 @@ no form of the desk sends, such as an unknown story or action, is a plain 400 pa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -22,7 +23,17 @@ from starlette.routing import Route
 from digest import editorial
 from digest.errors import DeliveryError, DigestError, InputError, PermanentDeliveryError
 from digest.models import Digest
+from digest.render import cut
 from digest.state import Action, State
+from digest.web.desk_changes import (
+    Conflict,
+    Op,
+    fixed_op,
+    rewrite_op,
+    seen_version,
+    story_op,
+    versioned,
+)
 from digest.web.desk_pages import VIEWS, dashboard_context, next_context
 
 if TYPE_CHECKING:
@@ -38,6 +49,10 @@ DONE = {
     "down": "Moved “{}” down.",
     "top": "“{}” now leads the edition.",
 }
+
+
+POST: dict[str, Any] = {"methods": ["POST"]}
+log = logging.getLogger("digest.desk")
 
 
 class Refused(Exception):
@@ -68,8 +83,12 @@ def action_routes(desk: Desk) -> list[Route]:
         context.update(title=title, test_to=form.get("email", ""))
         return desk.page(request, name, context, status, error=error)
 
-    def acting(do: Callable[[State, str, dict[str, str]], str]) -> Callable[[Request], Any]:
-        """A POST handler around `do(state, editor, form) -> the result to show`."""
+    def acting(
+        do: Callable[[State, str, dict[str, str]], str],
+        op: Callable[[dict[str, str]], Op] | None = None,
+    ) -> Callable[[Request], Any]:
+        """A POST handler around `do(state, editor, form) -> the result to show`; with `op`,
+        a versioned change of the next edition (`desk_changes`)."""
 
         async def handler(request: Request) -> Response:
             checked = await desk.guarded(request)
@@ -79,12 +98,18 @@ def action_routes(desk: Desk) -> list[Route]:
 
             def run() -> str:
                 with desk.state() as st:
-                    return do(st, editor, form)
+                    if op is None:
+                        return do(st, editor, form)
+                    return versioned(
+                        st, op(form), form, editor, desk.clock, lambda: do(st, editor, form)
+                    )
 
             try:
                 text = await run_in_threadpool(run)
             except Refused as exc:
                 return desk.refuse(request, 400, "Not done", str(exc))
+            except Conflict as exc:
+                return await again(request, form, str(exc), 409)
             except InputError as exc:
                 return await again(request, form, str(exc), 400)
             except PermanentDeliveryError as exc:  # the address, not the provider
@@ -114,10 +139,10 @@ def action_routes(desk: Desk) -> list[Route]:
         """The story's headline as the edition shows it, else its article's title."""
         stories = digest.stories if digest else ()
         headline = next((s.headline for s in stories if s.article_key == key), None)
-        if headline is not None:
-            return headline
-        waiting = st.articles.unsent(desk.clock(), desk.cfg.newsletter.lookback_hours)
-        return next((a.title for a in waiting if a.key == key), key)
+        if headline is None:
+            waiting = st.articles.unsent(desk.clock(), desk.cfg.newsletter.lookback_hours)
+            headline = next((a.title for a in waiting if a.key == key), key)
+        return cut(headline, desk.headline_chars)
 
     def story(st: State, editor: str, form: dict[str, str]) -> str:
         action, key = form.get("action", ""), waiting(st, form.get("key", ""))
@@ -190,19 +215,22 @@ def action_routes(desk: Desk) -> list[Route]:
             raise type(exc)(f"Test not sent: {exc}") from exc
         if sent is None:
             raise InputError("Nothing to send: no story waits for the next edition.")
-        return sent[0].upper() + sent[1:] + "."
+        log.info("desk test send by %s: %s", editor, sent)  # who sent which test
+        return f"{sent[0].upper()}{sent[1:]}, by {editor}."
 
     def approve(st: State, editor: str, form: dict[str, str]) -> str:
-        seen = form.get("seen") or None
+        seen, version = form.get("seen") or None, seen_version(form)
         digest = editorial.approve(
-            desk.cfg, st, desk.clock(), desk.environ, editor=editor, seen=seen
+            desk.cfg, st, desk.clock(), desk.environ, editor=editor, seen=seen, version=version
         )
         if digest is None:
             raise InputError("Nothing to approve: no story waits for the next edition.")
-        return f"Approved: “{digest.subject}” ({len(digest.stories)} stories)."
+        return f"Approved version {version}: “{digest.subject}” ({len(digest.stories)} stories)."
 
     def hold(st: State, editor: str, form: dict[str, str]) -> str:
-        digest = editorial.hold(desk.cfg, st, desk.clock(), desk.environ, editor=editor)
+        digest = editorial.hold(
+            desk.cfg, st, desk.clock(), desk.environ, editor=editor, version=seen_version(form)
+        )
         if digest is None:
             raise InputError("Nothing to hold: no story waits for the next edition.")
         return "Held: it will not go out until it is approved."
@@ -224,14 +252,14 @@ def action_routes(desk: Desk) -> list[Route]:
         return text + (f"; failed: {', '.join(failed)}." if failed else ".")
 
     return [
-        Route("/editions/next/stories", acting(story), methods=["POST"]),
-        Route("/editions/next/story", acting(rewrite), methods=["POST"]),
+        Route("/editions/next/stories", acting(story, story_op), methods=["POST"]),
+        Route("/editions/next/story", acting(rewrite, rewrite_op), methods=["POST"]),
         Route("/editions/next/group", acting(group), methods=["POST"]),
-        Route("/editions/next/subject", acting(subject), methods=["POST"]),
-        Route("/editions/next/intro", acting(intro), methods=["POST"]),
+        Route("/editions/next/subject", acting(subject, fixed_op("subject", "subject")), **POST),
+        Route("/editions/next/intro", acting(intro, fixed_op("intro", "intro")), **POST),
         Route("/editions/next/test", acting(test), methods=["POST"]),
-        Route("/editions/next/approve", acting(approve), methods=["POST"]),
-        Route("/editions/next/hold", acting(hold), methods=["POST"]),
+        Route("/editions/next/approve", acting(approve, fixed_op("approve", "decision")), **POST),
+        Route("/editions/next/hold", acting(hold, fixed_op("hold", "decision")), **POST),
         Route("/editions/next/summaries", acting(resummarize), methods=["POST"]),
         Route("/gather", acting(gather), methods=["POST"]),
     ]

@@ -1,9 +1,10 @@
 """Signing in to the editor's desk: DIGEST_EDITOR_TOKEN exchanged once at /login for a session.
 
 The token is typed into the login form (a POST body: never in a URL, a redirect or a log line)
-with the editor's name, which approvals record. The session cookie (see `security.Sessions`)
-carries the name, a CSRF token for every form and a mark of the token it was opened with, so
-changing DIGEST_EDITOR_TOKEN signs everybody out. Without DIGEST_EDITOR_TOKEN the desk is off.
+with the editor's name, which approvals record. The session (server-side, see `sessions`: the
+cookie holds only its id) keeps the name, its account ("token" for every token session), a
+CSRF token for every form and a mark of the token it was opened with, so changing
+DIGEST_EDITOR_TOKEN signs everybody out. Without DIGEST_EDITOR_TOKEN the desk is off.
 
 Every form the desk posts is checked here: a urlencoded body of bounded size in UTF-8 (any
 other is a 400, never a 500), an Origin (or Referer) of this site, and the session's CSRF
@@ -23,7 +24,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 
+from digest.state import ACCOUNT_PREFIX
+
 ENV_TOKEN = "DIGEST_EDITOR_TOKEN"
+TOKEN_ACCOUNT = "token"  # the account of every session opened with DIGEST_EDITOR_TOKEN
+PAIR_TRIES = 5  # wrong passwords for one account from one address before it waits
 MAX_FORM = 64 * 1024
 MAX_FIELDS = 200
 MAX_NAME = 80
@@ -84,7 +89,10 @@ def clean_name(value: str) -> str | None:
 
 @dataclass
 class LoginThrottle:
-    """Failed logins per client address within a sliding window (in memory: one process)."""
+    """Failed logins within a sliding window (in memory: one process), per client address
+    and per account at one address. An account is never locked for everybody: wrong
+    passwords from one address hold back that address only, so the right password from
+    another still signs in."""
 
     clock: Callable[[], float]
     tries: int = LOGIN_TRIES
@@ -100,46 +108,70 @@ class LoginThrottle:
             self.failures.pop(client, None)
         return kept
 
-    def blocked(self, client: str) -> float:
-        """Seconds until `client` may try again (0: now)."""
-        recent = self._recent(client)
-        if len(recent) < self.tries:
+    def _wait(self, key: str, tries: int) -> float:
+        recent = self._recent(key)
+        if len(recent) < tries:
             return 0.0
-        return max(1.0, recent[0] + self.window - self.clock())
+        return max(1.0, recent[-tries] + self.window - self.clock())
 
-    def failed(self, client: str) -> None:
+    def blocked(self, client: str, account: str = "") -> float:
+        """Seconds until `client` may try again, for `account` if given (0: now)."""
+        wait = self._wait(client, self.tries)
+        if account:
+            wait = max(wait, self._wait(f"{account}\n{client}", min(PAIR_TRIES, self.tries)))
+        return wait
+
+    def failed(self, client: str, account: str = "") -> None:
         self.failures.setdefault(client, []).append(self.clock())
+        if account:
+            self.failures.setdefault(f"{account}\n{client}", []).append(self.clock())
 
 
 class DeskAuth:
     """Who is signed in, and whether a posted form may act for them."""
 
-    def __init__(self, environ: Mapping[str, str], secret: str, base_url: str) -> None:
+    def __init__(
+        self, environ: Mapping[str, str], secret: str, base_url: str, accounts: bool = False
+    ) -> None:
         self.token = environ.get(ENV_TOKEN) or ""
         self.base_url = base_url
+        self.accounts = accounts  # whether editor accounts exist (refreshed at /login)
         self._mark = hmac.new(secret.encode(), self.token.encode(), hashlib.sha256).hexdigest()
 
     @property
     def enabled(self) -> bool:
-        return bool(self.token)
+        return bool(self.token) or self.accounts
 
     def accepts(self, given: str) -> bool:
-        return self.enabled and same(self.token, given)
+        return bool(self.token) and same(self.token, given)
 
     def editor(self, request: Request) -> str | None:
-        """The signed-in editor's name; None without a session of the current token."""
+        """The signed-in editor's name: of an account's session (a removed account has no
+        sessions left), or of a session of the current token."""
         session = request.session
-        if not self.enabled or not same(str(session.get("auth", "")), self._mark):
-            return None
         name = session.get("editor")
-        return name if isinstance(name, str) and name else None
+        if not isinstance(name, str) or not name:
+            return None
+        if str(session.get("account", "")) == ACCOUNT_PREFIX + name:
+            return name
+        if self.token and same(str(session.get("auth", "")), self._mark):
+            return name
+        return None
 
-    def sign_in(self, request: Request, name: str) -> None:
-        """A fresh session (and CSRF token) for `name`."""
+    def sign_in(self, request: Request, name: str, account: str = TOKEN_ACCOUNT) -> None:
+        """A fresh session (a new id, and CSRF token) for `name` of `account`."""
         request.session.clear()
         request.session.update(
-            editor=name, auth=self._mark, csrf=secrets.token_urlsafe(24), test_to=""
+            editor=name,
+            account=account,
+            auth=self._mark,
+            csrf=secrets.token_urlsafe(24),
+            test_to="",
         )
+
+    @staticmethod
+    def account(request: Request) -> str:
+        return str(request.session.get("account") or "")
 
     @staticmethod
     def csrf(request: Request) -> str:

@@ -113,6 +113,7 @@ def next_context(desk: Desk, st: State, view: str, chosen: str) -> dict[str, Any
         max_stories=cfg.newsletter.max_stories,
         zone=cfg.schedule.zone,
         required=cfg.schedule.require_approval,
+        headline_chars=desk.headline_chars,
     )
     people = subscribers(desk, st)
     version = shown.fingerprint[:16] or "none"
@@ -124,6 +125,7 @@ def next_context(desk: Desk, st: State, view: str, chosen: str) -> dict[str, Any
         "sender": parse_mailbox(cfg.newsletter.sender)[0] or cfg.newsletter.title,
         "test_to": "",
         "summaries": summaries_standing(cfg, st, now),
+        "edition_version": st.versions.current(),  # every change form names it
     }
 
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from html import escape
 
 from digest.models import Newsletter
 from digest.state import EditionRecord, EditionResult, State
@@ -151,19 +152,22 @@ class StoryClicks:
 def story_clicks(
     state: State, record: EditionRecord, newsletter: Newsletter, secret: str
 ) -> tuple[StoryClicks, ...]:
-    """The edition's articles, most clicked first; a link was tracked when the stored edition
-    carries its signed token."""
+    """The edition's articles in edition order (where the stored email first links to each;
+    "also in" articles after the stories); a link was tracked when the stored edition carries
+    its signed token."""
     counts = state.clicks.of(record.id)
     html = str(record.rendered.get("html", ""))
-    found = [
-        StoryClicks(
+    found = []
+    for key, title, source, section in state.results.articles_of(record.id):
+        token = click_token(secret, newsletter, record.id, key)
+        at = [i for i in (html.find(token), html.find(escape(key))) if i >= 0]
+        story = StoryClicks(
             title=title,
             source=source,
             section=section,
             url=key,
-            tracked=click_token(secret, newsletter, record.id, key) in html,
+            tracked=token in html,
             clicks=counts.get(key, 0),
         )
-        for key, title, source, section in state.results.articles_of(record.id)
-    ]
-    return tuple(sorted(found, key=lambda s: (not s.tracked, -s.clicks)))
+        found.append((min(at, default=len(html)), story))
+    return tuple(story for _, story in sorted(found, key=lambda pair: pair[0]))

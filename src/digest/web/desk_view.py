@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from digest.editions import Built, fingerprint, story_keys
-from digest.editorial import Approval, approval, moved, reading_order
+from digest.editorial import MAX_HEADLINE, Approval, approval, moved, reading_order
 from digest.models import Digest, Link, Problem, Story
+from digest.render import cut
 from digest.state import State
 from digest.tracking import trackable
 
@@ -70,6 +71,7 @@ class ApprovalView:
     editor: str
     at: str
     required: bool
+    version: int | None = None  # the edition version approved
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def _card(
     choices: Mapping[str, str],
     edited: set[str],
     zone: tzinfo,
+    headline_chars: int,
 ) -> StoryCard:
     order = reading_order(digest)
     key = story.article_key
@@ -105,7 +108,7 @@ def _card(
     return StoryCard(
         n=n,
         key=key,
-        headline=story.headline,
+        headline=cut(story.headline, headline_chars),
         url=key if trackable(key) else None,
         source=story.source,
         section=story.section,
@@ -132,8 +135,12 @@ def next_edition_view(
     max_stories: int,
     zone: tzinfo,
     required: bool,
+    headline_chars: int = MAX_HEADLINE,
 ) -> NextEdition:
-    """The desk's view of the next edition, from the edition the pipeline built."""
+    """The desk's view of the next edition, from the edition the pipeline built. Headlines
+    are cut as the email cuts them ([render] max_headline_chars) and never past what the
+    headline field takes (MAX_HEADLINE): a feed's megabyte title is editable."""
+    headline_chars = min(headline_chars, MAX_HEADLINE)
     choices: dict[str, str] = dict(state.editorial.actions())
     edited = set(state.editorial.story_edits())
     waiting = state.articles.unsent(now, lookback_hours)
@@ -146,7 +153,7 @@ def next_edition_view(
         used = {key for story in digest.stories for key in story_keys(story)}
         stories = {story.article_key: story for story in digest.stories}
         cards = {
-            key: _card(n, stories[key], digest, choices, edited, zone)
+            key: _card(n, stories[key], digest, choices, edited, zone, headline_chars)
             for n, key in enumerate(reading_order(digest), start=1)
         }
         lead = next(iter(cards.values()), None)
@@ -172,7 +179,8 @@ def next_edition_view(
         else:
             reason, detail = "cap", f"over the limit of {max_stories} stories"
         url = article.url if trackable(article.url) else None
-        offstage.append(Offstage(article.key, article.title, article.source, url, reason, detail))
+        title = cut(article.title, headline_chars)
+        offstage.append(Offstage(article.key, title, article.source, url, reason, detail))
     digest_shown = built.digest if built is not None else None
     return NextEdition(
         built=built is not None,
@@ -188,7 +196,11 @@ def next_edition_view(
             sorted(offstage, key=lambda o: ("dropped", "failed", "cap").index(o.reason))
         ),
         approval=ApprovalView(
-            state_approval.status, state_approval.editor, when(state_approval.at, zone), required
+            state_approval.status,
+            state_approval.editor,
+            when(state_approval.at, zone),
+            required,
+            state_approval.version,
         ),
         fingerprint=fingerprint(digest_shown) if digest_shown else "",
         waiting=len(waiting),

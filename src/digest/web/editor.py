@@ -2,11 +2,11 @@
 
 Pages: `/` (the dashboard, for a signed-in editor; the newsletter's front page for anybody
 else), `/editions/next` and `/editions/<id>` (`desk_pages`), their raw email views
-(`desk_preview`), the actions posted from them (`desk_actions`), and `/login` and `/logout`
-(here). Without DIGEST_EDITOR_TOKEN every desk route answers 404 with a page saying how to
-turn the desk on. Pages are never cached; forms post back and answer with a redirect (so a
-reload never posts twice), and desk.js does the same in the background and swaps in the page
-regions that changed.
+(`desk_preview`), the actions posted from them (`desk_actions`), `/login`, `/logout` and
+`/logout/everywhere` (`desk_login`) and `/invite/<token>` (`desk_accounts`). Without
+DIGEST_EDITOR_TOKEN every desk route answers 404 with a page saying how to turn the desk on.
+Pages are never cached; forms post back and answer with a redirect (so a reload never posts
+twice), and desk.js does the same in the background and swaps in the page regions that changed.
 """
 
 from __future__ import annotations
@@ -22,9 +22,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from digest.config import Config
+from digest.editorial import MAX_HEADLINE
+from digest.render import render_settings_from_table
 from digest.state import State
+from digest.web.desk_accounts import invite_routes
 from digest.web.desk_actions import action_routes
-from digest.web.desk_auth import DeskAuth, LoginThrottle, clean_name, read_form
+from digest.web.desk_auth import DeskAuth, LoginThrottle, read_form
+from digest.web.desk_login import login_routes
 from digest.web.desk_pages import page_routes
 from digest.web.desk_preview import preview_routes
 from digest.web.pages import render
@@ -44,6 +48,12 @@ class Desk:
     clock: Callable[[], datetime]
     throttle: LoginThrottle
     tracking: bool = False  # [tracking] clicks: the results show clicks per story
+
+    @property
+    def headline_chars(self) -> int:
+        """How long a headline the desk shows: as the email cuts it, at most MAX_HEADLINE."""
+        limit = render_settings_from_table(self.cfg.table("render"), base_dir=self.cfg.base_dir)
+        return min(limit.max_headline_chars, MAX_HEADLINE)
 
     @contextmanager
     def state(self) -> Iterator[State]:
@@ -128,69 +138,13 @@ class Desk:
         return editor, form
 
 
-def login_routes(desk: Desk) -> list[Route]:
-    """GET and POST /login, POST /logout."""
-
-    def client(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
-
-    def login_page(
-        request: Request, status: int = 200, error: str = "", name: str = ""
-    ) -> Response:
-        context = {"title": "Sign in", "name": name}
-        return desk.page(request, "desk_login.html", context, status, error=error)
-
-    async def login_form(request: Request) -> Response:
-        if not desk.auth.enabled:
-            return desk.off(request)
-        if desk.auth.editor(request):
-            return RedirectResponse("/", 303)
-        return login_page(request)
-
-    async def login(request: Request) -> Response:
-        if not desk.auth.enabled:
-            return desk.off(request)
-        wait = desk.throttle.blocked(client(request))
-        if wait:
-            log.warning("desk sign-in from %s held back: too many wrong tokens", client(request))
-            response = login_page(request, 429, "Too many wrong tokens: try again later.")
-            response.headers["retry-after"] = str(int(wait))
-            return response
-        form = await read_form(request, 8 * 1024)
-        if form is None or not desk.auth.form_ok(request, form):
-            text = "This sign-in form expired or did not come from this site: try again."
-            return login_page(request, 403, text)
-        name = clean_name(form.get("name", ""))
-        if not desk.auth.accepts(form.get("token", "")):
-            desk.throttle.failed(client(request))
-            log.warning("desk sign-in refused from %s: wrong token", client(request))
-            return login_page(request, 401, "That is not the editor token.", name or "")
-        if name is None:
-            text = "Give your name (up to 80 characters): approvals record it."
-            return login_page(request, 400, text)
-        target = request.session.get("next")
-        desk.auth.sign_in(request, name)
-        log.info("desk sign-in: %s from %s", name, client(request))
-        desk.flash(request, f"Signed in as {name}.")
-        where = target if isinstance(target, str) and target.startswith("/editions/") else "/"
-        return RedirectResponse(where, 303)
-
-    async def logout(request: Request) -> Response:
-        checked = await desk.guarded(request)
-        if isinstance(checked, Response):
-            return checked
-        request.session.clear()
-        desk.flash(request, "Signed out.")
-        return RedirectResponse("/login", 303)
-
-    return [
-        Route("/login", login_form, methods=["GET"]),
-        Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]),
-    ]
-
-
 def desk_routes(desk: Desk) -> list[Route]:
     """Every route of the desk (the dashboard at / is the app's: it is public without a
     session)."""
-    return [*login_routes(desk), *page_routes(desk), *preview_routes(desk), *action_routes(desk)]
+    return [
+        *login_routes(desk),
+        *invite_routes(desk),
+        *page_routes(desk),
+        *preview_routes(desk),
+        *action_routes(desk),
+    ]

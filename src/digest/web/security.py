@@ -11,9 +11,7 @@ Trailing slashes are redirected here with a path-only Location: Starlette's own 
 builds an absolute URL from the Host header (`Host: evil.example` on /archive/ answered
 `http://evil.example/archive`), so it is turned off.
 
-Sessions: Starlette's SessionMiddleware (a cookie signed with itsdangerous), HttpOnly,
-SameSite=Lax, and Secure when the request came over https (directly, or through a proxy
-uvicorn trusts for X-Forwarded-Proto).
+Sessions are kept server-side in the state database (`sessions`).
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from starlette.datastructures import MutableHeaders
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = (
@@ -42,8 +39,6 @@ HEADERS = {
     "x-frame-options": "SAMEORIGIN",
     "cross-origin-opener-policy": "same-origin",
 }
-SESSION_COOKIE = "digest_desk"
-SESSION_SECONDS = 12 * 3600  # one working day; then the editor signs in again
 
 
 def email_policy(images: bool) -> str:
@@ -97,25 +92,6 @@ class TrailingSlashes:
             }
         )
         await send({"type": "http.response.body", "body": b""})
-
-
-class Sessions:
-    """SessionMiddleware with the Secure flag on https requests only, so a desk on
-    http://127.0.0.1 (an editor's own machine) can still sign in."""
-
-    def __init__(self, app: ASGIApp, secret: str) -> None:
-        options = {
-            "secret_key": secret,
-            "session_cookie": SESSION_COOKIE,
-            "max_age": SESSION_SECONDS,
-            "same_site": "lax",
-        }
-        self.plain = SessionMiddleware(app, **options)  # type: ignore[arg-type]
-        self.secure = SessionMiddleware(app, https_only=True, **options)  # type: ignore[arg-type]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chosen = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
-        await chosen(scope, receive, send)
 
 
 def loopback(host: str) -> bool:

@@ -126,10 +126,20 @@
     }
   }
 
+  /* Every form names the edition version it was made on: after a swap the whole page is the
+     new version's, so forms outside the swapped regions name it too. */
+  function syncVersion(doc) {
+    const fresh = doc.querySelector("input[name=version]");
+    if (fresh) {
+      document.querySelectorAll("input[name=version]").forEach((e) => (e.value = fresh.value));
+    }
+  }
+
   function swap(doc) {
     if (!doc.querySelector("[data-region]")) {
       return false;
     }
+    syncVersion(doc);
     if (regionIds(doc) !== regionIds(document)) {
       document.querySelector("main").replaceChildren(...doc.querySelector("main").childNodes);
       upgradeTabs(document);
@@ -138,6 +148,7 @@
     for (const fresh of [...doc.querySelectorAll("[data-region]")]) {
       document.getElementById(fresh.id).replaceWith(fresh);
     }
+    syncVersion(doc);
     followPreview(doc);
     return true;
   }
