@@ -193,9 +193,9 @@ class State:
 
 
 def open_state(
-    database: str, environ: Mapping[str, str] | None = None, *, busy_seconds: float = 30.0
+    database: str, environ: Mapping[str, str] | None = None, *, busy_seconds: float | None = None
 ) -> State:
     """Open the configured database: a SQLite path, or a PostgreSQL URL whose password comes
     from DIGEST_DATABASE_PASSWORD in `environ` (default: this process's environment).
-    `busy_seconds`: SQLite's wait for another process's write lock."""
+    `busy_seconds`: SQLite's wait for another process's write lock (default: the state's own)."""
     return State(Database.open(database, MIGRATIONS, environ, busy_seconds))

@@ -75,12 +75,12 @@ class Database:
         path: str | Path,
         migrations: Sequence[str] = (),
         environ: Mapping[str, str] | None = None,
-        busy_seconds: float = BUSY_SECONDS,
+        busy_seconds: float | None = None,
     ) -> Database:
         """Open (creating folders as needed) and migrate; raise StateError naming the file.
 
         `busy_seconds`: how long a SQLite statement waits for another process's write lock
-        before failing (a web page waits less than a batch job)."""
+        before failing (a web page waits less than a batch job); BUSY_SECONDS by default."""
         target = str(path)
         if is_postgres_url(target):
             from digest.state.postgres import connect
@@ -97,7 +97,8 @@ class Database:
                 hint="check the [state] database path: a file may stand where a folder should",
             ) from None
         try:
-            conn = sqlite3.connect(target, timeout=busy_seconds, isolation_level=None)
+            wait = BUSY_SECONDS if busy_seconds is None else busy_seconds
+            conn = sqlite3.connect(target, timeout=wait, isolation_level=None)
             conn.row_factory = sqlite3.Row
             _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
