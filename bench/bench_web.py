@@ -40,7 +40,9 @@ def free_port() -> int:
 
 def newsletter(folder: Path, listed: int) -> Path:
     """A `digest init` folder whose limits let a load test through, with `listed` readers."""
-    subprocess.run([sys.executable, "-m", "digest.cli", "init", str(folder)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "digest.cli", "init", str(folder)], check=True, capture_output=True
+    )
     config = folder / "config.toml"
     text = config.read_text()
     text = text.replace("signups_per_ip_per_hour = 20", "signups_per_ip_per_hour = 1000000")
@@ -119,6 +121,7 @@ def main() -> None:
                 str(port),
             ],
             env=env,
+            stdout=subprocess.DEVNULL,  # uvicorn's access log
             stderr=subprocess.DEVNULL,
         )
         try:

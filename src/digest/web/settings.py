@@ -26,7 +26,7 @@ class WebSettings:
     signup_origins: tuple[str, ...] = ()
     workers: int = 1  # processes `digest serve` starts (each its own event loop)
     body_seconds: float = 10.0  # a request body must arrive within this, or 408
-    busy_seconds: float = 2.0  # a page waits this long for SQLite's write lock, then 503
+    busy_seconds: float = 5.0  # a page waits this long for SQLite's write lock, then 503
 
     def trusts(self, host: str) -> bool:
         try:
