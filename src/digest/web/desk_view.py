@@ -104,7 +104,7 @@ def _card(
 ) -> StoryCard:
     order = reading_order(digest)
     key = story.article_key
-    headlines = {s.article_key: s.headline for s in digest.stories}
+    headlines = {s.article_key: cut(s.headline, headline_chars) for s in digest.stories}
     return StoryCard(
         n=n,
         key=key,
