@@ -7,6 +7,11 @@ pairs in Python; groups form by average linkage over those pairs at a cosine thr
 (`linkage`). The threshold and weights were chosen by cross-validation over held-out windows
 of real labelled headlines (`bench/eval_clustering.py`).
 
+Guards against joining different events that share a name, read on a real day of world feeds
+(tests/compose/test_real_day.py): between two articles with a text the one term they share most
+counts half (`linkage`), and articles published more than `max_days` apart are never one story
+(a feed that still lists last year's "Gaza" stories beside today's).
+
 Copies of one text from several outlets (a wire story carried by 40 papers) are grouped first,
 by their opening words, and enter the TF-IDF once: otherwise the day's biggest story would have
 its words counted as common as "the" and lose both their weight and the story.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from digest.compose.settings import GROUP_THRESHOLD
 from digest.models import Article
@@ -37,6 +43,7 @@ class FeatureSettings:
     body_weight: float = 0.5  # a word of the opening text, against one of the headline
     body_words: int = 60  # how much of the text is read
     min_letters: int = 2  # shorter words are not terms (numbers always are)
+    min_text_words: int = 15  # an opening this long is a text (more than a headline's words)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,10 @@ class ClusterSettings:
 
     threshold: float = GROUP_THRESHOLD  # mean cosine two groups need to become one story
     floor: float = 0.05  # a pair below this counts as 0 in the means (and is not kept)
-    max_df: float = 0.1  # terms in more of the day's articles than this are stop words
+    max_df: float = 0.1  # terms in more of the day's articles than this are stop words ...
+    min_df_cap: int = 20  # ... once they are in more than this many
+    single: float = 0.5  # between two texts, the part of the one term they share most kept
+    max_days: float = 7.0  # articles published further apart are not one story (0: no limit)
     features: FeatureSettings = field(default_factory=FeatureSettings)
 
 
@@ -87,7 +97,7 @@ def candidates(articles: Sequence[Article], settings: ClusterSettings) -> Candid
     """Canonical order, copies of one text together, candidate pairs between them."""
     # numpy and scipy load when a day is first grouped, not when digest starts: they add about
     # 0.5 s to every command's start (measured), and the scheduler must start within seconds.
-    from digest.compose.features import tfidf_matrix
+    from digest.compose.features import tfidf
     from digest.compose.linkage import candidate_pairs
 
     order = sorted(range(len(articles)), key=lambda i: _canonical(articles[i]))
@@ -96,9 +106,38 @@ def candidates(articles: Sequence[Article], settings: ClusterSettings) -> Candid
     for i, article in enumerate(ordered):
         copies.setdefault(_copy_key(article), []).append(i)
     members = list(copies.values())
-    matrix = tfidf_matrix([ordered[g[0]] for g in members], settings.features)
-    pairs = candidate_pairs(matrix, floor=settings.floor, max_df=settings.max_df)
+    found = tfidf([ordered[g[0]] for g in members], settings.features)
+    pairs = candidate_pairs(
+        found.matrix,
+        floor=settings.floor,
+        max_df=settings.max_df,
+        min_df_cap=settings.min_df_cap,
+        texts=found.texts,
+        single=settings.single,
+    )
+    if settings.max_days > 0:
+        pairs = _within(pairs, [_seconds(ordered[g[0]]) for g in members], settings.max_days)
     return Candidates(order, members, pairs)
+
+
+def _seconds(article: Article) -> float | None:
+    """When the article was published, as a POSIX time (a date without a zone read as UTC)."""
+    when = article.published
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _within(
+    pairs: dict[tuple[int, int], float], published: list[float | None], days: float
+) -> dict[tuple[int, int], float]:
+    """The pairs whose articles were published at most `days` apart (or have no date)."""
+    limit = days * 86400
+    return {
+        (i, j): value
+        for (i, j), value in pairs.items()
+        if (a := published[i]) is None or (b := published[j]) is None or abs(a - b) <= limit
+    }
 
 
 def cluster_articles(

@@ -8,7 +8,9 @@ is written with a capital in most of its non-initial uses ("Ukraine", "Geneva", 
 Numbers are not weighted up: "kill 11" joined unrelated stories, and cross-validated F1 was
 0.009 lower with them counted as names. Title Case headlines
 ("Stocks Fall On Weak Data") capitalise everything and so say nothing about names: they are
-left out of that count. The headline counts more than the opening of the text.
+left out of that count. The headline counts more than the opening of the text; a source's
+credit before the text ("[Capital FM] Nairobi --", as aggregators write it) is not read: it is
+the outlet, not the story, and joined every pair of that outlet's articles.
 
 Numbers and sparse matrices through numpy/scipy: the day's articles become one CSR matrix whose
 rows are L2-normalised, so a sparse product gives every cosine at once.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -25,7 +28,7 @@ from scipy import sparse
 from digest.compose.cluster import FeatureSettings
 from digest.models import Article
 
-__all__ = ["FeatureSettings", "tfidf_matrix"]
+__all__ = ["FeatureSettings", "Features", "tfidf", "tfidf_matrix"]
 
 # A word, or a mark after which the next word starts a sentence (its capital says nothing).
 _WORD_OR_BREAK = re.compile(r"([.!?:\u3002\u201c\"'|\u2014-])|([^\W_]+)")
@@ -34,6 +37,9 @@ _NO_SPACE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"
 )
 
+
+# A source's credit in brackets before the text: "[Ghanaian Times] The Embassy of ...".
+_CREDIT = re.compile(r"^\s*\[[^\]\n]{1,80}\]")
 
 _UPPER, _LOWER, _NUMBER, _SCRIPT = 0, 1, 2, 3
 Token = tuple[str, int, bool]  # term, shape (one of the four above), first word of a sentence
@@ -88,8 +94,20 @@ def _title_case(tokens: Sequence[Token]) -> bool:
     return len(shapes) >= 3 and shapes.count(_UPPER) >= 0.7 * len(shapes)
 
 
+class Features(NamedTuple):
+    """The day's vectors, and which articles have a text to read beside their headline."""
+
+    matrix: sparse.csr_matrix  # one L2-normalised row per article
+    texts: np.ndarray  # bool per row: an opening of at least `min_text_words` words
+
+
 def tfidf_matrix(articles: Sequence[Article], settings: FeatureSettings) -> sparse.csr_matrix:
     """One L2-normalised row per article: sublinear term counts x smoothed IDF x name weight."""
+    return tfidf(articles, settings).matrix
+
+
+def tfidf(articles: Sequence[Article], settings: FeatureSettings) -> Features:
+    """The TF-IDF matrix, and the rows whose article has a text."""
     tokenize = _Tokenizer(settings)
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
@@ -97,9 +115,12 @@ def tfidf_matrix(articles: Sequence[Article], settings: FeatureSettings) -> spar
     shapes: list[int] = []
     weights: list[float] = []
     counted: list[bool] = []  # a use that may tell a name: sentence case, not sentence-initial
+    texts = np.zeros(len(articles), dtype=bool)
     for n, article in enumerate(articles):
         title = tokenize(article.title)
-        body = tokenize(" ".join(article.text.split()[: settings.body_words]))
+        opening = _CREDIT.sub("", article.text, count=1).split()[: settings.body_words]
+        texts[n] = len(opening) >= settings.min_text_words
+        body = tokenize(" ".join(opening))
         title_case = _title_case(title)
         for part, weight, plain in ((title, 1.0, not title_case), (body, settings.body_weight, True)):  # fmt: skip  # noqa: E501
             for term, shape, initial in part:
@@ -125,4 +146,4 @@ def tfidf_matrix(articles: Sequence[Article], settings: FeatureSettings) -> spar
     matrix = sparse.csr_matrix(matrix.multiply(np.log((1 + len(articles)) / (1 + df)) + 1.0))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(matrix.multiply(1.0 / norms[:, None]))
+    return Features(sparse.csr_matrix(matrix.multiply(1.0 / norms[:, None])), texts)

@@ -6,7 +6,15 @@ transpose gives every cosine of every pair that shares a term. The commonest ter
 stop words of whatever language) are left out of the product: they would make it dense (every
 pair shares "the") and its cost grow with the square of the day, and they weigh little in a
 cosine anyway. The product runs over blocks of rows and keeps only pairs at or above `floor`,
-so memory grows with the articles, not with their pairs (bench/bench_cluster.py).
+so memory grows with the articles, not with their pairs (bench/bench_cluster.py). On a small
+day a term is common only past `min_df_cap` articles: the day's biggest story (Iran's talks in
+16 of 116 articles) must keep "Iran" and "talks", or its articles share nothing left to count.
+
+Two articles that both have a text share more than a headline's few words when they tell one
+event ("Congress", "removes", "Jerí", "corruption"); two events that share only a country
+("Germany", "Sudan", "Ghana") share one term and little else. So between two texts the one term
+they share most keeps only `single` of its part of their cosine. Headlines alone (the labelled
+windows) are left as they are: a shared name is often all two headlines of one event share.
 
 Grouping: average linkage (UPGMA) over the candidate graph, merging the closest two groups while
 their mean pairwise cosine is at least `threshold` (a pair that is not a candidate counts as 0).
@@ -33,10 +41,13 @@ def candidate_pairs(
     *,
     floor: float,
     max_df: float,
-    min_df_cap: int = 12,
+    min_df_cap: int = 20,
     max_df_cap: int = 100,
+    texts: np.ndarray | None = None,
+    single: float = 1.0,
 ) -> dict[tuple[int, int], float]:
-    """(i, j) with i < j -> cosine over the rarer terms, kept when at or above `floor`."""
+    """(i, j) with i < j -> cosine over the rarer terms, kept when at or above `floor`; when
+    both rows are `texts`, the largest single term's part of it counts `single` times."""
     n = matrix.shape[0]
     if n < 2:
         return {}
@@ -49,12 +60,31 @@ def candidate_pairs(
         block = sparse.coo_matrix(pruned[start : start + _BLOCK] @ pruned_t)
         rows = block.row + start
         chosen = (rows < block.col) & (block.data >= floor)
-        for i, j, value in zip(
-            rows[chosen].tolist(), block.col[chosen].tolist(), block.data[chosen].tolist(),
-            strict=True,
-        ):  # fmt: skip
+        left, right, values = rows[chosen], block.col[chosen], block.data[chosen]
+        if texts is not None and single < 1 and len(values):
+            values = _one_term_less(pruned, left, right, values, texts, single)
+        for i, j, value in zip(left.tolist(), right.tolist(), values.tolist(), strict=True):
             pairs[(i, j)] = value
     return pairs
+
+
+def _one_term_less(
+    matrix: sparse.csr_matrix,
+    left: np.ndarray,
+    right: np.ndarray,
+    values: np.ndarray,
+    texts: np.ndarray,
+    single: float,
+) -> np.ndarray:
+    """The pairs' cosines with, between two texts, the largest shared term counted `single`."""
+    both = texts[left] & texts[right]
+    if not both.any():
+        return values
+    shared = sparse.csr_matrix(matrix[left[both]].multiply(matrix[right[both]]))
+    top = shared.max(axis=1).toarray().ravel()
+    out = values.copy()
+    out[both] -= (1.0 - single) * top
+    return out
 
 
 def average_link(n: int, pairs: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
