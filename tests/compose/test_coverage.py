@@ -67,7 +67,7 @@ def test_forty_outlets_show_and_37_more_and_lead_the_edition() -> None:
     assert len(top.also_in) == 39
     assert len({link.title for link in top.also_in} | {top.source}) == 40
     assert len(digest.stories) == 1 + len(OTHERS)
-    rendered = render_edition(digest, NEWSLETTER, RenderSettings(max_also_in=2))
+    rendered = render_edition(digest, NEWSLETTER, RenderSettings())  # the default: 2 named
     assert "and 37 more" in rendered.html
     assert rendered.html.index(top.headline) < min(rendered.html.index(t) for _, t, _, _ in OTHERS)
 

@@ -59,7 +59,7 @@ def test_render_settings_from_table(tmp_path: Path) -> None:
         200,
         400,
     )
-    assert defaults.max_also_in == 3
+    assert defaults.max_also_in == 2
 
 
 @pytest.mark.parametrize(

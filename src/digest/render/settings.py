@@ -73,7 +73,7 @@ class RenderSettings:
     font_family: str = DEFAULT_FONT
     max_headline_chars: int = 200
     max_point_chars: int = 400
-    max_also_in: int = 3
+    max_also_in: int = 2  # the 40-outlet wire story: 2 named, "and 37 more" (issue 21)
     top_stories: int | None = None  # None: the theme's (THEME_TIERS), as the three below
     lead_points: int | None = None
     top_points: int | None = None
