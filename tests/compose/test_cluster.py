@@ -143,3 +143,44 @@ def test_an_editors_splits_and_merges_apply_over_the_groups() -> None:
     assert regrouped(found, keys, split) == [[0, 2], [1], [3], [4]]
     both = Regrouping(apart=frozenset({"b"}), together=(("b", "e"), ("d", "a"), ("x", "a")))
     assert regrouped(found, keys, both) == [[0, 2, 3], [1, 4]]
+
+
+def test_articles_a_week_apart_are_not_one_story() -> None:
+    """A feed that still lists last year's story beside today's ("Palestinians stream back to
+    northern Gaza", January 2025, next to February 2026's Gaza stories)."""
+    from datetime import UTC, timedelta
+
+    now = datetime(2026, 2, 17, 12, tzinfo=UTC)
+    titles = [
+        "Rebels enter Goma as Congolese troops retreat",
+        "Rwanda-backed rebels enter Goma, Congo's safe-haven city",
+        "Goma falls to M23 rebels as Congolese troops retreat",
+    ]
+
+    def at(n: int, when: datetime | None) -> Article:
+        text = f"{titles[n]}: residents of Goma reported gunfire after M23 rebels entered."
+        return Article(f"https://{n}.example/goma", titles[n], text, f"Outlet {n}", published=when)
+
+    assert cluster_articles([at(0, now), at(1, now - timedelta(days=2))]) == [[0, 1]]
+    assert cluster_articles([at(0, now), at(1, now - timedelta(days=30))]) == [[0], [1]]
+    naive = (now - timedelta(days=1)).replace(tzinfo=None)  # a date without a zone is UTC
+    assert cluster_articles([at(0, now), at(1, naive), at(2, None)]) == [[0, 1, 2]]
+
+
+def test_between_texts_the_term_shared_most_counts_half() -> None:
+    """Rows 0 and 1 share one term ("Germany") and a little else; rows 0 and 2 share it too
+    but row 2 has no text: the pair of two texts loses half of its largest shared term."""
+    from scipy import sparse
+
+    rows = np.array([[0.8, 0.6, 0.0, 0.0], [0.8, 0.2, 0.565685, 0.0], [0.8, 0.0, 0.0, 0.6]])
+    matrix = sparse.csr_matrix(rows / np.linalg.norm(rows, axis=1)[:, None])
+    dense = (matrix @ matrix.T).toarray()
+    texts = np.array([True, True, False])
+    found = linkage.candidate_pairs(
+        matrix, floor=0.0, max_df=1.0, min_df_cap=3, texts=texts, single=0.5
+    )
+    top = matrix[0, 0] * matrix[1, 0]
+    assert np.isclose(found[(0, 1)], dense[0, 1] - 0.5 * top)
+    assert np.isclose(found[(0, 2)], dense[0, 2]), "a headline without a text is as before"
+    plain = linkage.candidate_pairs(matrix, floor=0.0, max_df=1.0, min_df_cap=3)
+    assert all(np.isclose(plain[p], dense[p]) for p in plain)

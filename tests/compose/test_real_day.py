@@ -9,6 +9,7 @@ that share a country, a person or a number must stay apart; one event told by se
 
 from __future__ import annotations
 
+import random
 from functools import cache
 
 import pytest
@@ -109,6 +110,17 @@ def test_different_events_that_share_a_name_stay_apart(first: str, second: str) 
 @pytest.mark.parametrize("starts", TOGETHER, ids=lambda starts: starts[0][:30])
 def test_one_event_in_different_words_is_one_story(starts: list[str]) -> None:
     assert len({story(start) for start in starts}) == 1
+
+
+def test_the_same_stories_in_any_order() -> None:
+    articles = list(day())
+    assert len({a.url for a in articles}) == len(articles)
+    today = {frozenset(articles[i].url for i in g) for g in cluster_articles(articles)}
+    rng = random.Random(21)
+    for _ in range(2):
+        rng.shuffle(articles)
+        again = {frozenset(articles[i].url for i in g) for g in cluster_articles(articles)}
+        assert again == today
 
 
 @pytest.mark.xfail(strict=True, reason="shares 'prime minister', 'landslide election', 'last week'")
