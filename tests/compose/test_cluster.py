@@ -184,3 +184,24 @@ def test_between_texts_the_term_shared_most_counts_half() -> None:
     assert np.isclose(found[(0, 2)], dense[0, 2]), "a headline without a text is as before"
     plain = linkage.candidate_pairs(matrix, floor=0.0, max_df=1.0, min_df_cap=3)
     assert all(np.isclose(plain[p], dense[p]) for p in plain)
+
+
+def test_two_texts_whose_headlines_name_nothing_of_the_other_count_half() -> None:
+    from digest.compose.features import tfidf
+
+    articles = [
+        art("a", "Takaichi will be reappointed as Japan's prime minister",
+            "Japanese Prime Minister Sanae Takaichi last week won a landslide election that gave "
+            "her a strong public mandate, and parliament will confirm her on Wednesday."),
+        art("b", "Bangladesh's new prime minister is sworn in after a landslide",
+            "Bangladesh's new prime minister has been sworn in after his party's landslide win "
+            "in parliamentary elections last week, the first since the 2024 uprising."),
+        art("c", "Japan's parliament confirms Takaichi",
+            "Lawmakers in Tokyo confirmed Sanae Takaichi as prime minister on Wednesday."),
+        art("d", "Bangladesh: new cabinet named", ""),
+    ]  # fmt: skip
+    found = tfidf(articles, FeatureSettings())
+    pairs = {(0, 1): 0.3, (0, 2): 0.3, (1, 3): 0.3}
+    apart = linkage.names_apart(pairs, found.matrix, found.heads, found.texts, 0.5)
+    assert apart == {(0, 1): 0.15, (0, 2): 0.3, (1, 3): 0.3}, "d has no text: as before"
+    assert linkage.names_apart(pairs, found.matrix, found.heads, found.texts, 1.0) == pairs

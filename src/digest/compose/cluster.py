@@ -7,10 +7,12 @@ pairs in Python; groups form by average linkage over those pairs at a cosine thr
 (`linkage`). The threshold and weights were chosen by cross-validation over held-out windows
 of real labelled headlines (`bench/eval_clustering.py`).
 
-Guards against joining different events that share a name, read on a real day of world feeds
-(tests/compose/test_real_day.py): between two articles with a text the one term they share most
-counts half (`linkage`), and articles published more than `max_days` apart are never one story
-(a feed that still lists last year's "Gaza" stories beside today's).
+Guards against joining different events that share a name or a few words, read on a real day
+of world feeds (tests/compose/test_real_day.py), between two articles that both have a text:
+the one term they share most counts half; when neither headline's names (written with their
+capital) are anywhere in the other article, their cosine counts half (`linkage`). Articles
+published more than `max_days` apart are never one story (a feed that still lists last year's
+"Gaza" stories beside today's).
 
 Copies of one text from several outlets (a wire story carried by 40 papers) are grouped first,
 by their opening words, and enter the TF-IDF once: otherwise the day's biggest story would have
@@ -55,6 +57,7 @@ class ClusterSettings:
     max_df: float = 0.1  # terms in more of the day's articles than this are stop words ...
     min_df_cap: int = 20  # ... once they are in more than this many
     single: float = 0.5  # between two texts, the part of the one term they share most kept
+    apart: float = 0.5  # two texts whose headlines' names are nowhere in the other: this much
     max_days: float = 7.0  # articles published further apart are not one story (0: no limit)
     features: FeatureSettings = field(default_factory=FeatureSettings)
 
@@ -98,7 +101,7 @@ def candidates(articles: Sequence[Article], settings: ClusterSettings) -> Candid
     # numpy and scipy load when a day is first grouped, not when digest starts: they add about
     # 0.5 s to every command's start (measured), and the scheduler must start within seconds.
     from digest.compose.features import tfidf
-    from digest.compose.linkage import candidate_pairs
+    from digest.compose.linkage import candidate_pairs, names_apart
 
     order = sorted(range(len(articles)), key=lambda i: _canonical(articles[i]))
     ordered = [articles[i] for i in order]
@@ -115,6 +118,7 @@ def candidates(articles: Sequence[Article], settings: ClusterSettings) -> Candid
         texts=found.texts,
         single=settings.single,
     )
+    pairs = names_apart(pairs, found.matrix, found.heads, found.texts, settings.apart)
     if settings.max_days > 0:
         pairs = _within(pairs, [_seconds(ordered[g[0]]) for g in members], settings.max_days)
     return Candidates(order, members, pairs)

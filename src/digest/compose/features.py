@@ -95,10 +95,12 @@ def _title_case(tokens: Sequence[Token]) -> bool:
 
 
 class Features(NamedTuple):
-    """The day's vectors, and which articles have a text to read beside their headline."""
+    """The day's vectors, which articles have a text beside their headline, and the names
+    their headlines write."""
 
     matrix: sparse.csr_matrix  # one L2-normalised row per article
     texts: np.ndarray  # bool per row: an opening of at least `min_text_words` words
+    heads: sparse.csr_matrix  # 1 where the headline writes a name with its capital
 
 
 def tfidf_matrix(articles: Sequence[Article], settings: FeatureSettings) -> sparse.csr_matrix:
@@ -107,7 +109,7 @@ def tfidf_matrix(articles: Sequence[Article], settings: FeatureSettings) -> spar
 
 
 def tfidf(articles: Sequence[Article], settings: FeatureSettings) -> Features:
-    """The TF-IDF matrix, and the rows whose article has a text."""
+    """The TF-IDF matrix, the rows whose article has a text, and the headlines' names."""
     tokenize = _Tokenizer(settings)
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
@@ -116,6 +118,7 @@ def tfidf(articles: Sequence[Article], settings: FeatureSettings) -> Features:
     weights: list[float] = []
     counted: list[bool] = []  # a use that may tell a name: sentence case, not sentence-initial
     texts = np.zeros(len(articles), dtype=bool)
+    in_title: list[bool] = []
     for n, article in enumerate(articles):
         title = tokenize(article.title)
         opening = _CREDIT.sub("", article.text, count=1).split()[: settings.body_words]
@@ -129,6 +132,7 @@ def tfidf(articles: Sequence[Article], settings: FeatureSettings) -> Features:
                 shapes.append(shape)
                 weights.append(weight)
                 counted.append(plain and not initial and shape <= _LOWER)
+                in_title.append(weight == 1.0 and shape == _UPPER)
     size = len(vocabulary)
     column = np.asarray(columns, dtype=np.int64)
     shape_of = np.asarray(shapes, dtype=np.int8)
@@ -146,4 +150,12 @@ def tfidf(articles: Sequence[Article], settings: FeatureSettings) -> Features:
     matrix = sparse.csr_matrix(matrix.multiply(np.log((1 + len(articles)) / (1 + df)) + 1.0))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return Features(sparse.csr_matrix(matrix.multiply(1.0 / norms[:, None])), texts)
+    # A headline's names: capitalised there, and a name in the day's text or never seen in
+    # sentence case ("Bangladesh" opens both its headline and its text).
+    head = np.asarray(in_title, dtype=bool) & (named | (seen == 0))[column]
+    heads = sparse.csr_matrix(
+        (np.ones(int(head.sum())), (np.asarray(rows, dtype=np.int64)[head], column[head])),
+        shape=(len(articles), size),
+    )
+    heads.data[:] = 1.0
+    return Features(sparse.csr_matrix(matrix.multiply(1.0 / norms[:, None])), texts, heads)

@@ -31,7 +31,7 @@ import heapq
 import numpy as np
 from scipy import sparse
 
-__all__ = ["average_link", "candidate_pairs"]
+__all__ = ["average_link", "candidate_pairs", "names_apart"]
 
 _BLOCK = 256
 
@@ -85,6 +85,34 @@ def _one_term_less(
     out = values.copy()
     out[both] -= (1.0 - single) * top
     return out
+
+
+def names_apart(
+    pairs: dict[tuple[int, int], float],
+    matrix: sparse.csr_matrix,
+    heads: sparse.csr_matrix,
+    texts: np.ndarray,
+    factor: float,
+) -> dict[tuple[int, int], float]:
+    """The pairs, with the cosine of two texts whose headlines' names are nowhere in the other
+    article counted `factor` times. "Takaichi will be reappointed as Japan's prime minister"
+    and "Bangladesh's new prime minister is sworn in" share "prime minister", "landslide
+    election" and "last week", but neither text names the other's country: a text has room to
+    name who and where its story is, a headline alone does not (the labelled windows)."""
+    if factor >= 1 or not pairs:
+        return pairs
+    keys = list(pairs)
+    left = np.fromiter((i for i, _ in keys), dtype=np.int64, count=len(keys))
+    right = np.fromiter((j for _, j in keys), dtype=np.int64, count=len(keys))
+    present = sparse.csr_matrix(matrix != 0, dtype=np.float64)
+    named = np.asarray(heads.sum(axis=1)).ravel() > 0
+    there = np.asarray(heads[left].multiply(present[right]).sum(axis=1)).ravel()
+    back = np.asarray(heads[right].multiply(present[left]).sum(axis=1)).ravel()
+    apart = texts[left] & texts[right] & named[left] & named[right] & (there == 0) & (back == 0)
+    return {
+        key: value * factor if far else value
+        for key, value, far in zip(keys, pairs.values(), apart.tolist(), strict=True)
+    }
 
 
 def average_link(n: int, pairs: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
