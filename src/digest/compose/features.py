@@ -132,7 +132,7 @@ def tfidf(articles: Sequence[Article], settings: FeatureSettings) -> Features:
                 shapes.append(shape)
                 weights.append(weight)
                 counted.append(plain and not initial and shape <= _LOWER)
-                in_title.append(weight == 1.0 and shape == _UPPER)
+                in_title.append(part is title and shape == _UPPER)
     size = len(vocabulary)
     column = np.asarray(columns, dtype=np.int64)
     shape_of = np.asarray(shapes, dtype=np.int8)
