@@ -322,6 +322,31 @@ def test_latin_script_languages_are_told_apart_by_their_function_words(
     assert detect(text) == language
 
 
+JUNK = ("Volapük", "Ja", "Photo: AP", "lol", "asdf qwer", "12345 678", "Hola amigo", "!!!")
+
+
+@pytest.mark.parametrize("text", JUNK)
+def test_junk_gets_no_language_so_the_newsletters_applies(text: str) -> None:
+    """py3langid names a language for anything ("Volapük" -> vo, "Ja" -> af); short junk is in
+    none, and the summarizer then uses the newsletter's language."""
+    assert detect(text) is None
+    article = Article(url="u", title="Notiz", text=f"{text} {text}", source="s")
+    _, _, candidates, _ = ExtractiveSummarizer(language="de-AT").prepare(article)
+    assert {c.language for c in candidates} == {"de"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Привет, как у вас сегодня дела в городе?", "ru"),
+        ("Polska gospodarka rośnie szybciej, niż oczekiwali ekonomiści.", "pl"),
+        ("Türkiye ekonomisi beklenenden hızlı büyüdü, dedi ekonomistler.", "tr"),
+    ],
+)
+def test_short_real_text_is_still_detected(text: str, language: str) -> None:
+    assert detect(text) == language
+
+
 def test_jsonl_records_may_name_their_language() -> None:
     from digest.summarize import summarize_jsonl
 

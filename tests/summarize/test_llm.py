@@ -173,6 +173,14 @@ def test_the_prompt_asks_for_the_articles_language_else_the_newsletters(fake: Fa
     assert "Write the headline and the key points in the language" in systems[0]
 
 
+def test_junk_text_is_asked_for_in_the_newsletters_language(fake: FakeLLM) -> None:
+    """A detector would call "Volapük" Volapük (vo): junk is in no language, the newsletter's."""
+    junk = replace(ARTICLE, url="https://example.org/vo", title="Volapük", text="Volapük")
+    summarize_articles([junk], settings(fake, language="de"), {})
+    (request,) = fake.requests
+    assert request["messages"][0]["content"].endswith(" de.")
+
+
 def test_a_stored_articles_declared_language_reaches_the_prompt(
     fake: FakeLLM, tmp_path: Path
 ) -> None:

@@ -33,9 +33,12 @@ __all__ = ["ExtractiveSummarizer", "split_headline"]
 class ExtractiveSummarizer:
     """Offline summarizer: learned sentence scores, then a readable key point per choice."""
 
-    def __init__(self, max_points: int = 5, model: Model | None = None) -> None:
+    def __init__(self, max_points: int = 5, model: Model | None = None, language: str = "") -> None:
+        """`language`: the rules for an article that declares none and whose text the
+        detector cannot place (the newsletter's language; "" for the language-neutral ones)."""
         self.max_points = max_points
         self.model = model or load_model()
+        self.language = normalise(language) or ""
 
     def candidates(self, body: str, title: str | None, language: str = "en") -> list[Candidate]:
         """The candidate sentences of a body (what the weights were trained on).
@@ -76,7 +79,7 @@ class ExtractiveSummarizer:
         from: 0 when the article has a title)."""
         cleaned = clean_text(repair_text(article.text))
         title, body = split_headline(cleaned.text, repair_text(article.title))
-        language = normalise(article.language) or detect(f"{title}\n{body}") or ""
+        language = normalise(article.language) or detect(f"{title}\n{body}") or self.language
         candidates = self.candidates(body, title or None, language)
         section = article.section or cleaned.section
         if title:
