@@ -379,3 +379,32 @@ def test_a_sentence_no_faithful_cut_can_shorten_stays_whole_up_to_45_words() -> 
     longer = lead.replace("the church", "the church, the two chapels, the stadium, the park")
     _, points = _summary(longer + rest, title="Harbour plan approved")
     assert longer not in points and points
+
+
+def test_japanese_lines_glued_with_a_space_are_split_and_captions_are_no_points() -> None:
+    """XL-Sum flattens BBC pages: captions, bylines and subheadings are glued to the next
+    sentence with a space, which Japanese never writes inside a sentence. A glued piece that
+    ends on a predicate states a fact and may be a point; one that does not is no point."""
+    text = (
+        "イギリスのボリス・ジョンソン首相 ジョンソン首相は「期限は迫っている？ 本当だ」と述べ、"
+        "交渉は深刻な状況にあると警告した。 交渉の行方 一方の欧州委員会は、多くの問題で進展が"
+        "みられたと評価した。\n"
+        "ハリー王子夫妻は第1子を「アーチー」と名付けた 発表に先立ち、夫妻は会見を開いた。"
+    )
+    assert split_sentences(text, "ja") == [
+        "イギリスのボリス・ジョンソン首相",
+        "ジョンソン首相は「期限は迫っている？ 本当だ」と述べ、交渉は深刻な状況にあると警告した。",
+        "交渉の行方",
+        "一方の欧州委員会は、多くの問題で進展がみられたと評価した。",
+        "ハリー王子夫妻は第1子を「アーチー」と名付けた",
+        "発表に先立ち、夫妻は会見を開いた。",
+    ]
+    candidates = ExtractiveSummarizer().candidates(text, "英首相、交渉は深刻", "ja")
+    assert [c.text[:6] for c in candidates] == [
+        "ジョンソン首",
+        "一方の欧州委",
+        "ハリー王子夫",
+        "発表に先立ち",
+    ]
+    _, points = _summary(text, title="英首相、交渉は深刻")
+    assert points and not any(p.startswith(("イギリスのボリス", "交渉の行方")) for p in points)
