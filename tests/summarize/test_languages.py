@@ -408,3 +408,25 @@ def test_japanese_lines_glued_with_a_space_are_split_and_captions_are_no_points(
     ]
     _, points = _summary(text, title="英首相、交渉は深刻")
     assert points and not any(p.startswith(("イギリスのボリス", "交渉の行方")) for p in points)
+
+
+@pytest.mark.parametrize(("lang", "points"), [("de", 2), (None, 3)])
+def test_a_pages_declared_language_reaches_the_summarizer(lang: str | None, points: int) -> None:
+    """`digest summarize page.html`: <html lang="de"> makes "3. October" an ordinal (German
+    rules) in text the detector alone calls English, where it ends a sentence."""
+    from digest.summarize import summarize_document
+
+    text = (
+        "The council of the city met on the 3. October in Bonn and passed the budget for the "
+        "next year. Spending rises by three percent for all of the schools in the town."
+    )
+    declared = f' lang="{lang}"' if lang else ""
+    page = (
+        f"<html{declared}><head><title>Budget passed</title></head><body><article>"
+        f"<p>{text}</p><p>{text}</p></article></body></html>"
+    )
+    summary = summarize_document(page, fmt="html")
+    assert len(summary.key_points) == points
+    assert summary.key_points[0].endswith("in Bonn and passed the budget for the next year.") == (
+        lang == "de"
+    )
