@@ -87,6 +87,8 @@ class ExtractiveSummarizer:
         for start, cand in enumerate(candidates[:_HEADLINE_FROM]):
             if cand.text[:1] in _QUOTES or leans_back(cand.text, cand.words, language):
                 continue  # a quotation or a sentence that leans back is no headline
+            if language == "en" and cand.words[:1] and cand.words[0] in _GOES_ON:
+                continue  # "Meanwhile others say...": it goes on from what came before
             headline = lead_headline(cand.text, language)
             if headline is not None:
                 return headline, section, candidates, start + 1
@@ -110,6 +112,8 @@ class ExtractiveSummarizer:
         return Summary(headline=headline, section=section, key_points=points)
 
 
+# A sentence opening with one of these goes on from the one before: no headline on its own.
+_GOES_ON = frozenset("meanwhile however instead also still yet but and so then".split())  # noqa: SIM905
 _HEADLINE_FROM = 5  # an untitled story's headline comes from one of its first sentences
 _QUOTES = "\"'\u201c\u2018\u00ab\u201e\u300c"
 
