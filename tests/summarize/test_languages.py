@@ -399,6 +399,12 @@ def test_japanese_lines_glued_with_a_space_are_split_and_captions_are_no_points(
         "ハリー王子夫妻は第1子を「アーチー」と名付けた",
         "発表に先立ち、夫妻は会見を開いた。",
     ]
+    # half a name written with a space is no caption
+    names = "安倍 晋三首相は会見した。ドナルド トランプ大統領は述べた。"
+    assert split_sentences(names, "ja") == [
+        "安倍 晋三首相は会見した。",
+        "ドナルド トランプ大統領は述べた。",
+    ]
     candidates = ExtractiveSummarizer().candidates(text, "英首相、交渉は深刻", "ja")
     assert [c.text[:6] for c in candidates] == [
         "ジョンソン首",

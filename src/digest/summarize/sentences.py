@@ -159,13 +159,20 @@ _CJK_GLUE = re.compile(
 )
 
 
+_NAME_PART = re.compile("(?:^|[\\s\u3002\uff01\uff1f\u300d])(?:[\u30a0-\u30ff]+|\\w{1,3})$")
+
+
 def _unglued(sentence: str) -> list[str]:
-    """A Chinese or Japanese sentence split where a space glued two lines (never inside 「」)."""
+    """A Chinese or Japanese sentence split where a space glued two lines: never inside 「」,
+    nor after what may be half of a name written with a space ("安倍 晋三", "ドナルド トランプ":
+    up to three characters, or katakana alone)."""
     pieces: list[str] = []
     begin = 0
     for match in _CJK_GLUE.finditer(sentence):
         before = sentence[begin : match.start()]
         if sentence.count("\u300c", 0, match.start()) > sentence.count("\u300d", 0, match.start()):
+            continue
+        if _NAME_PART.search(before):
             continue
         pieces.append(before)
         begin = match.end()
