@@ -83,3 +83,42 @@ def test_dangerous_markup_is_sanitised_on_the_fast_path() -> None:
 def test_json_feed_items() -> None:
     items = parse_json_feed((FEEDS / "json" / "jsonfeed_elastic_1.1.json").read_bytes())
     assert items and all(i.link for i in items)
+
+
+_RSS_FR = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Actu</title>'
+    b"<language>fr-FR</language><item><title>Le budget</title>"
+    b"<link>https://e.x/a</link><description>Le conseil a vot\xc3\xa9.</description></item>"
+    b"</channel></rss>"
+)
+_ATOM_DE = (
+    b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">'
+    b"<title>F</title><entry><title>Haushalt</title><link href='https://e.x/b'/>"
+    b"<content type='text'>Der Rat hat abgestimmt.</content></entry>"
+    b"<entry xml:lang='en'><title>Budget</title><link href='https://e.x/c'/>"
+    b"<content type='text'>The council voted.</content></entry></feed>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "languages"),
+    [(_RSS_FR, ["fr-FR"]), (_ATOM_DE, ["de", "en"])],
+)
+def test_the_feeds_declared_language_reaches_the_article(body: bytes, languages: list[str]) -> None:
+    """RSS <language> and Atom's inherited xml:lang, alike on both parsers."""
+    fast = fast_items(body, None)
+    assert fast is not None
+    slow = feedparser_items(body, url=SOURCE.url, content_type=None)
+    for items in (fast, slow):
+        assert [a.language for a in _articles(items) if a] == languages
+
+
+def test_a_json_feeds_language_and_no_tag_for_junk() -> None:
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "language": "es", "items": ['
+        b'{"url": "https://e.x/1", "title": "Uno", "content_text": "Hola."},'
+        b'{"url": "https://e.x/2", "title": "Dos", "content_text": "Ol\xc3\xa1.",'
+        b' "language": "pt_BR"},'
+        b'{"url": "https://e.x/3", "title": "Tres", "content_text": "?", "language": "*"}]}'
+    )
+    assert [a.language for a in _articles(parse_json_feed(body)) if a] == ["es", "pt-BR", None]

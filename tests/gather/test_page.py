@@ -51,6 +51,25 @@ def test_site_suffix_is_dropped_from_a_title_without_h1() -> None:
     assert article.url == "https://example.com/m"
 
 
+@pytest.mark.parametrize(
+    ("head", "language"),
+    [
+        ('<html lang="fr-CA"><head>', "fr-CA"),
+        ('<html><head><meta http-equiv="Content-Language" content="de, en">', "de"),
+        ('<html><head><meta property="og:locale" content="pt_BR">', "pt-BR"),
+        ("<html><head>", None),
+    ],
+)
+def test_the_pages_declared_language_reaches_the_article(head: str, language: str | None) -> None:
+    html = (
+        head
+        + "<title>Markets</title></head><body><article><p>"
+        + "Shares rose across Europe on Monday as investors bet on cuts. " * 8
+        + "</p></article></body></html>"
+    )
+    assert extract_page(html, url="https://example.com/m").language == language
+
+
 def test_page_without_text_raises_source_error() -> None:
     with pytest.raises(SourceError, match="no article text"):
         extract_page("<html><body><nav>Home</nav></body></html>", url="https://x.test/")

@@ -63,6 +63,22 @@ def test_a_new_sources_undated_back_catalogue_is_not_news(state: State) -> None:
     assert article(3).url in {a.url for a in state.articles.unsent(later, 24)}
 
 
+def test_the_declared_language_survives_storage(state: State) -> None:
+    """A feed's or page's language comes back with the article, so later builds need not guess
+    from the text; an article that declared none comes back without one."""
+    declared = Article(
+        url="https://example.com/fr",
+        title="Le budget",
+        text="The council met.",  # text that a detector would call English
+        source="s",
+        language="fr-CA",
+    )
+    state.articles.remember((declared, article(2)), NOW)
+    found = {a.url: a.language for a in state.articles.unsent(NOW, 24)}
+    assert found == {declared.url: "fr-CA", article(2).url: None}
+    assert {a.language for a in state.articles.this_week(NOW)} == {"fr-CA", None}
+
+
 def test_assigned_articles_are_never_unsent_again(state: State) -> None:
     state.articles.remember((article(1), article(2)), NOW)
     with state.db.transaction():

@@ -82,3 +82,18 @@ def test_clean_headline_drops_a_site_suffix() -> None:
         clean_headline("Rosenberg: Trump-Putin Call | World News") == "Rosenberg: Trump-Putin Call"
     )
     assert clean_headline(None) == ""
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_is_no_headline() -> None:
+    """Lead a quotation, then "Meanwhile others say...": that reads as a headline only after
+    the sentence before it; the headline is the next plain clause."""
+    text = (
+        '"It is not just sunburn," one maker says of its new cream.\n'
+        "Meanwhile others say they protect the skin from the inside.\n"
+        "A dermatologist tested eight new suncreams in a London clinic this spring, and "
+        "found that two of them did nothing.\n"
+        "The cheapest one worked best, he said."
+    )
+    summary = ExtractiveSummarizer().summarize(Article(url="", title="", text=text, source="s"))
+    assert not summary.headline.startswith("Meanwhile")
+    assert summary.headline.startswith("A dermatologist tested eight new suncreams")

@@ -322,6 +322,31 @@ def test_latin_script_languages_are_told_apart_by_their_function_words(
     assert detect(text) == language
 
 
+JUNK = ("Volapük", "Ja", "Photo: AP", "lol", "asdf qwer", "12345 678", "Hola amigo", "!!!")
+
+
+@pytest.mark.parametrize("text", JUNK)
+def test_junk_gets_no_language_so_the_newsletters_applies(text: str) -> None:
+    """py3langid names a language for anything ("Volapük" -> vo, "Ja" -> af); short junk is in
+    none, and the summarizer then uses the newsletter's language."""
+    assert detect(text) is None
+    article = Article(url="u", title="Notiz", text=f"{text} {text}", source="s")
+    _, _, candidates, _ = ExtractiveSummarizer(language="de-AT").prepare(article)
+    assert {c.language for c in candidates} == {"de"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Привет, как у вас сегодня дела в городе?", "ru"),
+        ("Polska gospodarka rośnie szybciej, niż oczekiwali ekonomiści.", "pl"),
+        ("Türkiye ekonomisi beklenenden hızlı büyüdü, dedi ekonomistler.", "tr"),
+    ],
+)
+def test_short_real_text_is_still_detected(text: str, language: str) -> None:
+    assert detect(text) == language
+
+
 def test_jsonl_records_may_name_their_language() -> None:
     from digest.summarize import summarize_jsonl
 
@@ -354,3 +379,60 @@ def test_a_sentence_no_faithful_cut_can_shorten_stays_whole_up_to_45_words() -> 
     longer = lead.replace("the church", "the church, the two chapels, the stadium, the park")
     _, points = _summary(longer + rest, title="Harbour plan approved")
     assert longer not in points and points
+
+
+def test_japanese_lines_glued_with_a_space_are_split_and_captions_are_no_points() -> None:
+    """XL-Sum flattens BBC pages: captions, bylines and subheadings are glued to the next
+    sentence with a space, which Japanese never writes inside a sentence. A glued piece that
+    ends on a predicate states a fact and may be a point; one that does not is no point."""
+    text = (
+        "イギリスのボリス・ジョンソン首相 ジョンソン首相は「期限は迫っている？ 本当だ」と述べ、"
+        "交渉は深刻な状況にあると警告した。 交渉の行方 一方の欧州委員会は、多くの問題で進展が"
+        "みられたと評価した。\n"
+        "ハリー王子夫妻は第1子を「アーチー」と名付けた 発表に先立ち、夫妻は会見を開いた。"
+    )
+    assert split_sentences(text, "ja") == [
+        "イギリスのボリス・ジョンソン首相",
+        "ジョンソン首相は「期限は迫っている？ 本当だ」と述べ、交渉は深刻な状況にあると警告した。",
+        "交渉の行方",
+        "一方の欧州委員会は、多くの問題で進展がみられたと評価した。",
+        "ハリー王子夫妻は第1子を「アーチー」と名付けた",
+        "発表に先立ち、夫妻は会見を開いた。",
+    ]
+    # half a name written with a space is no caption
+    names = "安倍 晋三首相は会見した。ドナルド トランプ大統領は述べた。"
+    assert split_sentences(names, "ja") == [
+        "安倍 晋三首相は会見した。",
+        "ドナルド トランプ大統領は述べた。",
+    ]
+    candidates = ExtractiveSummarizer().candidates(text, "英首相、交渉は深刻", "ja")
+    assert [c.text[:6] for c in candidates] == [
+        "ジョンソン首",
+        "一方の欧州委",
+        "ハリー王子夫",
+        "発表に先立ち",
+    ]
+    _, points = _summary(text, title="英首相、交渉は深刻")
+    assert points and not any(p.startswith(("イギリスのボリス", "交渉の行方")) for p in points)
+
+
+@pytest.mark.parametrize(("lang", "points"), [("de", 2), (None, 3)])
+def test_a_pages_declared_language_reaches_the_summarizer(lang: str | None, points: int) -> None:
+    """`digest summarize page.html`: <html lang="de"> makes "3. October" an ordinal (German
+    rules) in text the detector alone calls English, where it ends a sentence."""
+    from digest.summarize import summarize_document
+
+    text = (
+        "The council of the city met on the 3. October in Bonn and passed the budget for the "
+        "next year. Spending rises by three percent for all of the schools in the town."
+    )
+    declared = f' lang="{lang}"' if lang else ""
+    page = (
+        f"<html{declared}><head><title>Budget passed</title></head><body><article>"
+        f"<p>{text}</p><p>{text}</p></article></body></html>"
+    )
+    summary = summarize_document(page, fmt="html")
+    assert len(summary.key_points) == points
+    assert summary.key_points[0].endswith("in Bonn and passed the budget for the next year.") == (
+        lang == "de"
+    )

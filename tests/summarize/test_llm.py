@@ -7,12 +7,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from digest.errors import SummarizeError
 from digest.models import Article
+from digest.state import open_state
 from digest.summarize import SummarizerSettings, make_summarizer, summarize_articles
 from digest.summarize.llm import LLMSummarizer, parse_answer
 from digest.summarize.shape import MAX_POINT_WORDS, word_count
@@ -168,6 +171,29 @@ def test_the_prompt_asks_for_the_articles_language_else_the_newsletters(fake: Fa
     systems = sorted(r["messages"][0]["content"] for r in fake.requests)
     assert [s.rsplit(" ", 1)[-1] for s in systems] == ["de.", "en.", "fr."]
     assert "Write the headline and the key points in the language" in systems[0]
+
+
+def test_junk_text_is_asked_for_in_the_newsletters_language(fake: FakeLLM) -> None:
+    """A detector would call "Volapük" Volapük (vo): junk is in no language, the newsletter's."""
+    junk = replace(ARTICLE, url="https://example.org/vo", title="Volapük", text="Volapük")
+    summarize_articles([junk], settings(fake, language="de"), {})
+    (request,) = fake.requests
+    assert request["messages"][0]["content"].endswith(" de.")
+
+
+def test_a_stored_articles_declared_language_reaches_the_prompt(
+    fake: FakeLLM, tmp_path: Path
+) -> None:
+    """The feed said French: after a round trip through the state the prompt still says so,
+    though the text alone would be detected as English."""
+    state = open_state(str(tmp_path / "digest.db"))
+    now = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+    state.articles.remember((replace(ARTICLE, language="fr"),), now)
+    (stored,) = state.articles.unsent(now, 24)
+    state.close()
+    summarize_articles([stored], settings(fake, language="de"), {})
+    (request,) = fake.requests
+    assert request["messages"][0]["content"].endswith(" fr.")
 
 
 def test_429_is_retried_after_the_servers_retry_after(fake: FakeLLM) -> None:

@@ -40,6 +40,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DCTERMS = "{http://purl.org/dc/terms/}"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 _ATOM_TEXT_TYPES = frozenset({"text", "html", "xhtml", "text/html", "text/plain"})
@@ -61,9 +62,14 @@ def fast_items(body: bytes, content_type: str | None) -> list[FeedItem] | None:
     try:
         if root.tag == "rss" and root.get("version", "2.0").startswith("2"):
             channel = root.find("channel")
-            return None if channel is None else [_rss_item(i, "") for i in channel.iterfind("item")]
+            if channel is None:
+                return None
+            language = _text(channel.find("language")) or _text(channel.find(f"{DC}language"))
+            return [_rss_item(i, "", language) for i in channel.iterfind("item")]
         if root.tag == f"{RDF}RDF":
-            items = [_rss_item(i, RSS1) for i in root.iterfind(f"{RSS1}item")]
+            channel = root.find(f"{RSS1}channel")
+            language = _text(None if channel is None else channel.find(f"{DC}language"))
+            items = [_rss_item(i, RSS1, language) for i in root.iterfind(f"{RSS1}item")]
             return items or None  # RSS 0.90 (another namespace), or no items: feedparser decides
         if root.tag == f"{ATOM}feed":
             return [_atom_entry(e) for e in root.iterfind(f"{ATOM}entry")]
@@ -106,7 +112,7 @@ def _image(item: etree._Element, first: dict[object, etree._Element]) -> str | N
     return None
 
 
-def _rss_item(item: etree._Element, ns: str) -> FeedItem:
+def _rss_item(item: etree._Element, ns: str, language: str) -> FeedItem:
     first = _children(item)
     link = _text(first.get(f"{ns}link"))
     guid = first.get("guid")
@@ -134,6 +140,7 @@ def _rss_item(item: etree._Element, ns: str) -> FeedItem:
         author=_text(first.get("author")) or _text(first.get(f"{DC}creator")) or None,
         category=_text(first.get("category")) or _text(first.get(f"{DC}subject")) or None,
         image_url=_image(item, first),
+        language=_text(first.get(f"{DC}language")) or language or None,
     )
 
 
@@ -194,4 +201,15 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
         author=_text(author) or None,
         category=(category.get("term") or None) if category is not None else None,
         image_url=_image(entry, first),
+        language=_xml_lang(first.get(f"{ATOM}content")) or _xml_lang(entry),
     )
+
+
+def _xml_lang(element: etree._Element | None) -> str | None:
+    """xml:lang of the element or the nearest ancestor that declares it (it is inherited)."""
+    while element is not None:
+        value = element.get(XML_LANG)
+        if value:
+            return str(value)
+        element = element.getparent()
+    return None

@@ -86,6 +86,14 @@ def _image(entry: Any) -> str | None:
     return None
 
 
+def _language(entry: Any) -> str | None:
+    """The entry's own xml:lang (on its content, summary or title), as feedparser keeps it."""
+    for detail in [*(entry.get("content") or []), entry.get("summary_detail")]:
+        if detail and detail.get("language"):
+            return str(detail["language"])
+    return None
+
+
 def feedparser_items(body: bytes, *, url: str, content_type: str | None) -> list[FeedItem]:
     """feedparser on bytes (it decodes legacy charsets, survives ill-formed XML)."""
     headers = {"content-location": url}
@@ -100,6 +108,7 @@ def feedparser_items(body: bytes, *, url: str, content_type: str | None) -> list
     if not parsed.entries and (not parsed.get("version") or not harmless):
         raise SourceError(f"not a readable feed: {problem or 'no feed format recognised'}")
     items = []
+    feed_language = parsed.get("feed", {}).get("language")
     for entry in parsed.entries:
         tags = entry.get("tags") or []
         title = str(entry.get("title", ""))
@@ -115,6 +124,7 @@ def feedparser_items(body: bytes, *, url: str, content_type: str | None) -> list
                 author=entry.get("author"),
                 category=(tags[0].get("term") or None) if tags else None,
                 image_url=_image(entry),
+                language=_language(entry) or feed_language,
             )
         )
     return items

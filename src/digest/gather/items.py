@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -19,7 +20,7 @@ from digest.gather.unicode import entering, one_line
 from digest.gather.urls import canonical_url
 from digest.models import Article, SourceConfig
 
-__all__ = ["FeedItem", "item_to_article", "looks_like_image"]
+__all__ = ["FeedItem", "declared_language", "item_to_article", "looks_like_image"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,18 @@ class FeedItem:
     category: str | None = None
     image_url: str | None = None
     title_is_html: bool = False
+    language: str | None = None  # as the feed declares it (checked by `declared_language`)
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def declared_language(value: object) -> str | None:
+    """A language a feed or page declares ("fr", "pt-BR", "en_US" -> "en-US"), or None when
+    it is missing or no language tag ("*", "x", "français")."""
+    if not isinstance(value, str) or not _LANGUAGE_TAG.fullmatch(value.strip()):
+        return None
+    return value.strip().replace("_", "-")
 
 
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
@@ -122,4 +135,5 @@ def item_to_article(item: FeedItem, *, feed_url: str, source: SourceConfig) -> A
         author=_author(item.author),
         html=entering(safe_html) or None,
         image_url=_image(item.image_url, url) or first_image(safe_html),
+        language=declared_language(item.language),
     )

@@ -65,6 +65,7 @@ def parse_json_feed(body: bytes) -> list[FeedItem]:
                 author=_author(item) or _author(document),
                 category=_str(tags[0]) if isinstance(tags, list) and tags else None,
                 image_url=_str(item.get("image")) or _str(item.get("banner_image")),
+                language=_str(item.get("language")) or _str(document.get("language")),
             )
         )
     return result

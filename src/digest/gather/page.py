@@ -14,6 +14,7 @@ from digest.gather.clean import clean_text, section_label
 from digest.gather.dates import parse_date
 from digest.gather.decoding import decode_document, without_xml_declaration
 from digest.gather.headline import page_headline
+from digest.gather.items import declared_language
 from digest.gather.markup import plain_text
 from digest.gather.unicode import entering, one_line
 from digest.gather.urls import canonical_url
@@ -53,6 +54,22 @@ def _meta(tree: etree._Element | None, *names: str) -> str | None:
             if str(node).strip():
                 return str(node).strip()
     return None
+
+
+def _language(tree: etree._Element | None) -> str | None:
+    """The page's declared language: <html lang>, else Content-Language, else og:locale."""
+    if tree is None:
+        return None
+    root = tree.getroottree().getroot()
+    header = tree.xpath(
+        '//meta[translate(@http-equiv, "CONTENTLAGU", "contentlagu")="content-language"]/@content'
+    )
+    declared = (
+        root.get("lang")
+        or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+        or (str(header[0]).split(",")[0] if header else None)
+    )
+    return declared_language(declared) or declared_language(_meta(tree, "og:locale"))
 
 
 def _label_above(tree: etree._Element | None) -> str | None:
@@ -131,4 +148,5 @@ def extract_page(
         author=one_line(getattr(document, "author", None) or "") or None,
         html=None,
         image_url=getattr(document, "image", None) or None,
+        language=_language(tree),
     )

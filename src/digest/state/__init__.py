@@ -33,6 +33,7 @@ from datetime import datetime
 
 from digest.state.accounts import EDITOR_ACCOUNTS_SCHEMA, Account, AccountStore
 from digest.state.articles import (
+    ARTICLE_LANGUAGE_SCHEMA,
     ARTICLES_SCHEMA,
     WEEKLY_ARTICLES_SCHEMA,
     ArticleStore,
@@ -101,6 +102,7 @@ MIGRATIONS = (
     EDITION_VERSIONS_SCHEMA,
     DESK_SESSIONS_SCHEMA,
     EDITOR_ACCOUNTS_SCHEMA,
+    ARTICLE_LANGUAGE_SCHEMA,
 )
 
 __all__ = [

@@ -36,6 +36,11 @@ CREATE TABLE http_cache (
 WEEKLY_ARTICLES_SCHEMA = """
 ALTER TABLE articles ADD COLUMN weekly_edition_id TEXT
 """
+# The language the feed or page declared (BCP 47), so a later build summarizes in it instead
+# of guessing from the text.
+ARTICLE_LANGUAGE_SCHEMA = """
+ALTER TABLE articles ADD COLUMN language TEXT
+"""
 WEEK_HOURS = 7 * 24
 # A source's first gather: an undated article is the source's back catalogue, not news, when
 # the source dates its other articles, or when it comes after this many undated ones (feeds
@@ -81,8 +86,9 @@ class ArticleStore:
             old = self._back_catalogue(articles)
             cursor = conn.executemany(
                 "INSERT INTO articles (key, source, url, title, text, section,"
-                " published, author, html, image_url, first_seen, edition_id, weekly_edition_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " published, author, html, image_url, first_seen, edition_id, weekly_edition_id,"
+                " language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [
                     (
                         a.key,
@@ -98,6 +104,7 @@ class ArticleStore:
                         now.isoformat(),
                         BACK_CATALOGUE if a.key in old else None,
                         BACK_CATALOGUE if a.key in old else None,
+                        a.language,
                     )
                     for a in articles
                 ],
@@ -133,6 +140,7 @@ class ArticleStore:
                         author=row["author"],
                         html=row["html"],
                         image_url=row["image_url"],
+                        language=row["language"],
                     )
                 )
         return tuple(fresh)

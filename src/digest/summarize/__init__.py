@@ -49,7 +49,7 @@ __all__ = [
 
 def make_summarizer(settings: SummarizerSettings, environ: Mapping[str, str]) -> Summarizer:
     """The summarizer the settings ask for; the LLM one falls back to the extractive one."""
-    extractive = ExtractiveSummarizer(max_points=settings.max_points)
+    extractive = ExtractiveSummarizer(max_points=settings.max_points, language=settings.language)
     if settings.kind == "llm":
         from digest.summarize.llm import LLMSummarizer
 

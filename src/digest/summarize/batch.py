@@ -62,7 +62,7 @@ def summarize_articles(
 ) -> list[Made]:
     """Each article's summary, in order. `budget`: LLM calls left for the edition (default
     `[summarize] budget`)."""
-    extractive = ExtractiveSummarizer(max_points=settings.max_points)
+    extractive = ExtractiveSummarizer(max_points=settings.max_points, language=settings.language)
     offline = extractive_identity(settings)
 
     def fallback(article: Article, calls: int = 0, why: str = "") -> Made:

@@ -32,7 +32,14 @@ def _html_article(html: str) -> Article:
             text = ""
         return Article(url="", title="", text=text, source="document")
     if page.text.split("\n", 1)[0].strip() == page.title:  # no title: only the first line
-        return Article(url="", title="", text=page.text, source="document", section=page.section)
+        return Article(
+            url="",
+            title="",
+            text=page.text,
+            source="document",
+            section=page.section,
+            language=page.language,
+        )
     return page
 
 
@@ -55,15 +62,20 @@ def summarize_document(
     section: str | None = None,
     fmt: Literal["text", "html", "markdown"] = "text",
 ) -> Summary:
-    """Summarize one document; a plain-text document's first line is its headline."""
+    """Summarize one document; a plain-text document's first line is its headline; a page's
+    declared language (<html lang>...) is used before the detector."""
+    language = None
     if fmt == "html":
         page = _html_article(text)
         text, title, section = page.text, title or page.title, section or page.section
+        language = page.language
     elif fmt == "markdown":
         text = _markdown_to_text(text)
     if not text.strip():
         raise SummarizeError("the document is empty")
-    article = Article(url="", title=title or "", text=text, source="", section=section)
+    article = Article(
+        url="", title=title or "", text=text, source="", section=section, language=language
+    )
     return ExtractiveSummarizer().summarize(article)
 
 

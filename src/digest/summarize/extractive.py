@@ -33,9 +33,12 @@ __all__ = ["ExtractiveSummarizer", "split_headline"]
 class ExtractiveSummarizer:
     """Offline summarizer: learned sentence scores, then a readable key point per choice."""
 
-    def __init__(self, max_points: int = 5, model: Model | None = None) -> None:
+    def __init__(self, max_points: int = 5, model: Model | None = None, language: str = "") -> None:
+        """`language`: the rules for an article that declares none and whose text the
+        detector cannot place (the newsletter's language; "" for the language-neutral ones)."""
         self.max_points = max_points
         self.model = model or load_model()
+        self.language = normalise(language) or ""
 
     def candidates(self, body: str, title: str | None, language: str = "en") -> list[Candidate]:
         """The candidate sentences of a body (what the weights were trained on).
@@ -76,7 +79,7 @@ class ExtractiveSummarizer:
         from: 0 when the article has a title)."""
         cleaned = clean_text(repair_text(article.text))
         title, body = split_headline(cleaned.text, repair_text(article.title))
-        language = normalise(article.language) or detect(f"{title}\n{body}") or ""
+        language = normalise(article.language) or detect(f"{title}\n{body}") or self.language
         candidates = self.candidates(body, title or None, language)
         section = article.section or cleaned.section
         if title:
@@ -84,6 +87,8 @@ class ExtractiveSummarizer:
         for start, cand in enumerate(candidates[:_HEADLINE_FROM]):
             if cand.text[:1] in _QUOTES or leans_back(cand.text, cand.words, language):
                 continue  # a quotation or a sentence that leans back is no headline
+            if language == "en" and cand.words[:1] and cand.words[0] in _GOES_ON:
+                continue  # "Meanwhile others say...": it goes on from what came before
             headline = lead_headline(cand.text, language)
             if headline is not None:
                 return headline, section, candidates, start + 1
@@ -107,6 +112,8 @@ class ExtractiveSummarizer:
         return Summary(headline=headline, section=section, key_points=points)
 
 
+# A sentence opening with one of these goes on from the one before: no headline on its own.
+_GOES_ON = frozenset("meanwhile however instead also still yet but and so then".split())  # noqa: SIM905
 _HEADLINE_FROM = 5  # an untitled story's headline comes from one of its first sentences
 _QUOTES = "\"'\u201c\u2018\u00ab\u201e\u300c"
 

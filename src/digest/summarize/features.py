@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digest.summarize.compress import CONNECTIVES, strip_connective
-from digest.summarize.language import CJK, count_words, rules
+from digest.summarize.language import CJK, count_words, is_cjk, rules
 from digest.summarize.sentences import split_sentences
 
 __all__ = [
@@ -197,7 +197,10 @@ def build_candidates(body: str, language: str = "en", *, headings: bool = True) 
         if headings and is_heading(line):
             block += 1 if out else 0
             continue
-        for sentence in split_sentences(line, language):
+        sentences = split_sentences(line, language)
+        for n, sentence in enumerate(sentences):
+            if headings and n < len(sentences) - 1 and _glued_on(sentence, language):
+                continue
             words = tuple(tokens(sentence))
             out.append(Candidate(sentence, len(out), block, paragraph, words, False, language))
     if pending:
@@ -206,6 +209,26 @@ def build_candidates(body: str, language: str = "en", *, headings: bool = True) 
 
 
 _LIST_ITEM_WORDS = 40
+
+
+def _glued_on(sentence: str, language: str) -> bool:
+    """In Chinese or Japanese, a sentence with no full stop that its line goes on after was
+    glued on with a space by a flattened page (the splitter breaks there:
+    `sentences._CJK_GLUE`): a byline, a subheading or a caption. It is no candidate unless, in
+    Japanese, it ends on a predicate (a verb, an adjective or the copula end in one of
+    `_JA_PREDICATE_ENDS`): "…と名付けた" states a fact, "イギリスのボリス・ジョンソン首相",
+    "写真は2014年9月、下院情報委員会で" and "…に掲載したもの" do not."""
+    if not is_cjk(language) or TERMINAL.search(sentence):
+        return False
+    return not (language == "ja" and sentence.rstrip()[-1:] in _JA_PREDICATE_ENDS)
+
+
+# The kana a Japanese predicate ends on: verbs (う く ぐ す つ ぬ ぶ む る, past た だ),
+# adjectives and negatives (い), the copula (だ, である, です).
+_JA_PREDICATE_ENDS = frozenset(
+    "\u3046\u304f\u3050\u3059\u3064\u306c\u3076\u3080\u308b\u305f\u3060\u3044"
+)
+
 
 FEATURES: tuple[str, ...] = (
     "bias",

@@ -149,6 +149,35 @@ _TITLE_MAY_FOLLOW = frozenset(
     which who how why while if because""".split()  # noqa: SIM905
 )
 _CAPTION_MIN_WORDS = 20
+# Chinese and Japanese put no space inside a sentence: a space between two of their characters
+# is where a flattened page glued a caption, a byline or a subheading to the next sentence
+# ("イギリスのボリス・ジョンソン首相 ジョンソン首相は…", "トライですぐ逆転 先制点は…").
+_CJK_TEXT = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f"
+_CJK_GLUE = re.compile(
+    f"(?<=[{_CJK_TEXT}\u300d\u300f\u3011\uff09\uff1e])[{_SPACES}]+"
+    f"(?=[{_CJK_TEXT}\u300c\u300e\u3010\uff08\uff1c])"
+)
+
+
+_NAME_PART = re.compile("(?:^|[\\s\u3002\uff01\uff1f\u300d])(?:[\u30a0-\u30ff]+|\\w{1,3})$")
+
+
+def _unglued(sentence: str) -> list[str]:
+    """A Chinese or Japanese sentence split where a space glued two lines: never inside 「」,
+    nor after what may be half of a name written with a space ("安倍 晋三", "ドナルド トランプ":
+    up to three characters, or katakana alone)."""
+    pieces: list[str] = []
+    begin = 0
+    for match in _CJK_GLUE.finditer(sentence):
+        before = sentence[begin : match.start()]
+        if sentence.count("\u300c", 0, match.start()) > sentence.count("\u300d", 0, match.start()):
+            continue
+        if _NAME_PART.search(before):
+            continue
+        pieces.append(before)
+        begin = match.end()
+    pieces.append(sentence[begin:])
+    return pieces
 
 
 def _caption_breaks(sentence: str) -> list[str]:
@@ -185,6 +214,8 @@ def _split_line(line: str, language: str) -> list[str]:
     tail = line[begin:].strip()
     if tail:
         sentences.append(tail)
+    if language in ("ja", "zh"):
+        return [piece for sentence in sentences for piece in _unglued(sentence)]
     if len(line) < 120 or language != "en":  # too short to hold a glued caption
         return sentences
     return [piece for sentence in sentences for piece in _caption_breaks(sentence)]
