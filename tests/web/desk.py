@@ -27,7 +27,7 @@ CSRF = re.compile(r"name='csrf' value='([^']+)'")
 VERSION = re.compile(r"name='version' value='(\d+)'")
 VERSIONED = {
     f"/editions/next/{name}"
-    for name in ("stories", "story", "subject", "intro", "approve", "hold", "add")
+    for name in ("stories", "story", "subject", "intro", "approve", "hold", "add", "send")
 }
 
 

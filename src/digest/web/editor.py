@@ -3,7 +3,7 @@
 Pages: `/` (the dashboard, for a signed-in editor; the newsletter's front page for anybody
 else), `/editions/next` and `/editions/<id>` (`desk_pages`), their raw email views
 (`desk_preview`), the actions posted from them (`desk_actions`), a story added by URL
-(`desk_add_story`), `/login`, `/logout` and
+(`desk_add_story`), the approved edition sent (`desk_send`), `/login`, `/logout` and
 `/logout/everywhere` (`desk_login`) and `/invite/<token>` (`desk_accounts`). Without
 DIGEST_EDITOR_TOKEN every desk route answers 404 with a page saying how to turn the desk on.
 Pages are never cached; forms post back and answer with a redirect (so a reload never posts
@@ -34,6 +34,7 @@ from digest.web.desk_auth import DeskAuth, LoginThrottle, read_form
 from digest.web.desk_login import login_routes
 from digest.web.desk_pages import page_routes
 from digest.web.desk_preview import preview_routes
+from digest.web.desk_send import send_routes
 from digest.web.pages import render
 
 FLASH_KINDS = ("success", "error")
@@ -157,4 +158,5 @@ def desk_routes(desk: Desk) -> list[Route]:
         *preview_routes(desk),
         *action_routes(desk),
         *add_routes(desk),
+        *send_routes(desk),
     ]
