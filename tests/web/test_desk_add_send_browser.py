@@ -65,7 +65,7 @@ def test_an_added_page_is_placed_then_the_edition_is_sent_once(
     before = order(ada)
 
     # Add the page after the lead: it is the second story, in the list and in the preview.
-    ada.get_by_label("Address of the page").fill(f"{pages}/europa")
+    ada.get_by_label("Page URL").fill(f"{pages}/europa")
     ada.get_by_label("Place").select_option(value=f"after:{before[0]}")
     ada.get_by_role("button", name="Fetch and add").click()
     expect(ada.locator("#flash .flash")).to_contain_text("it is story 2, pinned in")
@@ -78,10 +78,10 @@ def test_an_added_page_is_placed_then_the_edition_is_sent_once(
     third = ada.locator("article.story h3").nth(2).inner_text()
     assert text.index(lead) < text.index("Water Plumes") < text.index(third)
     # A page that is not one says so on the page, and the address stays in the field.
-    ada.get_by_label("Address of the page").fill(f"{pages}/report.pdf")
+    ada.get_by_label("Page URL").fill(f"{pages}/report.pdf")
     ada.get_by_role("button", name="Fetch and add").click()
     expect(ada.locator("#flash .flash")).to_contain_text("is not a web page")
-    expect(ada.get_by_label("Address of the page")).to_have_value(f"{pages}/report.pdf")
+    expect(ada.get_by_label("Page URL")).to_have_value(f"{pages}/report.pdf")
 
     # Approve, then send: the confirmation names the audience.
     ada.get_by_role("button", name=re.compile("^Approve as")).click()
