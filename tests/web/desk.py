@@ -27,7 +27,17 @@ CSRF = re.compile(r"name='csrf' value='([^']+)'")
 VERSION = re.compile(r"name='version' value='(\d+)'")
 VERSIONED = {
     f"/editions/next/{name}"
-    for name in ("stories", "story", "subject", "intro", "approve", "hold", "add", "send")
+    for name in (
+        "stories",
+        "story",
+        "subject",
+        "intro",
+        "approve",
+        "hold",
+        "add",
+        "send",
+        "schedule",
+    )
 }
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from digest.config import Config
 from digest.state import open_state
-from tests.web.desk import CABLES, client, gathered, login, post, version_of
+from tests.web.desk import CABLES, NOW, client, gathered, login, post, version_of
 
 AUDIENCE = ("ada@example.com", "grace@example.com", "linus@example.org")
 
@@ -116,3 +117,47 @@ def test_the_confirmation_names_the_audience(project: Path) -> None:
     assert (
         "<button type='submit' class='btn btn-primary'>Send to 1,234 subscribers</button>" in page
     )
+
+
+def test_a_scheduled_send_goes_out_at_its_time_through_the_scheduler(cfg: Config) -> None:
+    from digest import dispatch
+    from digest.schedule import Service
+
+    desk = client(cfg)
+    csrf = login(desk)
+    assert post(desk, "/editions/next/approve", csrf).status_code == 303
+    page = desk.get("/editions/next/send").text
+    assert "Send at <span class='hint'>(Europe/London)</span>" in page
+    assert "min='2026-11-27T06:00' max='2026-11-27T07:00'" in page  # the 07:00 run is next
+    for at, said in [
+        ("", "Pick the date and time"),
+        ("2026-11-27T05:59", "Fri 27 Nov, 05:59 has passed"),
+        ("2026-11-27T07:01", "Pick a time up to Fri 27 Nov, 07:00"),
+    ]:
+        refused = post(desk, "/editions/next/schedule", csrf, at=at)
+        assert refused.status_code == 400 and said in refused.text, at
+    assert editions(cfg) == 0
+    answer = post(desk, "/editions/next/schedule", csrf, at="2026-11-27T06:30")
+    assert answer.status_code == 303, answer.text
+    edition = answer.headers["location"].rsplit("/", 1)[1]
+    shown = desk.get(f"/editions/{edition}").text
+    assert (
+        "Scheduled “" in shown
+        and "for Fri 27 Nov, 06:30 (Europe/London), to 3 subscribers" in shown
+    )
+    assert not sent_to(cfg) and editions(cfg) == 1
+
+    reports: list[object] = []
+    service = Service(cfg, {"DIGEST_SECRET": "desk-secret"}, reports.append)
+    state = open_state(cfg.state_database)
+    try:
+        early = dispatch.send_pending(cfg, state, NOW + timedelta(minutes=29), {})
+        assert "no recipient is due yet" in early.notes[0]
+        service.housekeeping(state, NOW + timedelta(minutes=29), resume=False)
+        assert not sent_to(cfg)
+        service.housekeeping(state, NOW + timedelta(minutes=30), resume=False)
+        assert sent_to(cfg) == Counter(dict.fromkeys(AUDIENCE, 1))
+        service.housekeeping(state, NOW + timedelta(minutes=45), resume=False)
+    finally:
+        state.close()
+    assert sent_to(cfg) == Counter(dict.fromkeys(AUDIENCE, 1)) and editions(cfg) == 1

@@ -1,5 +1,5 @@
-"""Send the approved next edition from the desk: a confirmation page that names the audience
-("Send to 1,234 subscribers now?"), then the send itself.
+"""Send the approved next edition from the desk, now or at a chosen time: a confirmation page
+that names the audience ("Send to 1,234 subscribers now?"), then the send itself.
 
 Only an approved edition is sent, and only the version approved: the confirmation form names
 the edition version it was made on, and the send is a versioned change that clashes with any
@@ -10,12 +10,19 @@ the quality gate, one pending delivery per recipient) inside that change's trans
 send then runs after the answer, in a worker thread, through `dispatch.send_pending`, the
 same exactly-once loop as `digest send`. A send cut short (the server stopped) is resumed by
 `digest send`, `digest worker` or the scheduler's next tick, like any unfinished edition.
+
+A scheduled send is stored the same way at once, every recipient held in one batch until the
+chosen time (as local-time delivery holds a zone's): the scheduler's tick (`digest schedule`)
+or a `digest worker` queues and sends it then. The time must come before the next scheduled
+run and within the edition's retry window ([delivery] retry_hours), so editions never go
+out of order and a late send still gets its retries.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from starlette.background import BackgroundTask
@@ -26,6 +33,7 @@ from starlette.routing import Route
 
 from digest import dispatch, editorial, pipeline
 from digest.config import Config
+from digest.deliver import send_settings_from_table
 from digest.errors import DigestError, InputError
 from digest.state import State
 from digest.subscribers import wants_any
@@ -67,6 +75,39 @@ def approved_only(cfg: Config) -> Config:
     )
 
 
+class BadTime(InputError):
+    """The time given to schedule a send for is not one (400, not a conflict)."""
+
+
+def latest(desk: Desk, now: datetime) -> datetime:
+    """The last moment a send may be scheduled for: before the next scheduled run, within
+    the retry window of an edition stored now."""
+    from digest.schedule import next_runs
+
+    retry = send_settings_from_table(desk.cfg.table("delivery")).retry_hours
+    limit = now + timedelta(hours=retry)
+    following = next_runs(desk.cfg, now).get("daily")
+    return min(limit, following) if following is not None else limit
+
+
+def send_time(desk: Desk, value: str) -> datetime:
+    """The form's "YYYY-MM-DDTHH:MM", on the newsletter's wall clock; InputError when it is
+    not a time to schedule for."""
+    zone, now = desk.cfg.schedule.zone, desk.clock()
+    try:
+        moment = datetime.fromisoformat(value.strip()).replace(tzinfo=zone)
+    except ValueError:
+        raise BadTime("Pick the date and time to send it at.") from None
+    if moment <= now:
+        raise BadTime(f"{when(moment, zone)} has passed: pick a later time, or send it now.")
+    if moment > (limit := latest(desk, now)):
+        raise BadTime(
+            f"Pick a time up to {when(limit, zone)}: the next scheduled run, or the end of "
+            "the edition's retry window ([delivery] retry_hours), comes then."
+        )
+    return moment
+
+
 def send_routes(desk: Desk) -> list[Route]:
     async def confirm(request: Request) -> Response:
         signed = desk.signed_in(request)
@@ -76,7 +117,15 @@ def send_routes(desk: Desk) -> list[Route]:
         def gather() -> dict[str, Any]:
             with desk.state() as st:
                 count, shown = audience_size(desk, st)
-                return {**shown, "count": count, "edition_version": st.versions.current()}
+                now, zone = desk.clock(), desk.cfg.schedule.zone
+                return {
+                    **shown,
+                    "count": count,
+                    "edition_version": st.versions.current(),
+                    "zone": desk.cfg.schedule.timezone,
+                    "earliest": now.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+                    "latest": latest(desk, now).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+                }
 
         context = await run_in_threadpool(gather)
         if not context.get("subject"):
@@ -87,22 +136,28 @@ def send_routes(desk: Desk) -> list[Route]:
         context.update(title="Send the next edition", nav="next")
         return desk.page(request, "desk_send.html", context)
 
-    def prepare(st: State, editor: str) -> tuple[str, str]:
-        """Store the approved edition with its recipients pending: (its id, the result)."""
+    def prepare(st: State, editor: str, at: datetime | None) -> tuple[str, str]:
+        """Store the approved edition with its recipients pending, or held until `at`: (its
+        id, the result)."""
         count, shown = audience_size(desk, st)
         if not shown:
             raise InputError("Nothing to send: no story waits for the next edition.")
         if shown["approval"].status != "approved":
             raise InputError(NOT_APPROVED)
-        options = pipeline.RunOptions(prepare_only=True)
+        options = pipeline.RunOptions(prepare_only=True, send_at=at)
         report = pipeline.run(
             approved_only(desk.cfg), st, desk.clock(), desk.environ, options=options
         )
         if not report.prepared or report.edition_id is None:
             raise InputError("Not sent: " + "; ".join(report.notes or ("nothing was stored",)))
-        log.info("desk send of %s by %s to %d", report.edition_id, editor, report.pending)
+        waiting = report.pending + report.scheduled
+        log.info("desk send of %s by %s to %d at %s", report.edition_id, editor, waiting, at)
         people = f"{count:,} subscriber{'' if count == 1 else 's'}"
-        return report.edition_id, f"Sending “{shown['subject']}” to {people}, by {editor}."
+        if at is None:
+            return report.edition_id, f"Sending “{shown['subject']}” to {people}, by {editor}."
+        moment = f"{when(at, desk.cfg.schedule.zone)} ({desk.cfg.schedule.timezone})"
+        text = f"Scheduled “{shown['subject']}” for {moment}, to {people}, by {editor}."
+        return report.edition_id, text
 
     def deliver(edition_id: str) -> None:
         """After the answer: the send loop of `digest send`, on this edition."""
@@ -127,13 +182,15 @@ def send_routes(desk: Desk) -> list[Route]:
         if isinstance(checked, Response):
             return checked
         editor, form = checked
+        scheduled = request.url.path.endswith("/schedule")
 
         def run() -> tuple[str, str]:
             stored: list[str] = []
+            at = send_time(desk, form.get("at", "")) if scheduled else None
             with desk.state() as st:
 
                 def change() -> str:
-                    edition_id, text = prepare(st, editor)
+                    edition_id, text = prepare(st, editor, at)
                     stored.append(edition_id)
                     return text
 
@@ -142,18 +199,18 @@ def send_routes(desk: Desk) -> list[Route]:
 
         try:
             edition_id, text = await run_in_threadpool(run)
-        except Conflict as exc:
-            return await again(desk, request, form, str(exc), 409)
-        except InputError as exc:
+        except BadTime as exc:
+            return await again(desk, request, form, str(exc), 400)
+        except (Conflict, InputError) as exc:
             return await again(desk, request, form, str(exc), 409)
         except DigestError as exc:
             return await again(desk, request, form, f"Not sent: {exc}", 503)
         desk.flash(request, text)
-        return RedirectResponse(
-            f"/editions/{edition_id}", 303, background=BackgroundTask(deliver, edition_id)
-        )
+        later = None if scheduled else BackgroundTask(deliver, edition_id)
+        return RedirectResponse(f"/editions/{edition_id}", 303, background=later)
 
     return [
         Route("/editions/next/send", confirm, methods=["GET"]),
         Route("/editions/next/send", send, methods=["POST"]),
+        Route("/editions/next/schedule", send, methods=["POST"]),
     ]
