@@ -22,7 +22,7 @@ from digest.web import create_app
 from tests.web.article_server import EUROPA_TITLE, EUROPA_URL, article_server
 from tests.web.desk import NOW, gathered
 from tests.web.live import listening, serving
-from tests.web.test_desk_browser import browser, opened  # noqa: F401 (fixture)
+from tests.web.test_desk_browser import browser, opened, shot  # noqa: F401 (fixture)
 from tests.web.test_desk_team_browser import editor, order
 
 pytestmark = pytest.mark.browser
@@ -69,6 +69,7 @@ def test_an_added_page_is_placed_then_the_edition_is_sent_once(
     ada.get_by_label("Place").select_option(value=f"after:{before[0]}")
     ada.get_by_role("button", name="Fetch and add").click()
     expect(ada.locator("#flash .flash")).to_contain_text("it is story 2, pinned in")
+    shot(ada, "desk-added-by-url")
     expect(ada.locator("article.story").nth(1)).to_have_attribute("data-key", EUROPA_URL)
     assert order(ada) == [before[0], EUROPA_URL, *before[1:]]
     body = ada.frame_locator("#frame").locator("body")
@@ -90,6 +91,7 @@ def test_an_added_page_is_placed_then_the_edition_is_sent_once(
         page.goto(f"{base}/editions/next")
         page.get_by_role("link", name="Send now…").click()
         expect(page.get_by_role("heading", name="Send to 3 subscribers now?")).to_be_visible()
+    shot(ada, "desk-send-confirm")
     ada.get_by_role("button", name="Send to 3 subscribers").click()
     expect(ada.locator("#flash .flash")).to_contain_text("to 3 subscribers, by Ada Lovelace")
     messages = arrived(project / "outbox", len(AUDIENCE))
