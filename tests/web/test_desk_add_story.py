@@ -4,15 +4,19 @@ versioned change; every way it can fail says why on the page and writes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from digest.config import Config, load_config
 from digest.editorial import next_edition, reading_order
+from digest.errors import SourceError
 from digest.state import open_state
+from digest.web.desk_add_story import PublicOnly
 from tests.web.article_server import (
     EUROPA_URL,
     article_server,
@@ -180,3 +184,22 @@ def test_private_addresses_are_refused_unless_allowed(project: Path, pages: str)
         assert answer.status_code == 502, url
         assert "a private or local address" in answer.text, url
     assert written(cfg) == before
+
+
+def test_a_redirect_to_a_private_address_is_refused_at_its_hop() -> None:
+    """The check is made at every request of a fetch: a public page redirecting to the
+    server's own network is refused there (the first hop is answered by a stand-in)."""
+    hops: list[str] = []
+
+    def public(request: httpx.Request) -> httpx.Response:
+        hops.append(str(request.url))
+        return httpx.Response(302, headers={"location": "http://127.0.0.1:8080/admin"})
+
+    async def follow() -> None:
+        guard = PublicOnly(httpx.MockTransport(public))
+        async with httpx.AsyncClient(transport=guard, follow_redirects=True) as browser:
+            await browser.get("http://93.184.216.34/story")
+
+    with pytest.raises(SourceError, match=r"a private or local address \(127\.0\.0\.1\)"):
+        asyncio.run(follow())
+    assert hops == ["http://93.184.216.34/story"]

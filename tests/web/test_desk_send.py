@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from digest import dispatch
 from digest.config import Config
 from digest.state import open_state
 from tests.web.desk import CABLES, NOW, client, gathered, login, post, version_of
@@ -66,6 +67,15 @@ def test_the_approved_edition_goes_once_to_each_subscriber(cfg: Config) -> None:
     assert sent_to(cfg) == Counter(dict.fromkeys(AUDIENCE, 1))
     shown = desk.get(f"/editions/{edition}").text
     assert "to 3 subscribers, by Ada Lovelace" in shown
+    # The ledger sends each address once whatever asks again: `digest send` on this edition.
+    state = open_state(cfg.state_database)
+    try:
+        again = dispatch.send_pending(
+            cfg, state, NOW, {"DIGEST_SECRET": "desk-secret"}, edition_id=edition
+        )
+    finally:
+        state.close()
+    assert (again.sent, again.pending) == (0, 0)
     # The second click: refused, naming the send; nothing stored or sent again.
     twice = post(desk, "/editions/next/send", csrf, version=seen)
     assert twice.status_code == 409 and "changed by Ada Lovelace" in twice.text
@@ -120,7 +130,6 @@ def test_the_confirmation_names_the_audience(project: Path) -> None:
 
 
 def test_a_scheduled_send_goes_out_at_its_time_through_the_scheduler(cfg: Config) -> None:
-    from digest import dispatch
     from digest.schedule import Service
 
     desk = client(cfg)

@@ -66,8 +66,8 @@ class PublicOnly(httpx.AsyncBaseTransport):
     network. httpx has no such option; a name that changes its answer between this lookup and
     the connection (DNS rebinding) is beyond it."""
 
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host, port = request.url.host, request.url.port or 443

@@ -34,7 +34,7 @@ from starlette.routing import Route
 from digest import dispatch, editorial, pipeline
 from digest.config import Config
 from digest.deliver import send_settings_from_table
-from digest.errors import DigestError, InputError
+from digest.errors import DigestError, InputError, QualityGateError
 from digest.state import State
 from digest.subscribers import wants_any
 from digest.web.desk_actions import again
@@ -203,6 +203,8 @@ def send_routes(desk: Desk) -> list[Route]:
             return await again(desk, request, form, str(exc), 400)
         except (Conflict, InputError) as exc:
             return await again(desk, request, form, str(exc), 409)
+        except QualityGateError as exc:  # the desk does not force it: `digest run --force` can
+            return await again(desk, request, form, f"Not sent: {exc}", 422)
         except DigestError as exc:
             return await again(desk, request, form, f"Not sent: {exc}", 503)
         desk.flash(request, text)
