@@ -115,3 +115,23 @@ def test_an_added_page_is_placed_then_the_edition_is_sent_once(
     expected = re.compile(r"status of 4(09|15)|net::ERR_FAILED")
     errors = [e for e in ada.errors + grace.errors if not expected.search(e)]
     assert errors == []
+
+
+def test_an_approved_edition_is_scheduled_for_a_time(
+    served: tuple[str, str, Path],
+    browser: Any,  # noqa: F811
+) -> None:
+    from playwright.sync_api import expect
+
+    base, _, project = served
+    ada = editor(browser, base, "Ada Lovelace")
+    ada.get_by_role("button", name=re.compile("^Approve as")).click()
+    expect(ada.locator("#flash .flash")).to_contain_text("Approved version")
+    ada.get_by_role("link", name="Send now…").click()
+    ada.get_by_label("Send at").fill("2026-11-27T06:30")
+    ada.get_by_role("button", name="Schedule for 3 subscribers").click()
+    expect(ada.locator("#flash .flash")).to_contain_text(
+        "for Fri 27 Nov, 06:30 (Europe/London), to 3 subscribers, by Ada Lovelace"
+    )
+    assert not list((project / "outbox").glob("*.eml"))  # the scheduler sends it at 06:30
+    assert ada.errors == []
