@@ -23,6 +23,7 @@ from digest.cli.edit_story import (
 from digest.cli.output import Context, console, now_utc, opened_state
 
 if TYPE_CHECKING:
+    from digest.models import Digest
     from digest.state import Action
 
 
@@ -137,6 +138,25 @@ def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
     console.print("intro cleared" if clear else "intro set")
 
 
+def decide(obj: Context, decision: str, weekly: bool, by: str | None) -> Digest | None:
+    """Approve or hold the next edition, as a versioned change naming the version decided on;
+    None when there is nothing to decide (no version spent)."""
+    from digest import editorial
+
+    decisions = {"approve": (editorial.approve, "Approved"), "hold": (editorial.hold, "Held")}
+    act, said = decisions[decision]
+    kind = "weekly" if weekly else "daily"
+    with (
+        opened_state(obj.config) as state,
+        changed(state, decision, "decision", said, by=by, kind=kind) as step,
+    ):
+        digest = act(
+            obj.config, state, now_utc(), os.environ, kind, editor=who(by), version=step.version
+        )
+        step.made = digest is not None
+    return digest
+
+
 @edit.command("approve", short_help="Approve the next edition as it stands.")
 @click.option("--weekly", is_flag=True, help="Approve the next weekly edition instead.")
 @click.option("--by", "by", metavar="NAME", help="Who approves (default: your login name).")
@@ -150,17 +170,7 @@ def edit_approve(obj: Context, weekly: bool, by: str | None) -> None:
     Example:
       digest edit approve --by "Ada Lovelace"
     """
-    from digest import editorial
-
-    kind = "weekly" if weekly else "daily"
-    with (
-        opened_state(obj.config) as state,
-        changed(state, "approve", "decision", "Approved", by=by, kind=kind) as step,
-    ):
-        digest = editorial.approve(
-            obj.config, state, now_utc(), os.environ, kind, editor=who(by), version=step.version
-        )
-        step.made = digest is not None
+    digest = decide(obj, "approve", weekly, by)
     if digest is None:
         console.print("nothing to approve: no articles wait for the next edition")
         return
@@ -179,17 +189,7 @@ def edit_hold(obj: Context, weekly: bool, by: str | None) -> None:
     Example:
       digest edit hold --by "Ada Lovelace"
     """
-    from digest import editorial
-
-    kind = "weekly" if weekly else "daily"
-    with (
-        opened_state(obj.config) as state,
-        changed(state, "hold", "decision", "Held", by=by, kind=kind) as step,
-    ):
-        digest = editorial.hold(
-            obj.config, state, now_utc(), os.environ, kind, editor=who(by), version=step.version
-        )
-        step.made = digest is not None
+    digest = decide(obj, "hold", weekly, by)
     if digest is None:
         console.print("nothing to hold: no articles wait for the next edition")
         return
