@@ -151,7 +151,8 @@ def add_routes(desk: Desk) -> list[Route]:
         now, key = desk.clock(), article.key
         order = places(st, desk)
         if key in order:
-            raise InputError(f"“{cut(article.title, 80)}” is already in the next edition.")
+            title = cut(article.title, desk.headline_chars)
+            raise InputError(f"“{title}” is already in the next edition.")
         if place == TOP:
             at = 0
         elif place.removeprefix(AFTER) in order and place.startswith(AFTER):
@@ -166,8 +167,10 @@ def add_routes(desk: Desk) -> list[Route]:
             raise InputError(f"{article.url} already went out in an earlier edition.")
         st.editorial.choose(key, "pin", now)
         st.editorial.set_order([*order[:at], key, *order[at:]], now)
+        after = places(st, desk)  # where the edition put it (sections group stories)
+        n = after.index(key) + 1 if key in after else at + 1
         title = cut(article.title, desk.headline_chars)
-        where = "now leads the edition" if at == 0 else f"is story {at + 1}"
+        where = "now leads the edition" if n == 1 else f"is story {n}"
         return f"Added “{title}” from {article.source}: it {where}, pinned in."
 
     async def add(request: Request) -> Response:
