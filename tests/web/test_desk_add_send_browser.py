@@ -135,3 +135,24 @@ def test_an_approved_edition_is_scheduled_for_a_time(
     )
     assert not list((project / "outbox").glob("*.eml"))  # the scheduler sends it at 06:30
     assert ada.errors == []
+
+
+def test_a_link_dropped_on_a_story_is_added_after_it(
+    served: tuple[str, str, Path],
+    browser: Any,  # noqa: F811
+) -> None:
+    from playwright.sync_api import expect
+
+    base, pages, _ = served
+    ada = editor(browser, base, "Ada Lovelace")
+    before = order(ada)
+    link = ada.evaluate_handle(
+        "url => { const d = new DataTransfer(); d.setData('text/uri-list', url); return d; }",
+        f"{pages}/europa",
+    )
+    target = ada.locator(f"article.story[data-key='{before[2]}']")
+    target.dispatch_event("dragover", {"dataTransfer": link})
+    target.dispatch_event("drop", {"dataTransfer": link})
+    expect(ada.locator("#flash .flash")).to_contain_text("it is story 4, pinned in")
+    assert order(ada) == [*before[:3], EUROPA_URL, *before[3:]]
+    assert [e for e in ada.errors if "net::ERR_FAILED" not in e] == []  # its image: aborted
