@@ -14,8 +14,9 @@ import pytest
 
 from digest.config import Config, load_config
 from digest.editorial import next_edition, reading_order
-from digest.errors import SourceError
+from digest.errors import ConfigError, SourceError
 from digest.state import open_state
+from digest.web import web_settings_from_table
 from digest.web.desk_add_story import PublicOnly
 from tests.web.article_server import (
     EUROPA_URL,
@@ -203,3 +204,10 @@ def test_a_redirect_to_a_private_address_is_refused_at_its_hop() -> None:
     with pytest.raises(SourceError, match=r"a private or local address \(127\.0\.0\.1\)"):
         asyncio.run(follow())
     assert hops == ["http://93.184.216.34/story"]
+
+
+def test_fetch_private_must_be_true_or_false() -> None:
+    assert web_settings_from_table({}).fetch_private is False
+    assert web_settings_from_table({"fetch_private": True}).fetch_private is True
+    with pytest.raises(ConfigError, match=r"web\.fetch_private: must be true or false, got 'yes'"):
+        web_settings_from_table({"fetch_private": "yes"})

@@ -170,3 +170,12 @@ def test_a_scheduled_send_goes_out_at_its_time_through_the_scheduler(cfg: Config
     finally:
         state.close()
     assert sent_to(cfg) == Counter(dict.fromkeys(AUDIENCE, 1)) and editions(cfg) == 1
+
+
+def test_with_local_time_delivery_the_confirmation_says_when_each_gets_it(project: Path) -> None:
+    cfg = gathered(project, {"DIGEST_SCHEDULE__DELIVER_AT_LOCAL": '"09:00"'})
+    desk = client(cfg)
+    csrf = login(desk)
+    assert post(desk, "/editions/next/approve", csrf).status_code == 303
+    page = desk.get("/editions/next/send").text
+    assert "each subscriber gets it at 09:00 in their own time zone" in page

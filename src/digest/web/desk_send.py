@@ -123,6 +123,7 @@ def send_routes(desk: Desk) -> list[Route]:
                     "count": count,
                     "edition_version": st.versions.current(),
                     "zone": desk.cfg.schedule.timezone,
+                    "local_at": desk.cfg.schedule.deliver_at_local or "",
                     "earliest": now.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
                     "latest": latest(desk, now).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
                 }
