@@ -123,8 +123,7 @@ def test_an_approved_edition_is_scheduled_for_a_time(
 ) -> None:
     from playwright.sync_api import expect
 
-    base, _, project = served
-    ada = editor(browser, base, "Ada Lovelace")
+    ada, project = editor(browser, served[0], "Ada Lovelace"), served[2]
     ada.get_by_role("button", name=re.compile("^Approve as")).click()
     expect(ada.locator("#flash .flash")).to_contain_text("Approved version")
     ada.get_by_role("link", name="Send now…").click()
@@ -143,12 +142,11 @@ def test_a_link_dropped_on_a_story_is_added_after_it(
 ) -> None:
     from playwright.sync_api import expect
 
-    base, pages, _ = served
-    ada = editor(browser, base, "Ada Lovelace")
+    ada = editor(browser, served[0], "Ada Lovelace")
     before = order(ada)
     link = ada.evaluate_handle(
         "url => { const d = new DataTransfer(); d.setData('text/uri-list', url); return d; }",
-        f"{pages}/europa",
+        f"{served[1]}/europa",
     )
     target = ada.locator(f"article.story[data-key='{before[2]}']")
     target.dispatch_event("dragover", {"dataTransfer": link})
