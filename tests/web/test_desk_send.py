@@ -16,7 +16,7 @@ import pytest
 from digest import dispatch
 from digest.config import Config
 from digest.state import open_state
-from tests.web.desk import CABLES, NOW, client, gathered, login, post, version_of
+from tests.web.desk import CABLES, ENV, NOW, client, gathered, login, post, version_of
 
 AUDIENCE = ("ada@example.com", "grace@example.com", "linus@example.org")
 
@@ -179,3 +179,27 @@ def test_with_local_time_delivery_the_confirmation_says_when_each_gets_it(projec
     assert post(desk, "/editions/next/approve", csrf).status_code == 303
     page = desk.get("/editions/next/send").text
     assert "each subscriber gets it at 09:00 in their own time zone" in page
+
+
+def test_add_and_send_on_postgresql(
+    project: Path, postgres_url: str, pg_env: dict[str, str]
+) -> None:
+    """The same add-by-URL and send over a PostgreSQL state database (its version row held
+    with FOR UPDATE, the run's lock an advisory lock): each subscriber gets one message."""
+    from tests.web.article_server import article_server
+
+    env = {**ENV, **pg_env, "DIGEST_STATE__DATABASE": postgres_url}
+    env["DIGEST_WEB__FETCH_PRIVATE"] = "true"
+    cfg = gathered(project, env)
+    desk = client(cfg, env)
+    csrf = login(desk)
+    with article_server() as pages:
+        added = post(desk, "/editions/next/add", csrf, url=f"{pages}/europa", place="top")
+    assert added.status_code == 303, added.text
+    assert post(desk, "/editions/next/approve", csrf).status_code == 303
+    seen = version_of(desk.get("/editions/next/send").text)
+    assert post(desk, "/editions/next/send", csrf, version=seen).status_code == 303
+    assert post(desk, "/editions/next/send", csrf, version=seen).status_code == 409
+    assert sent_to(cfg) == Counter(dict.fromkeys(AUDIENCE, 1))
+    (message,) = (cfg.base_dir / "outbox").glob("*--ada@example.com-*.eml")
+    assert "Water Plumes" in message.read_text()
