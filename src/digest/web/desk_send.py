@@ -167,7 +167,7 @@ def send_routes(desk: Desk) -> list[Route]:
                 report = dispatch.send_pending(
                     desk.cfg, st, desk.clock(), desk.environ, edition_id=edition_id
                 )
-        except DigestError as exc:  # `digest send` or the scheduler's tick goes on with it
+        except (DigestError, OSError) as exc:  # `digest send` or the scheduler goes on with it
             log.warning("desk send of %s stopped: %s", edition_id, exc)
             return
         log.info(
