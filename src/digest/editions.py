@@ -28,6 +28,8 @@ from digest.render import RenderedEdition
 from digest.state import EditionRecord, Firing, LocalBatch, State
 from digest.subscribers import SubscriberList, wants_any
 
+SCHEDULED = "scheduled"  # the batch of a send scheduled from the desk (not a time zone)
+
 
 @dataclass(frozen=True)
 class Built:
@@ -76,11 +78,14 @@ def store_edition(
     *,
     firing: Firing | None = None,
     local: LocalDelivery | None = None,
+    until: datetime | None = None,
 ) -> None:
     """Edition, consumed articles and pending ledger rows (or planned batches), one transaction.
 
     The firing that made the edition, if any, is linked to it in the same transaction, so a
     restarted scheduler resumes this edition instead of building another for that firing.
+    `until` (a send scheduled from the desk) holds every recipient until then: one batch,
+    or with local-time delivery each zone's batch at its local time from then on.
     """
     digest = built.digest
     with state.db.transaction():
@@ -101,14 +106,17 @@ def store_edition(
             for s in subscribers.subscribers
             if s.active and s.frequency == built.kind and wants_any(s, built.rendered.section_names)
         ]
-        if local is None:
-            state.ledger.enqueue(digest.edition_id, [s.email for s in wanted])
-        else:
-            since = firing.due if firing is not None else now
+        if local is not None:
+            since = until or (firing.due if firing is not None else now)
             batches = local_batches(digest.edition_id, wanted, local, since)
             due = [b for b in batches if b.send_at <= now]
             state.ledger.enqueue(digest.edition_id, [e for b in due for e in b.emails])
             state.batches.plan(digest.edition_id, [b for b in batches if b.send_at > now])
+        elif until is not None:
+            held = LocalBatch(digest.edition_id, SCHEDULED, until, tuple(s.email for s in wanted))
+            state.batches.plan(digest.edition_id, [held])
+        else:
+            state.ledger.enqueue(digest.edition_id, [s.email for s in wanted])
         if firing is not None:
             state.firings.link(firing.kind, firing.slot, digest.edition_id)
 

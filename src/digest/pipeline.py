@@ -193,6 +193,7 @@ class RunOptions:
     stop: Stop | None = None
     prepare_only: bool = False  # store the edition with its recipients pending; send nothing
     patience: float | None = None  # seconds a send waits through pauses (default: the config's)
+    send_at: datetime | None = None  # with prepare_only: every recipient held until then
 
 
 def run(
@@ -309,6 +310,7 @@ def _run(
         now,
         firing=opts.firing,
         local=local_delivery(cfg),
+        until=opts.send_at,
     )
     if opts.prepare_only:
         counts = state.ledger.counts(built.digest.edition_id)

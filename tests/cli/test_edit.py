@@ -12,7 +12,7 @@ from pathlib import Path
 from digest.config import load_config
 from digest.state import open_state
 from tests.cli.runner import digest
-from tests.web.desk import client, login
+from tests.web.desk import client, login, post, version_of
 
 DAY = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 LOCK = "https://tech.example.net/2026/smart-lock-flaw"
@@ -74,3 +74,40 @@ def test_approve_and_hold_record_who_from_the_command_line(project: Path) -> Non
     assert decisions[1].editor == "Ada Lovelace" and decisions[0].editor  # the login name
     gated = digest("run", cwd=project, env=env, now=DAY)
     assert "waits for an editor's approval" in gated.stdout and "/editions/next" in gated.stdout
+
+
+def test_command_line_edits_are_versioned_changes_the_desk_checks(project: Path) -> None:
+    """A desk page loaded before a `digest edit` cannot overwrite it: the edit bumps the
+    edition's version and is logged with who made it, so the desk's change of the same story
+    is refused naming it, while a change of another story still commutes."""
+    assert digest("gather", cwd=project, now=DAY).returncode == 0
+    cfg = load_config(project / "config.toml", {})
+    desk = client(cfg)
+    csrf = login(desk)
+    seen = version_of(desk.get("/editions/next").text)
+    edited = digest("edit", "headline", LOCK, "Locks open by themselves", cwd=project, now=DAY)
+    assert edited.returncode == 0, edited.stderr
+    assert digest("edit", "move", LOCK, "top", cwd=project, now=DAY).returncode == 0
+    assert version_of(desk.get("/editions/next").text) == str(int(seen) + 2)
+
+    clash = post(desk, "/editions/next/story", csrf, key=LOCK, headline="Mine", version=seen)
+    assert clash.status_code == 409
+    assert f"Rewrote {LOCK}" in clash.text and "changed by" in clash.text
+    other = post(desk, "/editions/next/story", csrf, key=CABLES, headline="Cables", version=seen)
+    assert other.status_code == 303
+    page = desk.get("/editions/next").text
+    assert "Locks open by themselves" in page and "Mine" not in page
+
+    # An approval from the command line names the version it approved; a desk approval made
+    # on the page loaded before it is refused.
+    now = version_of(page)
+    approved = digest("edit", "approve", "--by", "Grace Hopper", cwd=project, now=DAY)
+    assert approved.returncode == 0, approved.stderr
+    late = post(desk, "/editions/next/approve", csrf, version=now)
+    assert late.status_code == 409 and "changed by Grace Hopper" in late.text
+    assert f"(version {now})" in desk.get("/editions/next").text
+    # A move that changes nothing spends no version.
+    before = version_of(desk.get("/editions/next").text)
+    stay = digest("edit", "move", LOCK, "top", cwd=project, now=DAY)
+    assert "cannot move top" in stay.stdout
+    assert version_of(desk.get("/editions/next").text) == before

@@ -26,7 +26,18 @@ LOCK = "https://tech.example.net/2026/smart-lock-flaw"
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
 VERSION = re.compile(r"name='version' value='(\d+)'")
 VERSIONED = {
-    f"/editions/next/{name}" for name in ("stories", "story", "subject", "intro", "approve", "hold")
+    f"/editions/next/{name}"
+    for name in (
+        "stories",
+        "story",
+        "subject",
+        "intro",
+        "approve",
+        "hold",
+        "add",
+        "send",
+        "schedule",
+    )
 }
 
 

@@ -6,22 +6,24 @@ rewritten here shows on the desk, and the other way round.
 
 from __future__ import annotations
 
-import getpass
 import os
 from typing import TYPE_CHECKING
 
 import click
 
 from digest.cli.edit_story import (
+    changed,
     edit_headline,
     edit_move,
     edit_points,
     edit_subject,
     known_key,
+    who,
 )
 from digest.cli.output import Context, console, now_utc, opened_state
 
 if TYPE_CHECKING:
+    from digest.models import Digest
     from digest.state import Action
 
 
@@ -71,7 +73,8 @@ def edit_show(obj: Context) -> None:
 
 def choose(obj: Context, url: str, action: Action | None) -> None:
     cfg = obj.config
-    with opened_state(cfg) as state:
+    op = action or "restore"
+    with opened_state(cfg) as state, changed(state, op, f"place:{url}", f"{op}: {url}"):
         key = known_key(state, cfg.newsletter.lookback_hours, url)
         state.editorial.choose(key, action, now_utc())
     console.print(f"{action or 'reset'}: {url}")
@@ -129,19 +132,29 @@ def edit_intro(obj: Context, text: str | None, clear: bool) -> None:
     """
     if bool(text) == clear:
         raise click.UsageError("give TEXT or --clear (one of them)")
-    with opened_state(obj.config) as state:
+    done = "Intro removed" if clear else "Intro set"
+    with opened_state(obj.config) as state, changed(state, "intro", "intro", done):
         state.editorial.set_intro(None if clear else text, now_utc())
     console.print("intro cleared" if clear else "intro set")
 
 
-def who(name: str | None) -> str:
-    """The name an approval records: --by, else this account's login name."""
-    if name and name.strip():
-        return " ".join(name.split())
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "command line"
+def decide(obj: Context, decision: str, weekly: bool, by: str | None) -> Digest | None:
+    """Approve or hold the next edition, as a versioned change naming the version decided on;
+    None when there is nothing to decide (no version spent)."""
+    from digest import editorial
+
+    decisions = {"approve": (editorial.approve, "Approved"), "hold": (editorial.hold, "Held")}
+    act, said = decisions[decision]
+    kind = "weekly" if weekly else "daily"
+    with (
+        opened_state(obj.config) as state,
+        changed(state, decision, "decision", said, by=by, kind=kind) as step,
+    ):
+        digest = act(
+            obj.config, state, now_utc(), os.environ, kind, editor=who(by), version=step.version
+        )
+        step.made = digest is not None
+    return digest
 
 
 @edit.command("approve", short_help="Approve the next edition as it stands.")
@@ -157,11 +170,7 @@ def edit_approve(obj: Context, weekly: bool, by: str | None) -> None:
     Example:
       digest edit approve --by "Ada Lovelace"
     """
-    from digest import editorial
-
-    kind = "weekly" if weekly else "daily"
-    with opened_state(obj.config) as state:
-        digest = editorial.approve(obj.config, state, now_utc(), os.environ, kind, editor=who(by))
+    digest = decide(obj, "approve", weekly, by)
     if digest is None:
         console.print("nothing to approve: no articles wait for the next edition")
         return
@@ -180,11 +189,7 @@ def edit_hold(obj: Context, weekly: bool, by: str | None) -> None:
     Example:
       digest edit hold --by "Ada Lovelace"
     """
-    from digest import editorial
-
-    kind = "weekly" if weekly else "daily"
-    with opened_state(obj.config) as state:
-        digest = editorial.hold(obj.config, state, now_utc(), os.environ, kind, editor=who(by))
+    digest = decide(obj, "hold", weekly, by)
     if digest is None:
         console.print("nothing to hold: no articles wait for the next edition")
         return

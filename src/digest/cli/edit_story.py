@@ -1,9 +1,18 @@
 """`digest edit subject|headline|points|move`: the editor's rewrites and placing of stories,
-in the store the editor's desk shares (registered on the `digest edit` group)."""
+in the store the editor's desk shares (registered on the `digest edit` group).
+
+Every change `digest edit` makes is a versioned change of the edition, as the desk's are
+(`changed`): it bumps the edition's version and is logged with who made it, so a desk page
+loaded before it is checked against it (and refused when its change does not commute).
+"""
 
 from __future__ import annotations
 
+import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -13,6 +22,40 @@ from digest.errors import InputError
 
 if TYPE_CHECKING:
     from digest.state import State
+
+
+def who(name: str | None = None) -> str:
+    """The name a change records: --by, else this account's login name."""
+    if name and name.strip():
+        return " ".join(name.split())
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "command line"
+
+
+@dataclass
+class Step:
+    """The change a `changed` block makes: the version it is made on; `made` False when the
+    block found nothing to change (no version is spent on it)."""
+
+    version: int
+    made: bool = True
+
+
+@contextmanager
+def changed(
+    state: State, op: str, target: str, summary: str, *, by: str | None = None, kind: str = "daily"
+) -> Iterator[Step]:
+    """The block's change as one versioned change of the next edition of `kind`: the
+    edition's row held, the change made, the version bumped and logged, in one transaction.
+    `op` and `target` name it as the desk's changes do (`digest.web.desk_changes`):
+    "place:URL", "words:URL", "subject", "intro", "decision"."""
+    with state.db.transaction():
+        step = Step(state.versions.begin(kind))
+        yield step
+        if step.made:
+            state.versions.record(op, target, who(by), summary, now_utc(), kind)
 
 
 def known_key(state: State, lookback_hours: int, url: str) -> str:
@@ -40,7 +83,8 @@ def edit_subject(obj: Context, text: str | None, clear: bool) -> None:
 
     if bool(text) == clear:
         raise click.UsageError("give TEXT or --clear (one of them)")
-    with opened_state(obj.config) as state:
+    done = "subject is automatic again" if clear else f"Subject set: {text}"
+    with opened_state(obj.config) as state, changed(state, "subject", "subject", done):
         editorial.set_subject(state, "" if clear else str(text), now_utc())
     console.print("subject is automatic again" if clear else "subject set")
 
@@ -87,7 +131,8 @@ def rewrite(
     from digest import editorial
 
     cfg = obj.config
-    with opened_state(cfg) as state:
+    action = "reset" if headline == "" and points == () else "save"
+    with opened_state(cfg) as state, changed(state, action, f"words:{url}", f"Rewrote {url}"):
         key = known_key(state, cfg.newsletter.lookback_hours, url)
         kept = state.editorial.story_edits().get(key)
         if headline is None:
@@ -113,13 +158,15 @@ def edit_move(obj: Context, url: str, where: str) -> None:
     from digest import editorial
 
     cfg = obj.config
-    with opened_state(cfg) as state:
+    summary = f"Moved {url} {where}"
+    with opened_state(cfg) as state, changed(state, where, f"place:{url}", summary) as step:
         key = known_key(state, cfg.newsletter.lookback_hours, url)
         built, _ = editorial.next_edition(cfg, state, now_utc(), os.environ)
         if built is None:
             raise InputError("nothing to move: no articles wait for the next edition")
         place = editorial.PLACES[where]
         if not editorial.move(state, built.digest, key, place, now_utc()):
+            step.made = False
             console.print(f"{url} cannot move {where} from where it is")
             return
         after, _ = editorial.next_edition(cfg, state, now_utc(), os.environ)

@@ -11,7 +11,8 @@ in `web/static/`; no HTML in Python strings.
 Modules: `app` (routes and middleware; /healthz), `public` (the home page, the archive and its
 Atom feed), `security` (headers on every response, trailing-slash redirects), the editor's desk
 (`editor`: what its pages share; `desk_auth`, `desk_pages`, `desk_view`, `desk_results`,
-`desk_preview`, `desk_actions`, `desk_changes` (versioned changes), `desk_login`,
+`desk_preview`, `desk_actions`, `desk_changes` (versioned changes), `desk_add_story` (a
+story added by URL), `desk_send` (send now or schedule the approved edition), `desk_login`,
 `desk_accounts` (editor accounts, invitations)), `sessions` (server-side sessions), `tracking`
 (/r/<token>), the subscriber pages (`subscriber_site`: what they share; `subscriber_pages`,
 `preferences_pages`) and `notices` (their emails), `webhooks` (provider events), `pages` (the

@@ -80,6 +80,7 @@ def create_app(
             clock=time.monotonic if clock is None else lambda: now().timestamp()
         ),
         tracking=tracking_settings_from_table(cfg.table("tracking")).clicks,
+        fetch_private=web.fetch_private,
     )
 
     async def old_preview(request: Request) -> Response:

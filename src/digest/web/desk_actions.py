@@ -59,30 +59,35 @@ class Refused(Exception):
     """A request no desk form sends: answered with a plain 400 page."""
 
 
+def back(desk: Desk, request: Request, form: dict[str, str], text: str) -> Response:
+    """303 back to the page the form came from, with the one-line result shown once."""
+    desk.flash(request, text)
+    if form.get("return") == "/":
+        return RedirectResponse("/", 303)
+    view = form.get("view", "")
+    query = "?" + urlencode({"view": view}) if view in dict(VIEWS) else ""
+    return RedirectResponse(f"/editions/next{query}", 303)
+
+
+async def again(
+    desk: Desk, request: Request, form: dict[str, str], error: str, status: int
+) -> Response:
+    """The page the form came from, with the reason it was refused."""
+
+    def gather() -> dict[str, Any]:
+        with desk.state() as st:
+            if form.get("return") == "/":
+                return dashboard_context(desk, st)
+            return next_context(desk, st, form.get("view", "desktop"), "")
+
+    context = await run_in_threadpool(gather)
+    name = "desk_dashboard.html" if form.get("return") == "/" else "desk_next.html"
+    title = desk.cfg.newsletter.title if form.get("return") == "/" else "Next edition"
+    context.update(title=title, test_to=form.get("email", ""), add_url=form.get("url", ""))
+    return desk.page(request, name, context, status, error=error)
+
+
 def action_routes(desk: Desk) -> list[Route]:
-    def back(request: Request, form: dict[str, str], text: str) -> Response:
-        desk.flash(request, text)
-        if form.get("return") == "/":
-            return RedirectResponse("/", 303)
-        view = form.get("view", "")
-        query = "?" + urlencode({"view": view}) if view in dict(VIEWS) else ""
-        return RedirectResponse(f"/editions/next{query}", 303)
-
-    async def again(request: Request, form: dict[str, str], error: str, status: int) -> Response:
-        """The page the form came from, with the reason it was refused."""
-
-        def gather() -> dict[str, Any]:
-            with desk.state() as st:
-                if form.get("return") == "/":
-                    return dashboard_context(desk, st)
-                return next_context(desk, st, form.get("view", "desktop"), "")
-
-        context = await run_in_threadpool(gather)
-        name = "desk_dashboard.html" if form.get("return") == "/" else "desk_next.html"
-        title = desk.cfg.newsletter.title if form.get("return") == "/" else "Next edition"
-        context.update(title=title, test_to=form.get("email", ""))
-        return desk.page(request, name, context, status, error=error)
-
     def acting(
         do: Callable[[State, str, dict[str, str]], str],
         op: Callable[[dict[str, str]], Op] | None = None,
@@ -109,18 +114,18 @@ def action_routes(desk: Desk) -> list[Route]:
             except Refused as exc:
                 return desk.refuse(request, 400, "Not done", str(exc))
             except Conflict as exc:
-                return await again(request, form, str(exc), 409)
+                return await again(desk, request, form, str(exc), 409)
             except InputError as exc:
-                return await again(request, form, str(exc), 400)
+                return await again(desk, request, form, str(exc), 400)
             except PermanentDeliveryError as exc:  # the address, not the provider
-                return await again(request, form, str(exc), 400)
+                return await again(desk, request, form, str(exc), 400)
             except DeliveryError as exc:
-                return await again(request, form, str(exc), 502)
+                return await again(desk, request, form, str(exc), 502)
             except DigestError as exc:
-                return await again(request, form, f"Not done: {exc}", 503)
+                return await again(desk, request, form, f"Not done: {exc}", 503)
             if form.get("email"):
                 request.session["test_to"] = form["email"]
-            return back(request, form, text)
+            return back(desk, request, form, text)
 
         return handler
 

@@ -5,9 +5,9 @@ A change made on an older version is applied when it commutes with everything do
 refused otherwise, naming the other change, its editor and its time. Approve and hold are
 ordered: a decision is refused when another decision came after the version it was made on,
 and an approval is refused after any change at all, so it names exactly the version the
-editor saw. The check, the change and the version's bump are one transaction
-(`VersionLog.begin` holds the edition's row), so two editors never both pass a check made
-before the other's change was written.
+editor saw; so is a send from the desk (`desk_send`). The check, the change and the
+version's bump are one transaction (`VersionLog.begin` holds the edition's row), so two
+editors never both pass a check made before the other's change was written.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def fixed_op(name: str, target: str) -> Callable[[dict[str, str]], Op]:
 
 def clashes(op: Op, other: Change) -> bool:
     """Whether `op`, made before `other` was, must not be applied after it."""
-    if op.name == "approve":
-        return True  # an approval is of the exact version seen
+    if op.name in ("approve", "send"):
+        return True  # an approval, and a send, are of the exact version seen
     if op.name == "hold" or other.op in DECISIONS:
         return op.name in DECISIONS and other.op in DECISIONS
     return other.target == op.target

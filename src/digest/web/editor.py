@@ -2,7 +2,8 @@
 
 Pages: `/` (the dashboard, for a signed-in editor; the newsletter's front page for anybody
 else), `/editions/next` and `/editions/<id>` (`desk_pages`), their raw email views
-(`desk_preview`), the actions posted from them (`desk_actions`), `/login`, `/logout` and
+(`desk_preview`), the actions posted from them (`desk_actions`), a story added by URL
+(`desk_add_story`), the approved edition sent (`desk_send`), `/login`, `/logout` and
 `/logout/everywhere` (`desk_login`) and `/invite/<token>` (`desk_accounts`). Without
 DIGEST_EDITOR_TOKEN every desk route answers 404 with a page saying how to turn the desk on.
 Pages are never cached; forms post back and answer with a redirect (so a reload never posts
@@ -23,14 +24,17 @@ from starlette.routing import Route
 
 from digest.config import Config
 from digest.editorial import MAX_HEADLINE
+from digest.gather import FetchSettings, fetch_settings_from_table
 from digest.render import render_settings_from_table
 from digest.state import State
 from digest.web.desk_accounts import invite_routes
 from digest.web.desk_actions import action_routes
+from digest.web.desk_add_story import add_routes
 from digest.web.desk_auth import DeskAuth, LoginThrottle, read_form
 from digest.web.desk_login import login_routes
 from digest.web.desk_pages import page_routes
 from digest.web.desk_preview import preview_routes
+from digest.web.desk_send import send_routes
 from digest.web.pages import render
 
 FLASH_KINDS = ("success", "error")
@@ -48,6 +52,12 @@ class Desk:
     clock: Callable[[], datetime]
     throttle: LoginThrottle
     tracking: bool = False  # [tracking] clicks: the results show clicks per story
+    fetch_private: bool = False  # [web] fetch_private: add stories from non-public addresses
+
+    @property
+    def fetch_settings(self) -> FetchSettings:
+        """The gatherer's limits ([gather]), for a story added by URL."""
+        return fetch_settings_from_table(self.cfg.table("gather"))
 
     @property
     def headline_chars(self) -> int:
@@ -147,4 +157,6 @@ def desk_routes(desk: Desk) -> list[Route]:
         *page_routes(desk),
         *preview_routes(desk),
         *action_routes(desk),
+        *add_routes(desk),
+        *send_routes(desk),
     ]

@@ -27,6 +27,8 @@ class WebSettings:
     workers: int = 1  # processes `digest serve` starts (each its own event loop)
     body_seconds: float = 10.0  # a request body must arrive within this, or 408
     busy_seconds: float = 5.0  # a page waits this long for SQLite's write lock, then 503
+    # The desk's "Add a story by URL" may fetch loopback, private and link-local addresses.
+    fetch_private: bool = False
 
     def trusts(self, host: str) -> bool:
         try:
@@ -76,6 +78,9 @@ def web_settings_from_table(table: Mapping[str, Any], *, key: str = "web") -> We
                 f"{key}.{name}: unknown key", hint=f"[{key}] accepts: {', '.join(sorted(known))}"
             )
     defaults = WebSettings()
+    fetch_private = table.get("fetch_private", False)
+    if not isinstance(fetch_private, bool):
+        raise ConfigError(f"{key}.fetch_private: must be true or false, got {fetch_private!r}")
     return WebSettings(
         trusted_proxies=_networks(table.get("trusted_proxies", []), f"{key}.trusted_proxies"),
         signup_origins=_origins(table.get("signup_origins", []), f"{key}.signup_origins"),
@@ -86,4 +91,5 @@ def web_settings_from_table(table: Mapping[str, Any], *, key: str = "web") -> We
         busy_seconds=_positive(
             table.get("busy_seconds", defaults.busy_seconds), f"{key}.busy_seconds", float
         ),
+        fetch_private=fetch_private,
     )

@@ -5,7 +5,9 @@
    page regions marked data-region are swapped in place, so an action shows its result once,
    without a page load, and a reload never posts it again. The preview follows the edition
    (its frame reloads only when the edition changed) and its tabs switch without a page load.
-   Focus stays where the editor was: on the same button of the same story, or on the result. */
+   Focus stays where the editor was: on the same button of the same story, or on the result.
+   A link dragged from another page and dropped on a story is added after that story (the
+   "Add a story by URL" form, filled and sent; the keyboard's way is that form itself). */
 (() => {
   "use strict";
 
@@ -194,6 +196,34 @@
       target.focus();
     }
   }
+
+  /* A link dropped on a story: "Add a story by URL" after it. */
+  const droppedLink = (event) => {
+    const data = event.dataTransfer;
+    const text = data ? data.getData("text/uri-list") || data.getData("text/plain") : "";
+    const url = text.split(/\r?\n/).find((line) => line && !line.startsWith("#")) || "";
+    return /^https?:\/\//i.test(url.trim()) ? url.trim() : "";
+  };
+  document.addEventListener("dragover", (event) => {
+    const story = event.target.closest && event.target.closest("article.story");
+    const types = event.dataTransfer ? [...event.dataTransfer.types] : [];
+    if (story && (types.includes("text/uri-list") || types.includes("text/plain"))) {
+      event.preventDefault(); // this story takes the drop
+      event.dataTransfer.dropEffect = "copy";
+    }
+  });
+  document.addEventListener("drop", (event) => {
+    const story = event.target.closest && event.target.closest("article.story");
+    const form = document.querySelector("form.add-form");
+    const url = droppedLink(event);
+    if (!story || !form || !url) {
+      return;
+    }
+    event.preventDefault();
+    form.elements.namedItem("url").value = url;
+    form.elements.namedItem("place").value = "after:" + story.dataset.key;
+    form.requestSubmit();
+  });
 
   document.addEventListener("submit", async (event) => {
     const form = event.target;
