@@ -6,17 +6,20 @@ without a new send; only the end of the retry window fails anyone, logged at err
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from digest.deliver import make_provider, send_edition
+from digest.deliver.jobs import CREDITS_PER_CONNECTION
 from digest.deliver.send import SendReport, SendSettings
+from digest.errors import StateUnavailableError
 from digest.state.ledger import Ledger
 
 from .factories import message
-from .smtp_server import DOWN_FOR, Relay, free_port
+from .smtp_server import DOWN_FOR, RecordingHandler, Relay, free_port
 
 
 class Clock:
@@ -153,3 +156,53 @@ def test_after_the_window_a_recipient_never_tried_still_gets_its_try(ledger: Led
     assert (report.sent, report.failed, report.pending) == (1, 1, 0)
     assert relay.recipients() == {"new@example.com": 1}
     assert dict(report.failures_by_reason) == {"retries exhausted": 1}
+
+
+class LostLedger(Ledger):
+    """A ledger whose database goes away after `left` messages are recorded as sent."""
+
+    def __init__(self, ledger: Ledger, left: int) -> None:
+        super().__init__(ledger.db)
+        self.left = left
+
+    def mark_sent(self, edition_id: str, email: str, provider_id: str | None) -> None:
+        if self.left == 0:
+            raise StateUnavailableError("the state database went away")
+        self.left -= 1
+        super().mark_sent(edition_id, email, provider_id)
+
+
+def test_a_ledger_lost_mid_send_leaves_at_most_the_credits_unrecorded(
+    ledger: Ledger, smtp_server: tuple[RecordingHandler, int]
+) -> None:
+    """The send loop's database fails under it (a PostgreSQL restart): the loop raises, and
+    its connections send no more than their credits beyond the last commit; closing the
+    provider does not wait for credits that will never come back."""
+    handler, port = smtp_server
+    emails = [f"reader{i:03d}@example.com" for i in range(150)]
+    ledger.enqueue("e1", emails)
+    provider = make_provider(
+        "smtp",
+        {"host": "127.0.0.1", "port": port, "security": "none", "connections": 3},
+        base_dir=Path("."),
+        environ={},
+    )
+    closed = threading.Event()
+    try:
+        with pytest.raises(StateUnavailableError):
+            send_edition(
+                "e1",
+                ledger=LostLedger(ledger, left=40),
+                provider=provider,
+                message_for=message,
+                settings=SendSettings(),
+            )
+    finally:
+        closer = threading.Thread(target=lambda: (provider.close(), closed.set()))
+        closer.start()
+        closer.join(timeout=60)  # a guard for a hung test, not a speed assertion
+    assert closed.is_set(), "close() waited for credits that never come back"
+    recorded = ledger.counts("e1")["sent"]
+    assert recorded <= 40
+    unrecorded = len(handler.messages) - recorded
+    assert 0 <= unrecorded <= 3 * CREDITS_PER_CONNECTION, unrecorded
