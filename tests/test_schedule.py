@@ -444,6 +444,18 @@ def test_the_bounce_mailbox_is_read_by_a_job_when_one_is_set(project: Path, tmp_
 # Relay trouble
 
 
+def relay_environ(port: int) -> dict[str, str]:
+    """SMTP to a test relay; backoffs and each run's patience shortened (they are real waits
+    inside a send), the schedule's own clock is the test's."""
+    from tests.deliver.test_send_smtp import smtp_env
+
+    return {
+        **smtp_env(port),
+        "DIGEST_DELIVERY__BACKOFF_MAX": "0.02",
+        "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.1",  # a tick's share, shortened for the test
+    }
+
+
 def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_new_firing(
     project: Path,
 ) -> None:
@@ -452,17 +464,7 @@ def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_n
     from tests.deliver.smtp_server import RecordingHandler, free_port, start
 
     port = free_port()
-    environ = {
-        "DIGEST_DELIVERY__PROVIDER": "smtp",
-        "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
-        "DIGEST_DELIVERY__SMTP__PORT": str(port),
-        "DIGEST_DELIVERY__SMTP__SECURITY": "none",
-        "DIGEST_DELIVERY__BACKOFF_BASE": "0.01",
-        "DIGEST_DELIVERY__BACKOFF_MAX": "0.02",
-        "DIGEST_DELIVERY__FAILURE_THRESHOLD": "3",
-        "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.1",  # the tick's share, shortened for the test
-    }
-    cfg = load_config(project / "config.toml", environ)
+    cfg = load_config(project / "config.toml", relay_environ(port))
     clock = Clock(MORNING)
     jobs, reports = service(cfg, clock)
     jobs.fire("daily")
@@ -487,21 +489,6 @@ def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_n
     assert isinstance(firings, list) and len(firings) == 1
     editions = with_state(cfg, lambda state: state.editions.recent())
     assert isinstance(editions, list) and [e.status for e in editions] == ["done"]
-
-
-def relay_environ(port: int) -> dict[str, str]:
-    """SMTP to a test relay; backoffs and each run's patience shortened (they are real waits
-    inside a send), the schedule's own clock is the test's."""
-    return {
-        "DIGEST_DELIVERY__PROVIDER": "smtp",
-        "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
-        "DIGEST_DELIVERY__SMTP__PORT": str(port),
-        "DIGEST_DELIVERY__SMTP__SECURITY": "none",
-        "DIGEST_DELIVERY__BACKOFF_BASE": "0.01",
-        "DIGEST_DELIVERY__BACKOFF_MAX": "0.02",
-        "DIGEST_DELIVERY__FAILURE_THRESHOLD": "3",
-        "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.1",  # a tick's share, shortened for the test
-    }
 
 
 def ticks_until_sent(
