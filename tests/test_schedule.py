@@ -444,6 +444,18 @@ def test_the_bounce_mailbox_is_read_by_a_job_when_one_is_set(project: Path, tmp_
 # Relay trouble
 
 
+def relay_environ(port: int) -> dict[str, str]:
+    """SMTP to a test relay; backoffs and each run's patience shortened (they are real waits
+    inside a send), the schedule's own clock is the test's."""
+    from tests.deliver.test_send_smtp import smtp_env
+
+    return {
+        **smtp_env(port),
+        "DIGEST_DELIVERY__BACKOFF_MAX": "0.02",
+        "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.1",  # a tick's share, shortened for the test
+    }
+
+
 def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_new_firing(
     project: Path,
 ) -> None:
@@ -452,17 +464,7 @@ def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_n
     from tests.deliver.smtp_server import RecordingHandler, free_port, start
 
     port = free_port()
-    environ = {
-        "DIGEST_DELIVERY__PROVIDER": "smtp",
-        "DIGEST_DELIVERY__SMTP__HOST": "127.0.0.1",
-        "DIGEST_DELIVERY__SMTP__PORT": str(port),
-        "DIGEST_DELIVERY__SMTP__SECURITY": "none",
-        "DIGEST_DELIVERY__BACKOFF_BASE": "0.01",
-        "DIGEST_DELIVERY__BACKOFF_MAX": "0.02",
-        "DIGEST_DELIVERY__FAILURE_THRESHOLD": "3",
-        "DIGEST_DELIVERY__PATIENCE_SECONDS": "0.1",  # the tick's share, shortened for the test
-    }
-    cfg = load_config(project / "config.toml", environ)
+    cfg = load_config(project / "config.toml", relay_environ(port))
     clock = Clock(MORNING)
     jobs, reports = service(cfg, clock)
     jobs.fire("daily")
@@ -487,6 +489,92 @@ def test_a_relay_down_at_the_firing_delivers_everyone_once_when_back_without_a_n
     assert isinstance(firings, list) and len(firings) == 1
     editions = with_state(cfg, lambda state: state.editions.recent())
     assert isinstance(editions, list) and [e.status for e in editions] == ["done"]
+
+
+def ticks_until_sent(
+    jobs: Service, clock: Clock, reports: list[RunReport], on_tick: Callable[[], None]
+) -> timedelta:
+    """Tick every 30 s (the scheduler's check) for at most 5 minutes, until a report says
+    nobody is pending; how long it took on the schedule's clock."""
+    started = clock.now
+    while clock.now - started < timedelta(minutes=5):
+        clock.now += timedelta(seconds=30)
+        on_tick()
+        jobs.tick()
+        if reports and reports[-1].pending == 0 and reports[-1].sent:
+            break
+    return clock.now - started
+
+
+def assert_one_firing_and_done(cfg: Config) -> None:
+    firings = with_state(cfg, lambda state: state.firings.recent())
+    assert isinstance(firings, list) and len(firings) == 1, "no new firing"
+    editions = with_state(cfg, lambda state: state.editions.recent())
+    assert isinstance(editions, list) and [e.status for e in editions] == ["done"]
+
+
+def test_a_relay_down_25_s_mid_send_delivers_everyone_once_without_a_new_firing(
+    project: Path,
+) -> None:
+    """The relay closes its listener after 20 of 60 messages (refused connections from then
+    on) and listens again 25 s later on the schedule's clock: the firing's send pauses with
+    the rest pending, and the ticks after the relay is back finish the edition, each reader
+    once, within minutes and with the one firing."""
+    from tests.deliver.smtp_server import DOWN_FOR, Relay, free_port
+
+    emails = [f"reader{i:02d}@example.com" for i in range(60)]
+    write_subscribers(project, [f"{email},Reader,,daily,,active" for email in emails])
+    relay = Relay(free_port(), down_after=20)
+    clock = Clock(MORNING)
+    relay.clock = lambda: clock.now.timestamp()
+    relay.up()
+    cfg = load_config(project / "config.toml", relay_environ(relay.port))
+    jobs, reports = service(cfg, clock)
+    try:
+        jobs.fire("daily")
+        assert relay.outages == 1 and relay.down_since is not None
+        [firing] = reports
+        assert (firing.sent, firing.failed, firing.pending) == (20, 0, 40)
+        assert firing.stopped is not None and firing.stopped.startswith("paused")
+        back = datetime.fromtimestamp(relay.down_since, UTC) + timedelta(seconds=DOWN_FOR)
+        took = ticks_until_sent(jobs, clock, reports, lambda: relay.tick(clock.now.timestamp()))
+    finally:
+        if relay.controller is not None:
+            relay.controller.stop()
+    assert relay.recipients() == dict.fromkeys(emails, 1), "everyone, once"
+    assert reports[-1].pending == 0 and sum(r.failed for r in reports) == 0
+    assert clock.now - back <= timedelta(minutes=5) and took <= timedelta(minutes=5)
+    assert_one_firing_and_done(cfg)
+
+
+def test_a_greylisting_relay_delivers_everyone_once_without_a_new_firing(
+    project: Path,
+) -> None:
+    """451 to each recipient's first try (greylisting): the firing and the ticks after it
+    retry each reader until the relay takes them, each once, within minutes, one firing."""
+    from tests.deliver.smtp_server import RecordingHandler, start
+
+    emails = [f"busy{i:02d}@example.com" for i in range(60)]  # the relay's cue: 451 first
+    write_subscribers(project, [f"{email},Reader,,daily,,active" for email in emails])
+    handler = RecordingHandler(busy_times=1)
+    controller = start(handler)
+    cfg = load_config(project / "config.toml", relay_environ(controller.port))
+    clock = Clock(MORNING)
+    jobs, reports = service(cfg, clock)
+    try:
+        jobs.fire("daily")
+        took = (
+            ticks_until_sent(jobs, clock, reports, lambda: None)
+            if reports[-1].pending
+            else timedelta(0)
+        )
+    finally:
+        controller.stop()
+    assert handler.recipients() == dict.fromkeys(emails, 1), "everyone, once"
+    assert all(handler.tries[email] == 2 for email in emails), "greylisted once, then taken"
+    assert reports[-1].pending == 0 and sum(r.failed for r in reports) == 0
+    assert took <= timedelta(minutes=5)
+    assert_one_firing_and_done(cfg)
 
 
 # The state database out of reach at start

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -103,6 +104,55 @@ class RecordingHandler:
 
     def recipients(self) -> Counter[str]:
         return Counter(rcpt for rcpt, _ in self.messages)
+
+
+DOWN_FOR = 25.0
+
+
+class Relay(RecordingHandler):
+    """A real server that goes down (its listener closed: connection refused) after
+    `down_after` accepted messages, or from the start, and comes back once the test's clock
+    has moved DOWN_FOR seconds on. Nothing is accepted once it is going down."""
+
+    def __init__(self, port: int, down_after: int | None = None) -> None:
+        super().__init__()
+        self.port = port
+        self.down_after = down_after
+        self.controller: Controller | None = None
+        self.stopping: threading.Thread | None = None
+        self.down_since: float | None = None
+        self.outages = 0
+
+    def up(self) -> None:
+        self.controller = start(self, port=self.port)
+
+    def down(self, now: float) -> None:
+        """Close the listener from another thread (this may run on the server's own loop)."""
+        self.down_since = now
+        self.outages += 1
+        controller, self.controller = self.controller, None
+        if controller is not None:
+            self.stopping = threading.Thread(target=controller.stop)
+            self.stopping.start()
+
+    def tick(self, now: float) -> None:
+        """The test's clock moved: back up once the outage has lasted DOWN_FOR."""
+        if self.down_since is not None and now - self.down_since >= DOWN_FOR:
+            if self.stopping is not None:
+                self.stopping.join()
+            self.down_since = None
+            self.up()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.down_since is not None:
+            return "421 4.3.2 Service shutting down"
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.down_after is not None and len(self.messages) == self.down_after:
+            self.down_after = None
+            self.down(self.clock())
+        return answer
+
+    clock: Callable[[], float] = staticmethod(lambda: 0.0)  # set by the test
 
 
 def free_port() -> int:

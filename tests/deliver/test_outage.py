@@ -7,68 +7,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from digest.deliver import make_provider, send_edition
+from digest.deliver.jobs import CREDITS_PER_CONNECTION
 from digest.deliver.send import SendReport, SendSettings
+from digest.errors import StateUnavailableError
 from digest.state.ledger import Ledger
 
 from .factories import message
-from .smtp_server import RecordingHandler, free_port, start
-
-DOWN_FOR = 25.0
-
-
-class Relay(RecordingHandler):
-    """A real server that goes down (its listener closed: connection refused) after
-    `down_after` accepted messages, or from the start, and comes back once the test's clock
-    has moved DOWN_FOR seconds on. Nothing is accepted once it is going down."""
-
-    def __init__(self, port: int, down_after: int | None = None) -> None:
-        super().__init__()
-        self.port = port
-        self.down_after = down_after
-        self.controller: Controller | None = None
-        self.stopping: threading.Thread | None = None
-        self.down_since: float | None = None
-        self.outages = 0
-
-    def up(self) -> None:
-        self.controller = start(self, port=self.port)
-
-    def down(self, now: float) -> None:
-        """Close the listener from another thread (this may run on the server's own loop)."""
-        self.down_since = now
-        self.outages += 1
-        controller, self.controller = self.controller, None
-        if controller is not None:
-            self.stopping = threading.Thread(target=controller.stop)
-            self.stopping.start()
-
-    def tick(self, now: float) -> None:
-        """The test's clock moved: back up once the outage has lasted DOWN_FOR."""
-        if self.down_since is not None and now - self.down_since >= DOWN_FOR:
-            if self.stopping is not None:
-                self.stopping.join()
-            self.down_since = None
-            self.up()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.down_since is not None:
-            return "421 4.3.2 Service shutting down"
-        answer = await super().handle_DATA(server, session, envelope)
-        if self.down_after is not None and len(self.messages) == self.down_after:
-            self.down_after = None
-            self.down(self.clock())
-        return answer
-
-    clock: Callable[[], float] = staticmethod(lambda: 0.0)  # set by the test
+from .smtp_server import DOWN_FOR, RecordingHandler, Relay, free_port
 
 
 class Clock:
@@ -205,3 +156,53 @@ def test_after_the_window_a_recipient_never_tried_still_gets_its_try(ledger: Led
     assert (report.sent, report.failed, report.pending) == (1, 1, 0)
     assert relay.recipients() == {"new@example.com": 1}
     assert dict(report.failures_by_reason) == {"retries exhausted": 1}
+
+
+class LostLedger(Ledger):
+    """A ledger whose database goes away after `left` messages are recorded as sent."""
+
+    def __init__(self, ledger: Ledger, left: int) -> None:
+        super().__init__(ledger.db)
+        self.left = left
+
+    def mark_sent(self, edition_id: str, email: str, provider_id: str | None) -> None:
+        if self.left == 0:
+            raise StateUnavailableError("the state database went away")
+        self.left -= 1
+        super().mark_sent(edition_id, email, provider_id)
+
+
+def test_a_ledger_lost_mid_send_leaves_at_most_the_credits_unrecorded(
+    ledger: Ledger, smtp_server: tuple[RecordingHandler, int]
+) -> None:
+    """The send loop's database fails under it (a PostgreSQL restart): the loop raises, and
+    its connections send no more than their credits beyond the last commit; closing the
+    provider does not wait for credits that will never come back."""
+    handler, port = smtp_server
+    emails = [f"reader{i:03d}@example.com" for i in range(150)]
+    ledger.enqueue("e1", emails)
+    provider = make_provider(
+        "smtp",
+        {"host": "127.0.0.1", "port": port, "security": "none", "connections": 3},
+        base_dir=Path("."),
+        environ={},
+    )
+    closed = threading.Event()
+    try:
+        with pytest.raises(StateUnavailableError):
+            send_edition(
+                "e1",
+                ledger=LostLedger(ledger, left=40),
+                provider=provider,
+                message_for=message,
+                settings=SendSettings(),
+            )
+    finally:
+        closer = threading.Thread(target=lambda: (provider.close(), closed.set()))
+        closer.start()
+        closer.join(timeout=60)  # a guard for a hung test, not a speed assertion
+    assert closed.is_set(), "close() waited for credits that never come back"
+    recorded = ledger.counts("e1")["sent"]
+    assert recorded <= 40
+    unrecorded = len(handler.messages) - recorded
+    assert 0 <= unrecorded <= 3 * CREDITS_PER_CONNECTION, unrecorded

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.deliver.base import Provider
+from digest.deliver.jobs import credits_for
 from digest.deliver.personal import Composer
 from digest.deliver.registry import factory
 from digest.deliver.send import SendReport, SendSettings, send_edition
@@ -25,7 +26,6 @@ CLOSE_ON_ERROR = 2.0  # seconds send processes get to stop once the send loop ha
 
 AUTO_FROM = 2000  # recipients pending from which `processes = 0` starts send processes
 AUTO_MAX = 4  # send processes `processes = 0` starts at most (one per core up to this)
-CREDITS_PER_CONNECTION = 2  # messages a send process may have out unrecorded, per connection
 
 
 def send_processes(setting: int, pending: int) -> int:
@@ -37,17 +37,6 @@ def send_processes(setting: int, pending: int) -> int:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(AUTO_MAX, cores or 1))
-
-
-def credits_for(provider: Provider) -> int | None:
-    """How many messages a send process may have out before the ledger has their answers:
-    for a provider that sends message by message over `in_flight` connections (SMTP), two per
-    connection (one on its way, one waiting for its commit), so a kill of the send loop
-    leaves at most that many unrecorded per process, however long the kernel takes to stop
-    the process; for one that answers per call (the APIs), no limit (a call is in doubt whole).
-    """
-    in_flight = getattr(provider, "in_flight", None)
-    return in_flight * CREDITS_PER_CONNECTION if isinstance(in_flight, int) else None
 
 
 def send_composed(

@@ -26,6 +26,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -58,23 +59,52 @@ def relaxed_header(name: bytes, value: bytes) -> bytes:
     return name.lower().rstrip() + b":" + _WSP.sub(b" ", _LINE_END.sub(b"", value)).strip()
 
 
+@lru_cache(maxsize=1024)
+def _relaxed_line(name: bytes, value: bytes) -> bytes:
+    """`relaxed_header` with its CRLF, made once for the fields every message of an edition
+    shares (From, Date within a second, List-Id, Content-Type...)."""
+    return relaxed_header(name, value) + b"\r\n"
+
+
 def simple_body(body: bytes) -> bytes:
     """RFC 6376 3.4.3: the body without its empty lines at the end, ending in one CRLF."""
+    return body[: _simple_end(body)] + b"\r\n"
+
+
+def _simple_end(body: bytes) -> int:
+    """Where `simple_body` cuts `body` (before its trailing CRLFs)."""
     end = len(body)
     while body.endswith(b"\r\n", 0, end):
         end -= 2
-    return body[:end] + b"\r\n"
+    return end
+
+
+def _body_hash(body: bytes) -> bytes:
+    """SHA-256 of `simple_body(body)`, without copying the body (48 KB a message) to get it."""
+    digest = hashlib.sha256(memoryview(body)[: _simple_end(body)])
+    digest.update(b"\r\n")
+    return base64.b64encode(digest.digest())
+
+
+@lru_cache(maxsize=4096)
+def _field(line: bytes) -> tuple[bytes, bytes] | None:
+    """(name, value with its line end) of a field's first line, or None if it starts none."""
+    found = _FIELD_NAME.match(line)
+    return None if found is None else (found[1], line[found.end() :] + b"\r\n")
 
 
 def _fields(head: bytes) -> list[tuple[bytes, bytes]]:
     """(name, value with its line ends) of each header field, as `dkim.rfc822_parse` reads them."""
     fields: list[tuple[bytes, bytes]] = []
-    for line in _LINE_END.split(head):
+    # A split on LF with the CR cut off each line is _LINE_END's split, in a fifth of the time.
+    for line in head.split(b"\n"):
+        if line[-1:] == b"\r":
+            line = line[:-1]
         if line[:1] in (b" ", b"\t") and fields:
             name, value = fields[-1]
             fields[-1] = (name, value + line + b"\r\n")
-        elif found := _FIELD_NAME.match(line):
-            fields.append((found[1], line[found.end() :] + b"\r\n"))
+        elif found := _field(line):
+            fields.append(found)
     return fields
 
 
@@ -102,9 +132,9 @@ class DkimSigner:
             tags = self._heads.setdefault(names, self._tags(names))
         plain, folded = tags
         stamp = str(int(self.clock())).encode()
-        body_hash = base64.b64encode(hashlib.sha256(simple_body(body)).digest())
+        body_hash = _body_hash(body)
         rest = b"; t=" + stamp + b"; bh=" + body_hash + b"; b="
-        signed = b"".join(relaxed_header(n, v) + b"\r\n" for _, (n, v) in chosen)
+        signed = b"".join([_relaxed_line(n, v) for _, (n, v) in chosen])
         signed += b"dkim-signature:" + plain + rest
         signature = base64.b64encode(self._sign(signed))
         # Folded before t=, and before b= (a verifier takes b='s value out, folds and all).

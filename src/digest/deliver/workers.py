@@ -36,9 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.deliver.base import ProviderFactory
-from digest.deliver.jobs import Build, Event, Finished, Item, run_job
+from digest.deliver.jobs import Build, Event, Finished, Item, committed_answers, run_job
 from digest.errors import DeliveryError
-from digest.models import DeliveryResult
 
 PR_SET_PDEATHSIG = 1
 JOBS_PER_PROCESS = 2  # one being sent, one waiting: a process never waits for the parent
@@ -135,7 +134,7 @@ class ProcessLanes:
             if isinstance(event, Finished):
                 self._owners.pop(event.job, None)
             elif worker is not None and self.credits:
-                worker.unacked += sum(isinstance(o, DeliveryResult) for _, o in event.outcomes)
+                worker.unacked += committed_answers([event])
         for worker in self._workers:
             if worker.unacked:
                 worker.outbox.put(worker.unacked)
