@@ -297,6 +297,31 @@ def test_a_stop_request_is_honoured_between_batches(ledger: Ledger, tmp_path: Pa
     assert len(list((tmp_path / "out").glob("*.eml"))) == 10
 
 
+def test_a_stop_after_the_last_recipient_interrupts_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    """A signal that lands once every recipient is claimed (a loaded machine between the last
+    message and the loop's end): the edition is complete, so the report is not interrupted
+    and its firing can be settled done."""
+    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(6)])
+    outbox = OutboxProvider(tmp_path / "out")
+    outbox.batch_size = 3
+    asked: list[str | None] = [None, None]  # both batches claimed, then the stop is found
+
+    def stop() -> str | None:
+        return asked.pop(0) if asked else "SIGTERM"
+
+    report = send_edition(
+        "e1",
+        ledger=ledger,
+        provider=outbox,
+        message_for=message,
+        settings=SendSettings(),
+        stop=stop,
+    )
+    assert not asked  # the stop was looked for, and found, after the last batch
+    assert (report.sent, report.pending, report.in_doubt) == (6, 0, 0)
+    assert report.interrupted is None
+
+
 def test_a_stop_request_cuts_a_retry_wait_short(ledger: Ledger) -> None:
     fake = FakeApi("postmark")
     fake.fail_next(429, {"Retry-After": "30"})

@@ -301,7 +301,11 @@ def send_edition(
             progress(tally.done, tally.total)
     record.expire()
     report = _report(edition_id, ledger, record.halted, len(in_doubt), tally.attempted)
-    return dataclasses.replace(report, interrupted=interrupted)
+    # A stop that came after the last recipient was recorded interrupted nothing: the edition
+    # is complete, and its firing is done, not "interrupted" (a loaded machine delivered the
+    # signal between the last message and the end of the loop).
+    unfinished = report.pending or report.in_doubt
+    return dataclasses.replace(report, interrupted=interrupted if unfinished else None)
 
 
 def _same(email: str) -> str:
