@@ -15,7 +15,7 @@ from digest.deliver import make_provider, send_edition, send_settings_from_table
 from digest.deliver.outbox import OutboxProvider
 from digest.deliver.postmark import PostmarkProvider
 from digest.deliver.resend import ResendProvider
-from digest.deliver.send import SendSettings
+from digest.deliver.send import SendReport, SendSettings
 from digest.errors import ConfigError
 from digest.models import OutgoingMessage
 from digest.state import MIGRATIONS
@@ -269,12 +269,14 @@ def test_smtp_commits_each_message_when_its_own_250_arrives(tmp_path: Path) -> N
     assert handler.sent_seen_before_slow_250 == 2
 
 
-def test_a_stop_request_is_honoured_between_batches(ledger: Ledger, tmp_path: Path) -> None:
-    """The batch in flight is sent and recorded; nothing more is claimed; the rest resumes."""
-    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(10)])
-    outbox = OutboxProvider(tmp_path / "out")
+def send_with_a_stop_on_the_third_look(
+    ledger: Ledger, outbox: OutboxProvider, recipients: int
+) -> tuple[SendReport, list[str | None]]:
+    """Send `recipients` in batches of 3 with SIGTERM asked for from the stop callback's third
+    look on; also the looks not yet taken (empty once the stop was found)."""
+    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(recipients)])
     outbox.batch_size = 3
-    asked: list[str | None] = [None, None]  # the second look finds the stop
+    asked: list[str | None] = [None, None]
 
     def stop() -> str | None:
         return asked.pop(0) if asked else "SIGTERM"
@@ -287,6 +289,13 @@ def test_a_stop_request_is_honoured_between_batches(ledger: Ledger, tmp_path: Pa
         settings=SendSettings(),
         stop=stop,
     )
+    return report, asked
+
+
+def test_a_stop_request_is_honoured_between_batches(ledger: Ledger, tmp_path: Path) -> None:
+    """The batch in flight is sent and recorded; nothing more is claimed; the rest resumes."""
+    outbox = OutboxProvider(tmp_path / "out")
+    report, _ = send_with_a_stop_on_the_third_look(ledger, outbox, 10)
     assert report.interrupted == "SIGTERM" and report.stopped is None
     assert (report.sent, report.pending) == (6, 4)
     assert ledger.counts("e1") == {"pending": 4, "sent": 6, "failed": 0, "skipped": 0}
@@ -301,22 +310,8 @@ def test_a_stop_after_the_last_recipient_interrupts_nothing(ledger: Ledger, tmp_
     """A signal that lands once every recipient is claimed (a loaded machine between the last
     message and the loop's end): the edition is complete, so the report is not interrupted
     and its firing can be settled done."""
-    ledger.enqueue("e1", [f"u{i}@example.com" for i in range(6)])
     outbox = OutboxProvider(tmp_path / "out")
-    outbox.batch_size = 3
-    asked: list[str | None] = [None, None]  # both batches claimed, then the stop is found
-
-    def stop() -> str | None:
-        return asked.pop(0) if asked else "SIGTERM"
-
-    report = send_edition(
-        "e1",
-        ledger=ledger,
-        provider=outbox,
-        message_for=message,
-        settings=SendSettings(),
-        stop=stop,
-    )
+    report, asked = send_with_a_stop_on_the_third_look(ledger, outbox, 6)
     assert not asked  # the stop was looked for, and found, after the last batch
     assert (report.sent, report.pending, report.in_doubt) == (6, 0, 0)
     assert report.interrupted is None
